@@ -1,0 +1,102 @@
+// deno-lint-ignore-file no-console
+/**
+ * The wasmfuse command line: a thin shell over the library.
+ *
+ * ```sh
+ * deno run -A cli.ts parse FILE|-     # one line per payload, like an objdump
+ * ```
+ *
+ * Bad input prints `error: <message> at offset <n>` to stderr and exits 1.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { describePayload, parse, ParseError, type Payload } from "./mod.ts";
+
+const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
+
+usage:
+  wasmfuse parse FILE|-     print one line per payload (byte range, kind, items)
+  wasmfuse help             this text
+
+FILE may be - to read standard input.`;
+
+/** Open FILE (or stdin for `-`) as a byte stream. */
+async function open(file: string): Promise<ReadableStream<Uint8Array>> {
+  if (file === "-") return Deno.stdin.readable;
+  return (await Deno.open(file, { read: true })).readable;
+}
+
+/** Run `parse`: stream the file through the parser, printing as payloads arrive. */
+async function parseCommand(file: string): Promise<void> {
+  const out = new TextEncoder();
+  let depth = 0;
+  let lines = "";
+  const flush = async () => {
+    if (lines) await Deno.stdout.write(out.encode(lines));
+    lines = "";
+  };
+  const stream = (await open(file)).pipeThrough(parse());
+  for await (const p of stream as AsyncIterable<Payload>) {
+    if (p.kind === "component-end") depth--;
+    lines += describePayload(p, Math.max(depth, 0)) + "\n";
+    if (p.kind === "component-begin") depth++;
+    if (lines.length > 1 << 16) await flush();
+  }
+  await flush();
+}
+
+/**
+ * Run the CLI with the given arguments.
+ * @param args Command-line arguments (without the program name).
+ * @returns The exit status.
+ */
+export async function main(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  try {
+    switch (command) {
+      case "parse":
+        if (rest.length !== 1) throw new UsageError("parse takes exactly one FILE (or -)");
+        await parseCommand(rest[0]);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof ParseError) {
+      console.error(`error: ${e.reason} at offset ${e.offset}`);
+    } else if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n\n${USAGE}`);
+    } else if (e instanceof Deno.errors.NotFound) {
+      console.error(`error: ${e.message}`);
+    } else {
+      throw e;
+    }
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+if (import.meta.main) {
+  let status: number;
+  try {
+    status = await main(Deno.args);
+  } catch (e) {
+    // parseArgs reports unknown options with a TypeError carrying a code.
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    status = 1;
+  }
+  Deno.exit(status);
+}

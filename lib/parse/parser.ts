@@ -1,0 +1,265 @@
+/**
+ * The incremental component parser, in wasmparser's shape: the caller hands
+ * it the bytes it has (starting at the first unconsumed byte) and whether
+ * the input ends there; it answers "need N more bytes" or "parsed a payload,
+ * consumed N bytes". The caller drops consumed bytes and calls again.
+ *
+ * A nested component does not need to be buffered: its section header opens
+ * a frame bounded by the section's end, and its sections are parsed one by
+ * one like the root's. Every other section is decoded once it is complete,
+ * so the caller never needs to buffer more than the section in progress.
+ *
+ * @module
+ */
+
+import { ParseError } from "../binary/errors.ts";
+import { END_OF_FILE, END_OF_SECTION, Reader } from "../binary/reader.ts";
+import {
+  COMPONENT_VERSION,
+  MAX_LEB_U32_BYTES,
+  MAX_NESTING_DEPTH,
+  PREAMBLE_SIZE,
+} from "../binary/limits.ts";
+import type { Payload } from "./payload.ts";
+import { readPreamble } from "./preamble.ts";
+import { decodeSection } from "./sections.ts";
+
+/** The answer of {@link Parser.parse}. */
+export type ParseStep =
+  | {
+    /** More input is needed before anything can be parsed. */
+    readonly type: "need-more";
+    /** At least this many more bytes are needed. */
+    readonly hint: number;
+  }
+  | {
+    /** A payload was parsed. */
+    readonly type: "parsed";
+    /** How many bytes of the given data it used. */
+    readonly consumed: number;
+    /** The payload. */
+    readonly payload: Payload;
+  };
+
+interface Frame {
+  /** Depth of the component (root = 0). */
+  readonly depth: number;
+  /** Absolute offset where the component ends; `null` for the root. */
+  readonly end: number | null;
+}
+
+const LAST_SECTION_ID = 12;
+const COMPONENT_SECTION_ID = 4;
+
+/** Whether `data` holds a complete section id + LEB128 size (or enough to fail). */
+function headerAvailable(data: Uint8Array): boolean {
+  const n = Math.min(data.length, 1 + MAX_LEB_U32_BYTES);
+  for (let i = 1; i < n; i++) if (data[i] < 0x80) return true;
+  return data.length > MAX_LEB_U32_BYTES;
+}
+
+/**
+ * Check a component preamble and explain what is wrong with it.
+ * @param r A reader at the preamble.
+ * @param nested Whether this is a nested component.
+ */
+function checkComponentPreamble(r: Reader): void {
+  const at = r.offset + 4;
+  const { version, layer } = readPreamble(r);
+  if (layer === 0) {
+    throw r.error(
+      version === 1
+        ? "expected a version header for a component, found a core module"
+        : "unknown binary version",
+      at,
+    );
+  }
+  if (layer !== 1) throw r.error("unknown binary version and layer", at);
+  if (version !== COMPONENT_VERSION) {
+    throw r.error(`unknown binary version 0x${version.toString(16)}`, at);
+  }
+}
+
+/**
+ * Parses a component binary incrementally. Give it the bytes you have from
+ * the first byte it has not consumed; it returns one payload at a time.
+ * Chunking never changes the payloads: any split of the input gives the
+ * same sequence as the whole input at once.
+ *
+ * @example Driving the parser by hand
+ * ```ts
+ * import { Parser } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
+ * const parser = new Parser();
+ * const kinds = [];
+ * let data = bytes;
+ * for (;;) {
+ *   const step = parser.parse(data, true);
+ *   assert.equal(step.type, "parsed");
+ *   if (step.type !== "parsed") break;
+ *   kinds.push(step.payload.kind);
+ *   data = data.subarray(step.consumed);
+ *   if (step.payload.kind === "end") break;
+ * }
+ * assert.deepEqual(kinds, ["component-begin", "component-end", "end"]);
+ * ```
+ */
+export class Parser {
+  #offset = 0;
+  #frames: Frame[] = [];
+  #state: "preamble" | "sections" | "end" | "done" = "preamble";
+
+  /** Absolute offset of the next byte the parser expects. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Whether the final `end` payload has been returned. */
+  get done(): boolean {
+    return this.#state === "done";
+  }
+
+  /**
+   * Parse the next payload.
+   * @param data The input from the first unconsumed byte on (it may hold more).
+   * @param eof Whether the input ends after `data`.
+   * @returns What was parsed, or how many more bytes are needed.
+   * @throws {ParseError} When the input is malformed.
+   */
+  parse(data: Uint8Array, eof: boolean): ParseStep {
+    switch (this.#state) {
+      case "preamble":
+        return this.#preamble(data, eof);
+      case "sections":
+        return this.#section(data, eof);
+      case "end":
+        if (data.length !== 0) {
+          throw new ParseError("unexpected data after the end of the component", this.#offset);
+        }
+        this.#state = "done";
+        return { type: "parsed", consumed: 0, payload: { kind: "end", offset: this.#offset } };
+      case "done":
+        throw new ParseError("the parser has already reached the end of the input", this.#offset);
+    }
+  }
+
+  #parsed(consumed: number, payload: Payload): ParseStep {
+    this.#offset += consumed;
+    return { type: "parsed", consumed, payload };
+  }
+
+  #preamble(data: Uint8Array, eof: boolean): ParseStep {
+    if (data.length < PREAMBLE_SIZE && !eof) {
+      return { type: "need-more", hint: PREAMBLE_SIZE - data.length };
+    }
+    checkComponentPreamble(new Reader(data.subarray(0, PREAMBLE_SIZE), this.#offset));
+    this.#frames.push({ depth: 0, end: null });
+    this.#state = "sections";
+    return this.#parsed(PREAMBLE_SIZE, {
+      kind: "component-begin",
+      depth: 0,
+      offset: this.#offset,
+      end: null,
+    });
+  }
+
+  #section(data: Uint8Array, eof: boolean): ParseStep {
+    const frame = this.#frames[this.#frames.length - 1];
+    const bounded = frame.end !== null;
+    const left = bounded ? frame.end! - this.#offset : Infinity;
+    if (left === 0 || (!bounded && eof && data.length === 0)) {
+      this.#frames.pop();
+      if (this.#frames.length === 0) this.#state = "end";
+      return this.#parsed(0, { kind: "component-end", depth: frame.depth, offset: this.#offset });
+    }
+    // Bytes of this frame we can see, and whether more of the frame can still arrive.
+    const window = bounded && data.length > left ? data.subarray(0, left) : data;
+    const final = eof || window.length === left;
+    const endReason = bounded ? END_OF_SECTION : END_OF_FILE;
+
+    if (!headerAvailable(window) && !final) return { type: "need-more", hint: 1 };
+    const r = new Reader(window, this.#offset, endReason);
+    const start = this.#offset;
+    const id = r.u8();
+    if (id > LAST_SECTION_ID) throw r.error("malformed section id", start);
+    const size = r.u32();
+    const header = r.pos;
+    if (size > left - header) {
+      throw r.error(
+        `${END_OF_SECTION}: section of ${size} bytes runs past the end of the enclosing component`,
+        start,
+      );
+    }
+    const total = header + size;
+
+    if (id === COMPONENT_SECTION_ID) {
+      if (window.length < header + Math.min(size, PREAMBLE_SIZE) && !final) {
+        return { type: "need-more", hint: header + PREAMBLE_SIZE - window.length };
+      }
+      if (this.#frames.length > MAX_NESTING_DEPTH) {
+        throw r.error(`components nested deeper than ${MAX_NESTING_DEPTH} levels`, start);
+      }
+      // The nested preamble must lie within the section.
+      const pre = new Reader(
+        window.subarray(header, header + Math.min(size, PREAMBLE_SIZE)),
+        start + header,
+        size < PREAMBLE_SIZE ? END_OF_SECTION : endReason,
+      );
+      checkComponentPreamble(pre);
+      const depth = frame.depth + 1;
+      this.#frames.push({ depth, end: start + total });
+      return this.#parsed(header + PREAMBLE_SIZE, {
+        kind: "component-begin",
+        depth,
+        offset: start + header,
+        end: start + total,
+      });
+    }
+
+    if (window.length < total) {
+      if (final) throw r.error(endReason, start + window.length);
+      return { type: "need-more", hint: total - window.length };
+    }
+    const payload = decodeSection(
+      id,
+      window.subarray(header, total),
+      start + header,
+      { start, end: start + total },
+    );
+    return this.#parsed(total, payload);
+  }
+}
+
+/**
+ * Parse a whole component binary at once.
+ *
+ * @example Listing the payloads of a component
+ * ```ts
+ * import { parseBytes } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const payloads = parseBytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]));
+ * assert.deepEqual(payloads.map((p) => p.kind), ["component-begin", "component-end", "end"]);
+ * ```
+ *
+ * @param bytes The component binary.
+ * @returns Every payload, in order; the last is `end`.
+ * @throws {ParseError} When the binary is malformed.
+ */
+export function parseBytes(bytes: Uint8Array): Payload[] {
+  const parser = new Parser();
+  const out: Payload[] = [];
+  let pos = 0;
+  while (!parser.done) {
+    const step = parser.parse(bytes.subarray(pos), true);
+    if (step.type === "need-more") {
+      // Unreachable with eof = true; kept as a guard against a parser bug looping.
+      throw new ParseError(END_OF_FILE, parser.offset);
+    }
+    out.push(step.payload);
+    pos += step.consumed;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+// deno-lint-ignore-file no-console
+/**
+ * Installs the npm dev dependencies (see package.json) when any is missing.
+ * Run by `deno task test`, `deno task check` and `deno task bench`, so a
+ * fresh clone needs no other set-up step. The library itself has no
+ * dependencies: only tests and type checks use these.
+ *
+ * @module
+ */
+
+const root = new URL("..", import.meta.url);
+
+async function exists(url: URL): Promise<boolean> {
+  try {
+    await Deno.stat(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const pkg = JSON.parse(await Deno.readTextFile(new URL("package.json", root)));
+const missing = [];
+for (const name of Object.keys(pkg.devDependencies ?? {})) {
+  if (!await exists(new URL(`node_modules/${name}/package.json`, root))) missing.push(name);
+}
+
+if (missing.length > 0) {
+  const hasLock = await exists(new URL("package-lock.json", root));
+  const args = hasLock ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"];
+  console.error(`setup: npm ${args[0]} (missing dev dependencies: ${missing.join(", ")})`);
+  const { code } = await new Deno.Command("npm", {
+    args,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) {
+    console.error(`setup: npm ${args[0]} failed with exit status ${code}`);
+    Deno.exit(1);
+  }
+}

@@ -38,13 +38,17 @@ async function parseCommand(file: string): Promise<void> {
     lines = "";
   };
   const stream = (await open(file)).pipeThrough(parse());
-  for await (const p of stream as AsyncIterable<Payload>) {
-    if (p.kind === "component-end") depth--;
-    lines += describePayload(p, Math.max(depth, 0)) + "\n";
-    if (p.kind === "component-begin") depth++;
-    if (lines.length > 1 << 16) await flush();
+  try {
+    for await (const p of stream as AsyncIterable<Payload>) {
+      if (p.kind === "component-end") depth--;
+      lines += describePayload(p, Math.max(depth, 0)) + "\n";
+      if (p.kind === "component-begin") depth++;
+      if (lines.length > 1 << 16) await flush();
+    }
+  } finally {
+    // What was decoded before an error is still shown, then the error.
+    await flush();
   }
-  await flush();
 }
 
 /**

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { parseBytes } from "../mod.ts";
+import { wat } from "./_wat.ts";
+
+const dir = new URL("../examples/", import.meta.url);
+
+Deno.test("examples/*.wasm are built from their .wat sources", async () => {
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.name.endsWith(".wat")) continue;
+    const built = await wat(await Deno.readTextFile(new URL(e.name, dir)));
+    const shipped = await Deno.readFile(new URL(e.name.replace(/\.wat$/, ".wasm"), dir));
+    assert.deepEqual(shipped, built, `${e.name}: run tools/build_examples.ts`);
+    n++;
+  }
+  assert.ok(n > 0);
+});
+
+Deno.test("examples/composed.wasm parses, and its core modules are valid wasm", async () => {
+  const payloads = parseBytes(await Deno.readFile(new URL("composed.wasm", dir)));
+  const modules = payloads.filter((p) => p.kind === "module");
+  assert.equal(modules.length, 3);
+  for (const m of modules) assert.ok(WebAssembly.validate(m.bytes as BufferSource));
+  const main = modules[2];
+  assert.deepEqual(main.imports.map((i) => [i.module, i.name, i.type.kind]), [
+    ["libc", "mem", "memory"],
+    ["host", "shout", "func"],
+  ]);
+  assert.deepEqual(main.types[main.funcs[0]].type, {
+    kind: "func",
+    params: ["i32", "i32", "i32"],
+    results: [],
+  });
+  assert.deepEqual(
+    payloads.filter((p) => p.kind === "component-begin").map((p) => p.depth),
+    [0, 1, 1],
+  );
+});

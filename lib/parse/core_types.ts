@@ -182,7 +182,7 @@ export function readRecGroup(r: Reader, nonFinalPrefixed = false): CoreRecGroup 
     return {
       kind: "rec",
       explicit: true,
-      types: r.vec((r) => readSubType(r, nonFinalPrefixed)),
+      types: r.vec((r) => readSubType(r)), // members use the core encoding: plain 0x50
     };
   }
   return { kind: "rec", explicit: false, types: [readSubType(r, nonFinalPrefixed)] };

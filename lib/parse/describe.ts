@@ -155,5 +155,5 @@ export function describePayload(p: Payload, depth: number): string {
       body = `${p.kind} ${count(p.items.length, "item")}${p.items.length ? ": " + names : ""}`;
     }
   }
-  return `${range.padEnd(18)}${indent}${body}`;
+  return `${range.padEnd(20)}${indent}${body}`;
 }

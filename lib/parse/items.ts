@@ -333,13 +333,7 @@ export interface ResourceType {
 export type ExternType =
   | { readonly kind: "module"; readonly type: number }
   | { readonly kind: "func"; readonly type: number }
-  | {
-    readonly kind: "value";
-    readonly bound: { readonly kind: "eq"; readonly value: number } | {
-      readonly kind: "type";
-      readonly type: ValType;
-    };
-  }
+  | { readonly kind: "value"; readonly type: ValType }
   | {
     readonly kind: "type";
     readonly bound: { readonly kind: "eq"; readonly type: number } | {

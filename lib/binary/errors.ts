@@ -22,7 +22,8 @@
  *   assert.fail("expected an error");
  * } catch (e) {
  *   assert.ok(e instanceof ParseError);
- *   assert.equal(e.offset, 0);
+ *   assert.equal(e.reason, "unexpected end-of-file");
+ *   assert.equal(e.offset, 3);
  * }
  * ```
  */

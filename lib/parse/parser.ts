@@ -177,7 +177,9 @@ export class Parser {
     // Bytes of this frame we can see, and whether more of the frame can still arrive.
     const window = bounded && data.length > left ? data.subarray(0, left) : data;
     const final = eof || window.length === left;
-    const endReason = bounded ? END_OF_SECTION : END_OF_FILE;
+    // Running past a nested component's end while its bytes are all here is
+    // an overlong section; otherwise it is the input that ended too soon.
+    const endReason = bounded && window.length === left ? END_OF_SECTION : END_OF_FILE;
 
     if (!headerAvailable(window) && !final) return { type: "need-more", hint: 1 };
     const r = new Reader(window, this.#offset, endReason);

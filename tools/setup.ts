@@ -26,8 +26,10 @@ for (const name of Object.keys(pkg.devDependencies ?? {})) {
 }
 
 if (missing.length > 0) {
-  const hasLock = await exists(new URL("package-lock.json", root));
-  const args = hasLock ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"];
+  // `npm install`, not `npm ci`: the lock file cannot list the optional
+  // platform packages of jco-transpile that the registry mirror lacks, and
+  // `npm ci` refuses a lock file it finds incomplete.
+  const args = ["install", "--no-audit", "--no-fund"];
   console.error(`setup: npm ${args[0]} (missing dev dependencies: ${missing.join(", ")})`);
   const { code } = await new Deno.Command("npm", {
     args,

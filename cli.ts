@@ -4,6 +4,7 @@
  *
  * ```sh
  * deno run -A cli.ts parse FILE|-     # one line per payload, like an objdump
+ * deno run -A cli.ts inspect FILE|-   # the flattened graph: adapters, lowerings, ...
  * ```
  *
  * Bad input prints `error: <message> at offset <n>` to stderr and exits 1.
@@ -12,12 +13,24 @@
  */
 
 import { parseArgs } from "node:util";
-import { describePayload, parse, ParseError, type Payload } from "./mod.ts";
+import {
+  describeDfg,
+  describePayload,
+  DfgCollector,
+  dfgToJson,
+  inline,
+  LinkError,
+  parse,
+  ParseError,
+  type Payload,
+} from "./mod.ts";
 
 const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
 
 usage:
-  wasmfuse parse FILE|-     print one line per payload (byte range, kind, items)
+  wasmfuse parse FILE|-             print one line per payload (byte range, kind, items)
+  wasmfuse inspect FILE|- [--json]  flatten the component: counts, then one line per
+                                    adapter, lowering, import and export (--json: one object)
   wasmfuse help             this text
 
 FILE may be - to read standard input.`;
@@ -51,6 +64,17 @@ async function parseCommand(file: string): Promise<void> {
   }
 }
 
+/** Run `inspect`: parse and inline, then describe the graph. */
+async function inspectCommand(file: string, json: boolean): Promise<void> {
+  const collector = new DfgCollector();
+  const events = (await open(file)).pipeThrough(parse()).pipeThrough(inline());
+  for await (const e of events) collector.add(e);
+  const text = json
+    ? JSON.stringify(dfgToJson(collector.dfg), null, 2)
+    : describeDfg(collector.dfg);
+  await Deno.stdout.write(new TextEncoder().encode(text + "\n"));
+}
+
 /**
  * Run the CLI with the given arguments.
  * @param args Command-line arguments (without the program name).
@@ -61,7 +85,7 @@ export async function main(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { help: { type: "boolean", short: "h" } },
+    options: { help: { type: "boolean", short: "h" }, json: { type: "boolean" } },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === "help") {
@@ -74,12 +98,21 @@ export async function main(args: string[]): Promise<number> {
         if (rest.length !== 1) throw new UsageError("parse takes exactly one FILE (or -)");
         await parseCommand(rest[0]);
         return 0;
+      case "inspect":
+        if (rest.length !== 1) throw new UsageError("inspect takes exactly one FILE (or -)");
+        await inspectCommand(rest[0], values.json === true);
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (e instanceof ParseError) {
       console.error(`error: ${e.reason} at offset ${e.offset}`);
+    } else if (e instanceof LinkError) {
+      const where = e.location
+        ? ` at offset ${e.location.offset} (${e.location.section} section, item ${e.location.item})`
+        : "";
+      console.error(`error: ${e.reason}${where}`);
     } else if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
     } else if (e instanceof Deno.errors.NotFound) {

@@ -22,3 +22,5 @@
  */
 export { ByteWriter, END_OF_FILE, END_OF_SECTION, ParseError, Reader } from "./lib/binary/mod.ts";
 export * from "./lib/parse/mod.ts";
+export * from "./lib/types/mod.ts";
+export * from "./lib/inline/mod.ts";

@@ -1,0 +1,1178 @@
+/**
+ * The inliner: flattens a component into a {@link ComponentDfg} by
+ * symbolically instantiating it, as Wasmtime's `inline` pass does.
+ *
+ * The root component's items are processed as their payloads arrive. A
+ * nested component's payloads are kept as they are until an `instance`
+ * item instantiates it; then its items run at once in a new frame bound to
+ * the instantiation arguments (all known by then). A component instantiated
+ * twice is inlined twice, with a new runtime component instance each time.
+ *
+ * Ordering guarantee (what the partition pass relies on): events come out in
+ * definition order, each event refers only to events already emitted, and
+ * adapters come out in the order they are identified (the order of the
+ * `canon lower` items that create them, in inlining order).
+ *
+ * @module
+ */
+
+import { MAX_NESTING_DEPTH } from "../binary/limits.ts";
+import type {
+  Alias,
+  Canon,
+  CanonOptions,
+  CoreInstance,
+  CoreSort,
+  Export,
+  Import,
+  Instance,
+  Sort,
+  TypeDef,
+} from "../parse/items.ts";
+import type { ModulePayload, Payload } from "../parse/payload.ts";
+import {
+  containsMemoryValues,
+  type FlatSignature,
+  flattenFuncType,
+  flattenType,
+  MAX_FLAT_PARAMS,
+  MAX_FLAT_RESULTS,
+  some,
+} from "../types/abi.ts";
+import { LinkError } from "../types/errors.ts";
+import {
+  type AnyType,
+  type CoreEntityType,
+  type ExternDesc,
+  type InterfaceType,
+  type TypeFunc,
+  type TypeModule,
+  type TypeResource,
+  typeToString,
+} from "../types/model.ts";
+import {
+  coreEntityType,
+  type CoreTypeEntry,
+  outerType,
+  type OuterView,
+  resolveCoreTypeDef,
+  resolveExternType,
+  resolveTypeDef,
+  typeAt,
+  type TypeScope,
+} from "../types/resolve.ts";
+import { coreSignatureToString, matchCoreEntity, matchExtern } from "../types/subtype.ts";
+import {
+  type AdapterOptions,
+  type ComponentDfg,
+  type ComponentInstanceId,
+  type CoreDef,
+  DfgCollector,
+  type DfgEvent,
+  type ExportItem,
+  type ExportNode,
+  type ImportPath,
+  type ModuleId,
+  type ResourceId,
+} from "./dfg.ts";
+import {
+  type ComponentDef,
+  type CoreInstanceDef,
+  type CoreItem,
+  describeItem,
+  type FuncDef,
+  type InstanceDef,
+  type Item,
+  type Limits,
+  type ModuleDef,
+  type OuterFrame,
+} from "./items.ts";
+
+/** How deep instantiations may nest (a guard against hostile input). */
+const MAX_INSTANTIATION_DEPTH = MAX_NESTING_DEPTH;
+
+/** The names of features the synchronous component model does not cover. */
+function unsupportedFeature(kind: string): string {
+  if (kind.startsWith("stream.")) return "streams";
+  if (kind.startsWith("future.")) return "futures";
+  if (kind.startsWith("error-context.")) return "error-context";
+  if (kind.startsWith("thread.") && kind !== "thread.yield") return "threads";
+  return "async";
+}
+
+function unsupported(what: string, feature: string): LinkError {
+  return new LinkError(
+    `${what} is not supported: wasmfuse implements the synchronous component model, without ${feature}`,
+  );
+}
+
+/** The sync-model refusal for types that need async features. */
+function checkSyncType(ft: TypeFunc, what: string): void {
+  if (ft.async) throw unsupported(`${what} of an async function type`, "async");
+  const all: InterfaceType[] = ft.params.map((p) => p.type);
+  if (ft.result !== undefined) all.push(ft.result);
+  for (const t of all) {
+    if (
+      some(t, (u) =>
+        u === "error-context" ||
+        (typeof u !== "string" && (u.kind === "stream" || u.kind === "future")))
+    ) {
+      const feature = some(t, (u) => u === "error-context")
+        ? "error-context"
+        : "streams and futures";
+      throw unsupported(`${what} of a function using ${feature}`, feature);
+    }
+    if (some(t, (u) => typeof u !== "string" && u.kind === "map")) {
+      throw unsupported(`${what} of a function using map types`, "maps");
+    }
+  }
+}
+
+function funcEntity(
+  params: readonly ("i32" | "i64" | "f32" | "f64")[],
+  results: readonly ("i32" | "i64" | "f32" | "f64")[],
+): CoreEntityType {
+  return {
+    kind: "func",
+    type: { final: true, supertypes: [], type: { kind: "func", params, results } },
+  };
+}
+
+function sigText(e: CoreEntityType): string {
+  return e.kind === "func" && e.type.type.kind === "func"
+    ? coreSignatureToString(e.type.type)
+    : e.kind;
+}
+
+function defKey(d: CoreDef): string {
+  switch (d.kind) {
+    case "export":
+      return `e${d.instance}.${d.name}`;
+    case "adapter":
+      return `a${d.id}`;
+    case "lowered":
+      return `l${d.id}`;
+    case "instance-flags":
+      return `f${d.instance}`;
+    default:
+      return `${d.kind}${d.resource}@${d.instance}`;
+  }
+}
+
+function optionsKey(o: AdapterOptions): string {
+  return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.realloc ?? "-"}/${
+    o.postReturn ?? "-"
+  }`;
+}
+
+/** One component instance being inlined: its index spaces. */
+class Frame implements TypeScope {
+  readonly coreFuncs: CoreItem[] = [];
+  readonly coreMemories: CoreItem[] = [];
+  readonly coreTables: CoreItem[] = [];
+  readonly coreGlobals: CoreItem[] = [];
+  readonly coreTags: CoreItem[] = [];
+  readonly coreTypes: CoreTypeEntry[] = [];
+  readonly coreModules: ModuleDef[] = [];
+  readonly coreInstances: CoreInstanceDef[] = [];
+  readonly funcs: FuncDef[] = [];
+  readonly types: AnyType[] = [];
+  readonly components: ComponentDef[] = [];
+  readonly instances: InstanceDef[] = [];
+  readonly exports = new Map<string, Item>();
+  readonly importNames = new Set<string>();
+
+  constructor(
+    readonly inliner: Inliner,
+    /** This frame's runtime component instance. */
+    readonly rci: ComponentInstanceId,
+    /** The instantiation arguments, by name (undefined for the root). */
+    readonly args: ReadonlyMap<string, Item> | undefined,
+    /** The lexically enclosing frame, as it was when this component was defined. */
+    readonly lexicalOuter: OuterFrame | undefined,
+  ) {}
+
+  outer(count: number): OuterView | undefined {
+    const o = this.#outerFrame(count);
+    return o && {
+      types: o.frame.types,
+      typeLimit: o.limits.types,
+      coreTypes: o.frame.coreTypes,
+      coreTypeLimit: o.limits.coreTypes,
+    };
+  }
+
+  #outerFrame(count: number): OuterFrame | undefined {
+    let o = this.lexicalOuter;
+    for (let i = 1; i < count && o !== undefined; i++) o = o.frame.lexicalOuter;
+    return o;
+  }
+
+  freshResource(name?: string): TypeResource {
+    return this.inliner.newResourceType("abstract", name);
+  }
+
+  limits(): Limits {
+    return {
+      types: this.types.length,
+      coreTypes: this.coreTypes.length,
+      modules: this.coreModules.length,
+      components: this.components.length,
+    };
+  }
+
+  /** Outer alias of a core module or component. */
+  outerItem(
+    count: number,
+    index: number,
+    sort: "core-module" | "component",
+  ): ModuleDef | ComponentDef {
+    if (count === 0) {
+      const d = sort === "component" ? this.components[index] : this.coreModules[index];
+      if (d === undefined) throw new LinkError(`${sort} index ${index} out of bounds`);
+      return d;
+    }
+    const o = this.#outerFrame(count);
+    if (o === undefined) throw new LinkError(`invalid outer alias count of ${count}`);
+    const limit = sort === "component" ? o.limits.components : o.limits.modules;
+    if (index >= limit) {
+      throw new LinkError(`outer ${sort} index ${index} out of bounds (${limit} defined)`);
+    }
+    return sort === "component" ? o.frame.components[index] : o.frame.coreModules[index];
+  }
+
+  at<T>(space: readonly T[], index: number, what: string): T {
+    const v = space[index];
+    if (v === undefined) {
+      throw new LinkError(`${what} index ${index} out of bounds (${space.length} defined)`);
+    }
+    return v;
+  }
+
+  /** The item a component-level sort index names. */
+  item(sort: Sort, index: number): Item {
+    switch (sort) {
+      case "func":
+        return { kind: "func", def: this.at(this.funcs, index, "func") };
+      case "instance":
+        return { kind: "instance", def: this.at(this.instances, index, "instance") };
+      case "type":
+        return { kind: "type", type: typeAt(this, index) };
+      case "component":
+        return { kind: "component", def: this.at(this.components, index, "component") };
+      case "core-module":
+        return { kind: "module", def: this.at(this.coreModules, index, "core module") };
+      case "value":
+        throw unsupported("component values", "values");
+      default:
+        throw new LinkError(`a ${sort} cannot be used here: only core modules among core sorts`);
+    }
+  }
+
+  /** Push an item into the index space of its sort (imports, aliases, exports). */
+  push(item: Item): void {
+    switch (item.kind) {
+      case "func":
+        this.funcs.push(item.def);
+        break;
+      case "instance":
+        this.instances.push(item.def);
+        break;
+      case "type":
+        this.types.push(item.type);
+        break;
+      case "component":
+        this.components.push(item.def);
+        break;
+      case "module":
+        this.coreModules.push(item.def);
+        break;
+    }
+  }
+
+  coreSpace(sort: CoreSort): CoreItem[] {
+    switch (sort) {
+      case "func":
+        return this.coreFuncs;
+      case "memory":
+        return this.coreMemories;
+      case "table":
+        return this.coreTables;
+      case "global":
+        return this.coreGlobals;
+      case "tag":
+        return this.coreTags;
+      default:
+        throw new LinkError(`a core ${sort} is not a core item`);
+    }
+  }
+}
+
+/**
+ * Runs the items of one component body in a frame. Nested component
+ * definitions are gathered (not run) until their end, then defined.
+ */
+class BodyRunner {
+  #nested: Payload[] | undefined;
+  #nestedAt = 0;
+  #depth = 0;
+
+  constructor(readonly frame: Frame) {}
+
+  feed(p: Payload): void {
+    const inliner = this.frame.inliner;
+    if (p.kind === "module") inliner.moduleId(p); // registered when first seen
+    if (this.#nested !== undefined) {
+      if (p.kind === "component-begin") this.#depth++;
+      if (p.kind === "component-end" && --this.#depth === 0) {
+        this.frame.components.push({
+          kind: "static",
+          body: this.#nested,
+          outer: { frame: this.frame, limits: this.frame.limits() },
+          offset: this.#nestedAt,
+        });
+        this.#nested = undefined;
+        return;
+      }
+      this.#nested.push(p);
+      return;
+    }
+    if (p.kind === "component-begin") {
+      this.#nested = [];
+      this.#nestedAt = p.offset;
+      this.#depth = 1;
+      return;
+    }
+    inliner.apply(this.frame, p);
+  }
+}
+
+/**
+ * Flattens a component: feed it payloads in order with {@link Inliner.push};
+ * it calls `emit` with each graph event as soon as it is known.
+ */
+export class Inliner {
+  readonly #emit: (e: DfgEvent) => void;
+  readonly #collector = new DfgCollector();
+  readonly #moduleIds = new WeakMap<ModulePayload, ModuleId>();
+  readonly #moduleTypes: TypeModule[] = [];
+  readonly #adapterKeys = new Map<string, number>();
+  readonly #memoryKeys = new Map<string, number>();
+  readonly #reallocKeys = new Map<string, number>();
+  readonly #postReturnKeys = new Map<string, number>();
+  readonly #resourceIds = new Map<TypeResource, ResourceId>();
+  readonly #typeIds = new WeakMap<object, number>();
+  #nextResource = 0;
+  #nextType = 0;
+  #root: BodyRunner | undefined;
+  #rootDepth = 0;
+  #instantiating = 0;
+  #done = false;
+
+  /**
+   * @param emit Receives each graph event, in order.
+   */
+  constructor(emit: (e: DfgEvent) => void) {
+    this.#emit = emit;
+  }
+
+  /** The graph built so far. */
+  get dfg(): ComponentDfg {
+    return this.#collector.dfg;
+  }
+
+  #event(e: DfgEvent): void {
+    this.#collector.add(e);
+    this.#emit(e);
+  }
+
+  /**
+   * Process the next payload of the component.
+   * @param p The payload.
+   * @throws {LinkError} When the component does not link.
+   */
+  push(p: Payload): void {
+    if (p.kind === "end") return;
+    if (this.#done) throw new LinkError("payload after the end of the component");
+    if (this.#root === undefined) {
+      if (p.kind !== "component-begin" || p.depth !== 0) {
+        throw new LinkError(`expected the root component-begin payload, got \`${p.kind}\``);
+      }
+      this.#event({ kind: "component-instance", id: 0, node: {} });
+      this.#root = new BodyRunner(new Frame(this, 0, undefined, undefined));
+      this.#rootDepth = 1;
+      return;
+    }
+    if (p.kind === "component-begin") this.#rootDepth++;
+    if (p.kind === "component-end") {
+      if (--this.#rootDepth === 0) {
+        this.#done = true;
+        return;
+      }
+    }
+    this.#root.feed(p);
+  }
+
+  /**
+   * Finish: the root component must have ended.
+   * @throws {LinkError} When the payloads stopped early.
+   */
+  finish(): void {
+    if (!this.#done) throw new LinkError("the component ended before its component-end payload");
+  }
+
+  /** The static module id of a module payload, registering it when first seen. */
+  moduleId(p: ModulePayload): ModuleId {
+    let id = this.#moduleIds.get(p);
+    if (id === undefined) {
+      id = this.#collector.dfg.modules.length;
+      let type: TypeModule;
+      try {
+        type = moduleTypeOf(p);
+      } catch (e) {
+        if (e instanceof LinkError) {
+          throw new LinkError(e.reason, { offset: p.range.start, section: "module", item: 0 });
+        }
+        throw e;
+      }
+      this.#moduleIds.set(p, id);
+      this.#moduleTypes.push(type);
+      const { kind: _k, range: _r, ...info } = p;
+      this.#event({ kind: "module", id, node: info });
+    }
+    return id;
+  }
+
+  /** A fresh resource type. */
+  newResourceType(origin: "defined" | "abstract", name?: string): TypeResource {
+    const t: TypeResource = name === undefined
+      ? { kind: "resource", id: this.#nextResource++, origin }
+      : { kind: "resource", id: this.#nextResource++, origin, name };
+    return t;
+  }
+
+  #typeId(t: object): number {
+    let id = this.#typeIds.get(t);
+    if (id === undefined) this.#typeIds.set(t, id = this.#nextType++);
+    return id;
+  }
+
+  /** Apply one section payload in a frame, item by item, locating errors. */
+  apply(frame: Frame, p: Payload): void {
+    switch (p.kind) {
+      case "custom":
+      case "end":
+      case "component-begin":
+      case "component-end":
+        return;
+      case "module": {
+        const id = this.moduleId(p);
+        frame.coreModules.push({ kind: "static", id, type: this.#moduleTypes[id] });
+        return;
+      }
+      case "start":
+        throw new LinkError("component start functions are not supported (as in Wasmtime)", {
+          offset: p.range.start,
+          section: "start",
+          item: 0,
+        });
+    }
+    const items = p.items as readonly unknown[];
+    for (let i = 0; i < items.length; i++) {
+      try {
+        switch (p.kind) {
+          case "core-instance":
+            this.#coreInstance(frame, items[i] as CoreInstance);
+            break;
+          case "core-type":
+            frame.coreTypes.push(...resolveCoreTypeDef(frame, p.items[i]));
+            break;
+          case "instance":
+            this.#instance(frame, items[i] as Instance);
+            break;
+          case "alias":
+            this.#alias(frame, items[i] as Alias);
+            break;
+          case "type":
+            this.#type(frame, items[i] as TypeDef);
+            break;
+          case "canon":
+            this.#canon(frame, items[i] as Canon);
+            break;
+          case "import":
+            this.#import(frame, items[i] as Import);
+            break;
+          case "export":
+            this.#export(frame, items[i] as Export);
+            break;
+          case "value":
+            throw unsupported("component values", "values");
+        }
+      } catch (e) {
+        if (e instanceof LinkError && e.location === undefined) {
+          throw new LinkError(e.reason, { offset: p.range.start, section: p.kind, item: i });
+        }
+        throw e;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // core instances
+
+  #coreExport(inst: CoreInstanceDef, index: number, name: string): CoreItem {
+    if (inst.kind === "synthetic") {
+      const item = inst.exports.get(name);
+      if (item === undefined) {
+        throw new LinkError(`core instance ${index} has no export named \`${name}\``);
+      }
+      return item;
+    }
+    const type = inst.exports.get(name);
+    if (type === undefined) {
+      throw new LinkError(`core instance ${index} has no export named \`${name}\``);
+    }
+    return { def: { kind: "export", instance: inst.id, name }, type };
+  }
+
+  #coreInstance(frame: Frame, ci: CoreInstance): void {
+    if (ci.kind === "from-exports") {
+      const exports = new Map<string, CoreItem>();
+      for (const e of ci.exports) {
+        if (exports.has(e.name)) throw new LinkError(`duplicate export name \`${e.name}\``);
+        exports.set(e.name, frame.at(frame.coreSpace(e.sort), e.index, `core ${e.sort}`));
+      }
+      frame.coreInstances.push({ kind: "synthetic", exports });
+      return;
+    }
+    const module = frame.at(frame.coreModules, ci.module, "core module");
+    const args = new Map<string, [CoreInstanceDef, number]>();
+    for (const a of ci.args) {
+      if (args.has(a.name)) {
+        throw new LinkError(`duplicate module instantiation argument \`${a.name}\``);
+      }
+      args.set(a.name, [frame.at(frame.coreInstances, a.instance, "core instance"), a.instance]);
+    }
+    const resolve = (imp: TypeModule["imports"][number]): CoreDef => {
+      const arg = args.get(imp.module);
+      if (arg === undefined) {
+        throw new LinkError(`missing module instantiation argument named \`${imp.module}\``);
+      }
+      const item = this.#coreExport(arg[0], arg[1], imp.name);
+      const why = matchCoreEntity(item.type, imp.type);
+      if (why !== undefined) {
+        throw new LinkError(
+          `type mismatch for export \`${imp.name}\` of module instantiation argument \`${imp.module}\`: ${why}`,
+        );
+      }
+      return item.def;
+    };
+    const id = this.#collector.dfg.instances.length;
+    if (module.kind === "static") {
+      const positional = module.type.imports.map(resolve);
+      this.#event({
+        kind: "instance",
+        id,
+        node: {
+          componentInstance: frame.rci,
+          module: { kind: "static", id: module.id },
+          args: positional,
+        },
+      });
+    } else {
+      const named = new Map<string, Map<string, CoreDef>>();
+      for (const imp of module.type.imports) {
+        let inner = named.get(imp.module);
+        if (inner === undefined) named.set(imp.module, inner = new Map());
+        inner.set(imp.name, resolve(imp));
+      }
+      this.#event({
+        kind: "instance",
+        id,
+        node: {
+          componentInstance: frame.rci,
+          module: { kind: "import", path: module.path },
+          args: named,
+        },
+      });
+    }
+    frame.coreInstances.push({ kind: "instantiated", id, exports: module.type.exports });
+  }
+
+  // -------------------------------------------------------------------------
+  // component instances
+
+  #instance(frame: Frame, inst: Instance): void {
+    if (inst.kind === "from-exports") {
+      const exports = new Map<string, Item>();
+      for (const e of inst.exports) {
+        if (exports.has(e.name.name)) {
+          throw new LinkError(`duplicate export name \`${e.name.name}\``);
+        }
+        exports.set(e.name.name, frame.item(e.sort, e.index));
+      }
+      frame.instances.push({ kind: "items", exports });
+      return;
+    }
+    const def = frame.at(frame.components, inst.component, "component");
+    const args = new Map<string, Item>();
+    for (const a of inst.args) {
+      if (args.has(a.name)) throw new LinkError(`duplicate instantiation argument \`${a.name}\``);
+      args.set(a.name, frame.item(a.sort, a.index));
+    }
+    if (def.kind === "import") {
+      throw new LinkError(
+        "instantiating an imported component is not supported (as in Wasmtime): its body is not known",
+      );
+    }
+    frame.instances.push({ kind: "items", exports: this.#instantiate(frame, def, args) });
+  }
+
+  #instantiate(
+    parent: Frame,
+    def: ComponentDef & { kind: "static" },
+    args: ReadonlyMap<string, Item>,
+  ): ReadonlyMap<string, Item> {
+    if (++this.#instantiating > MAX_INSTANTIATION_DEPTH) {
+      throw new LinkError(
+        `component instantiations nested deeper than ${MAX_INSTANTIATION_DEPTH} levels`,
+      );
+    }
+    try {
+      const rci = this.#collector.dfg.componentInstances.length;
+      this.#event({ kind: "component-instance", id: rci, node: { parent: parent.rci } });
+      const frame = new Frame(this, rci, args, def.outer);
+      const runner = new BodyRunner(frame);
+      for (const p of def.body) runner.feed(p);
+      return frame.exports;
+    } finally {
+      this.#instantiating--;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // aliases
+
+  #alias(frame: Frame, a: Alias): void {
+    switch (a.kind) {
+      case "instance-export": {
+        const inst = frame.at(frame.instances, a.instance, "instance");
+        const item = this.#instanceExport(inst, a.instance, a.name);
+        const want = a.sort === "core-module" ? "module" : a.sort;
+        if (item.kind !== want) {
+          throw new LinkError(
+            `export \`${a.name}\` of instance ${a.instance} is a ${item.kind}, not a ${want}`,
+          );
+        }
+        frame.push(item);
+        return;
+      }
+      case "core-instance-export": {
+        const inst = frame.at(frame.coreInstances, a.instance, "core instance");
+        const item = this.#coreExport(inst, a.instance, a.name);
+        const sort = a.sort.slice("core-".length) as CoreSort;
+        if (item.type.kind !== sort) {
+          throw new LinkError(
+            `export \`${a.name}\` of core instance ${a.instance} is a ${item.type.kind}, not a ${sort}`,
+          );
+        }
+        frame.coreSpace(sort).push(item);
+        return;
+      }
+      case "outer":
+        switch (a.sort) {
+          case "type":
+            frame.types.push(outerType(frame, a.count, a.index, false) as AnyType);
+            return;
+          case "core-type":
+            frame.coreTypes.push(outerType(frame, a.count, a.index, true) as CoreTypeEntry);
+            return;
+          case "core-module":
+            frame.coreModules.push(frame.outerItem(a.count, a.index, "core-module") as ModuleDef);
+            return;
+          case "component":
+            frame.components.push(frame.outerItem(a.count, a.index, "component") as ComponentDef);
+            return;
+          default:
+            throw new LinkError(`an outer alias cannot alias a ${a.sort}`);
+        }
+    }
+  }
+
+  /** An export of a component instance: a definition, or a deeper import path. */
+  #instanceExport(inst: InstanceDef, index: number, name: string): Item {
+    if (inst.kind === "items") {
+      const item = inst.exports.get(name);
+      if (item === undefined) {
+        throw new LinkError(`instance ${index} has no export named \`${name}\``);
+      }
+      return item;
+    }
+    const desc = inst.type.exports.get(name);
+    if (desc === undefined) {
+      throw new LinkError(`instance ${index} has no export named \`${name}\``);
+    }
+    return this.#importItem({ import: inst.path.import, names: [...inst.path.names, name] }, desc);
+  }
+
+  /** The item standing for (part of) a root import. */
+  #importItem(path: ImportPath, desc: ExternDesc): Item {
+    switch (desc.kind) {
+      case "func":
+        return { kind: "func", def: { kind: "import", path, type: desc.type } };
+      case "instance":
+        return { kind: "instance", def: { kind: "import", path, type: desc.type } };
+      case "component":
+        return { kind: "component", def: { kind: "import", path, type: desc.type } };
+      case "module":
+        return { kind: "module", def: { kind: "import", path, type: desc.type } };
+      case "type":
+        if (
+          typeof desc.type !== "string" && desc.type.kind === "resource" &&
+          desc.type.origin === "abstract"
+        ) {
+          this.#importedResource(desc.type, path);
+        }
+        return { kind: "type", type: desc.type };
+      case "value":
+        throw unsupported("component values", "values");
+    }
+  }
+
+  #importedResource(t: TypeResource, path: ImportPath): void {
+    if (this.#resourceIds.has(t)) return;
+    const id = this.#collector.dfg.resources.length;
+    this.#resourceIds.set(t, id);
+    this.#event({ kind: "resource", id, node: { type: t, import: path } });
+  }
+
+  // -------------------------------------------------------------------------
+  // types
+
+  #type(frame: Frame, t: TypeDef): void {
+    if (t.kind !== "resource") {
+      frame.types.push(resolveTypeDef(frame, t));
+      return;
+    }
+    if (t.rep !== "i32") throw new LinkError("resources can only be represented by `i32`");
+    let dtor: CoreDef | undefined;
+    if (t.dtor !== undefined) {
+      const f = frame.at(frame.coreFuncs, t.dtor, "core func");
+      const sig = funcEntity(["i32"], []);
+      if (matchCoreEntity(f.type, sig) !== undefined) {
+        throw new LinkError(
+          `resource destructor must have type (i32) -> (), found ${sigText(f.type)}`,
+        );
+      }
+      dtor = f.def;
+    }
+    const type = this.newResourceType("defined");
+    const id = this.#collector.dfg.resources.length;
+    this.#resourceIds.set(type, id);
+    this.#event({
+      kind: "resource",
+      id,
+      node: dtor === undefined
+        ? { type, instance: frame.rci, rep: t.rep }
+        : { type, instance: frame.rci, rep: t.rep, dtor },
+    });
+    frame.types.push(type);
+  }
+
+  // -------------------------------------------------------------------------
+  // canon
+
+  #options(
+    frame: Frame,
+    o: CanonOptions,
+    what: "lift" | "lower",
+  ): AdapterOptions {
+    if (o.async) throw unsupported(`canon ${what} with the \`async\` option`, "async");
+    if (o.callback !== undefined) throw unsupported(`canon ${what} with a \`callback\``, "async");
+    if (o.postReturn !== undefined && what === "lower") {
+      throw new LinkError("canonical option `post-return` is only allowed on canon lift");
+    }
+    if (o.realloc !== undefined && o.memory === undefined) {
+      throw new LinkError("canonical option `realloc` requires a `memory` option");
+    }
+    const dfg = this.#collector.dfg;
+    let memory: number | undefined;
+    let memory64 = false;
+    if (o.memory !== undefined) {
+      const m = frame.at(frame.coreMemories, o.memory, "core memory");
+      if (m.type.kind !== "memory" || m.def.kind !== "export") {
+        throw new LinkError(`core memory ${o.memory} is not a memory`);
+      }
+      memory64 = m.type.memory64;
+      const key = defKey(m.def);
+      memory = this.#memoryKeys.get(key);
+      if (memory === undefined) {
+        memory = dfg.memories.length;
+        this.#memoryKeys.set(key, memory);
+        this.#event({
+          kind: "memory",
+          id: memory,
+          node: { export: { instance: m.def.instance, name: m.def.name }, memory64 },
+        });
+      }
+    }
+    let realloc: number | undefined;
+    if (o.realloc !== undefined) {
+      const f = frame.at(frame.coreFuncs, o.realloc, "core func");
+      const a = memory64 ? "i64" : "i32";
+      if (matchCoreEntity(f.type, funcEntity([a, a, a, a], [a])) !== undefined) {
+        throw new LinkError(
+          `canonical option \`realloc\` must have type (${a}, ${a}, ${a}, ${a}) -> (${a}), found ${
+            sigText(f.type)
+          }`,
+        );
+      }
+      const key = defKey(f.def);
+      realloc = this.#reallocKeys.get(key);
+      if (realloc === undefined) {
+        realloc = dfg.reallocs.length;
+        this.#reallocKeys.set(key, realloc);
+        this.#event({ kind: "realloc", id: realloc, node: f.def });
+      }
+    }
+    let postReturn: number | undefined;
+    if (o.postReturn !== undefined) {
+      const f = frame.at(frame.coreFuncs, o.postReturn, "core func");
+      const key = defKey(f.def);
+      postReturn = this.#postReturnKeys.get(key);
+      if (postReturn === undefined) {
+        postReturn = dfg.postReturns.length;
+        this.#postReturnKeys.set(key, postReturn);
+        this.#event({ kind: "post-return", id: postReturn, node: f.def });
+      }
+    }
+    return {
+      instance: frame.rci,
+      stringEncoding: o.stringEncoding ?? "utf8",
+      ...(memory === undefined ? {} : { memory }),
+      memory64,
+      ...(realloc === undefined ? {} : { realloc }),
+      ...(postReturn === undefined ? {} : { postReturn }),
+    };
+  }
+
+  /** Check the options a function type requires (CanonicalABI.md, canonopt validation). */
+  #requireOptions(ft: TypeFunc, o: AdapterOptions, what: "lift" | "lower"): void {
+    const need = (option: "memory" | "realloc", why: string) => {
+      if (o[option] === undefined) {
+        throw new LinkError(`canon ${what} needs a \`${option}\` option: ${why}`);
+      }
+    };
+    const params = ft.params.map((p) => p.type);
+    const paramMem = params.some(containsMemoryValues);
+    const resultMem = containsMemoryValues(ft.result);
+    let flatParams = 0;
+    for (const p of params) flatParams += flattenType(p).length;
+    const flatResults = ft.result === undefined ? 0 : flattenType(ft.result).length;
+    if (what === "lift") {
+      if (paramMem) need("realloc", "its parameters contain strings or lists");
+      if (resultMem) need("memory", "its result contains strings or lists");
+      if (flatParams > MAX_FLAT_PARAMS) {
+        need("realloc", `its parameters take more than ${MAX_FLAT_PARAMS} core values`);
+      }
+      if (flatResults > MAX_FLAT_RESULTS) {
+        need("memory", `its result takes more than ${MAX_FLAT_RESULTS} core value`);
+      }
+    } else {
+      if (paramMem) need("memory", "its parameters contain strings or lists");
+      if (resultMem) need("realloc", "its result contains strings or lists");
+      if (flatParams > MAX_FLAT_PARAMS) {
+        need("memory", `its parameters take more than ${MAX_FLAT_PARAMS} core values`);
+      }
+      if (flatResults > MAX_FLAT_RESULTS) {
+        need("memory", `its result takes more than ${MAX_FLAT_RESULTS} core value`);
+      }
+    }
+  }
+
+  #canon(frame: Frame, c: Canon): void {
+    switch (c.kind) {
+      case "lift":
+        return this.#lift(frame, c);
+      case "lower":
+        return this.#lower(frame, c);
+      case "resource.new":
+      case "resource.rep":
+      case "resource.drop":
+        return this.#resourceBuiltin(frame, c.kind, c.type);
+      default:
+        throw unsupported(`canon ${c.kind}`, unsupportedFeature(c.kind));
+    }
+  }
+
+  #lift(frame: Frame, c: Canon & { kind: "lift" }): void {
+    const callee = frame.at(frame.coreFuncs, c.coreFunc, "core func");
+    const ft = typeAt(frame, c.type);
+    if (typeof ft === "string" || ft.kind !== "func") {
+      throw new LinkError(`canon lift type index ${c.type} is not a function type`);
+    }
+    checkSyncType(ft, "canon lift");
+    const options = this.#options(frame, c.options, "lift");
+    this.#requireOptions(ft, options, "lift");
+    const sig: FlatSignature = flattenFuncType(ft, "lift", options.memory64 ? "i64" : "i32");
+    const want = funcEntity(sig.params, sig.results);
+    if (matchCoreEntity(callee.type, want) !== undefined) {
+      throw new LinkError(
+        `lifted core function has type ${sigText(callee.type)}, but \`${
+          typeToString(ft)
+        }\` lifts from ${sigText(want)}`,
+      );
+    }
+    if (c.options.postReturn !== undefined) {
+      const pr = frame.at(frame.coreFuncs, c.options.postReturn, "core func");
+      const prWant = funcEntity(sig.results, []);
+      if (matchCoreEntity(pr.type, prWant) !== undefined) {
+        throw new LinkError(
+          `canonical option \`post-return\` must have type ${sigText(prWant)}, found ${
+            sigText(pr.type)
+          }`,
+        );
+      }
+    }
+    frame.funcs.push({ kind: "lifted", type: ft, func: callee.def, options });
+  }
+
+  #isAncestor(a: ComponentInstanceId, b: ComponentInstanceId): boolean {
+    const nodes = this.#collector.dfg.componentInstances;
+    for (let p = nodes[b].parent; p !== undefined; p = nodes[p].parent) if (p === a) return true;
+    return false;
+  }
+
+  #lower(frame: Frame, c: Canon & { kind: "lower" }): void {
+    const fd = frame.at(frame.funcs, c.func, "func");
+    const ft = fd.type;
+    checkSyncType(ft, "canon lower");
+    const options = this.#options(frame, c.options, "lower");
+    this.#requireOptions(ft, options, "lower");
+    const sig = flattenFuncType(ft, "lower", options.memory64 ? "i64" : "i32");
+    const dfg = this.#collector.dfg;
+    let def: CoreDef;
+    if (fd.kind === "lifted") {
+      const lift = fd.options.instance;
+      const lower = frame.rci;
+      const alwaysTrap = lift === lower || this.#isAncestor(lift, lower) ||
+        this.#isAncestor(lower, lift);
+      const key = `${defKey(fd.func)}|${optionsKey(fd.options)}|${optionsKey(options)}|${
+        this.#typeId(fd.type)
+      }|${this.#typeId(ft)}`;
+      let id = this.#adapterKeys.get(key);
+      if (id === undefined) {
+        id = dfg.adapters.length;
+        this.#adapterKeys.set(key, id);
+        this.#event({
+          kind: "adapter",
+          id,
+          node: {
+            liftType: fd.type,
+            liftOptions: fd.options,
+            lowerType: ft,
+            lowerOptions: options,
+            func: fd.func,
+            alwaysTrap,
+          },
+        });
+      }
+      def = { kind: "adapter", id };
+    } else {
+      const id = dfg.lowerings.length;
+      this.#event({ kind: "lowering", id, node: { import: fd.path, type: ft, options } });
+      def = { kind: "lowered", id };
+    }
+    frame.coreFuncs.push({ def, type: funcEntity(sig.params, sig.results) });
+  }
+
+  #resourceBuiltin(
+    frame: Frame,
+    kind: "resource.new" | "resource.rep" | "resource.drop",
+    index: number,
+  ): void {
+    const t = typeAt(frame, index);
+    if (typeof t === "string" || t.kind !== "resource") {
+      throw new LinkError(`type index ${index} is not a resource type`);
+    }
+    let id = this.#resourceIds.get(t);
+    const node = id === undefined ? undefined : this.#collector.dfg.resources[id];
+    if (kind !== "resource.drop" && (node === undefined || node.instance !== frame.rci)) {
+      throw new LinkError(`canon ${kind} needs a resource type defined by this component`);
+    }
+    if (id === undefined) {
+      // dropping an abstract resource that no import path names (e.g. from a type declaration)
+      id = this.#collector.dfg.resources.length;
+      this.#resourceIds.set(t, id);
+      this.#event({ kind: "resource", id, node: { type: t } });
+    }
+    const type = kind === "resource.new"
+      ? funcEntity(["i32"], ["i32"])
+      : kind === "resource.rep"
+      ? funcEntity(["i32"], ["i32"])
+      : funcEntity(["i32"], []);
+    frame.coreFuncs.push({ def: { kind, resource: id, instance: frame.rci }, type });
+  }
+
+  // -------------------------------------------------------------------------
+  // imports and exports
+
+  #import(frame: Frame, imp: Import): void {
+    const name = imp.name.name;
+    if (frame.importNames.has(name)) throw new LinkError(`duplicate import name \`${name}\``);
+    frame.importNames.add(name);
+    const declared = resolveExternType(frame, imp.type, name);
+    if (frame.args === undefined) {
+      const id = this.#collector.dfg.imports.length;
+      this.#event({ kind: "import", id, node: { name, type: declared } });
+      frame.push(this.#importItem({ import: id, names: [] }, declared));
+      return;
+    }
+    const arg = frame.args.get(name);
+    if (arg === undefined) {
+      if (
+        declared.kind === "type" &&
+        !(typeof declared.type !== "string" && declared.type.kind === "resource")
+      ) {
+        frame.push({ kind: "type", type: declared.type });
+        return;
+      }
+      throw new LinkError(`missing instantiation argument \`${name}\``);
+    }
+    const actual = describeItem(arg);
+    if (actual === undefined) {
+      if (declared.kind !== "component") {
+        throw new LinkError(
+          `instantiation argument \`${name}\`: expected a ${declared.kind}, found a component`,
+        );
+      }
+    } else {
+      const why = matchExtern(actual, declared);
+      if (why !== undefined) {
+        throw new LinkError(`type mismatch for instantiation argument \`${name}\`: ${why}`);
+      }
+    }
+    frame.push(arg);
+  }
+
+  #export(frame: Frame, e: Export): void {
+    const name = e.name.name;
+    if (frame.exports.has(name)) throw new LinkError(`duplicate export name \`${name}\``);
+    const item = frame.item(e.sort, e.index);
+    if (e.type !== undefined) {
+      const ascribed = resolveExternType(frame, e.type, name);
+      const actual = describeItem(item);
+      if (actual !== undefined) {
+        const why = matchExtern(actual, ascribed);
+        if (why !== undefined) {
+          throw new LinkError(`export \`${name}\` does not match its ascribed type: ${why}`);
+        }
+      }
+    }
+    frame.exports.set(name, item);
+    frame.push(item);
+    if (frame.rci === 0) {
+      const id = this.#collector.dfg.exports.length;
+      this.#event({ kind: "export", id, node: { name, item: this.#exportItem(item) } });
+    }
+  }
+
+  #exportItem(item: Item): ExportItem {
+    switch (item.kind) {
+      case "func":
+        return item.def.kind === "lifted"
+          ? { kind: "lifted", type: item.def.type, func: item.def.func, options: item.def.options }
+          : { kind: "func-import", path: item.def.path, type: item.def.type };
+      case "instance": {
+        if (item.def.kind === "import") {
+          return {
+            kind: "instance-import",
+            path: item.def.path,
+            type: { kind: "instance", type: item.def.type },
+          };
+        }
+        const exports: ExportNode[] = [];
+        for (const [name, it] of item.def.exports) {
+          exports.push({ name, item: this.#exportItem(it) });
+        }
+        return { kind: "instance", exports };
+      }
+      case "module":
+        return item.def.kind === "static"
+          ? { kind: "module", module: item.def.id }
+          : { kind: "module-import", path: item.def.path };
+      case "type":
+        return { kind: "type", type: { kind: "type", type: item.type } };
+      case "component":
+        return { kind: "component" };
+    }
+  }
+}
+
+/** The module type of a static module, from its decoded imports and exports. */
+function moduleTypeOf(m: ModulePayload): TypeModule {
+  const types = m.types;
+  const imports = m.imports.map((i) => ({
+    module: i.module,
+    name: i.name,
+    type: coreEntityType(types, i.type),
+  }));
+  const exports = new Map<string, CoreEntityType>();
+  const space = {
+    func: m.funcs,
+    memory: m.memories,
+    table: m.tables,
+    global: m.globals,
+    tag: m.tags,
+  };
+  for (const e of m.exports) {
+    if (e.index >= space[e.kind].length) {
+      throw new LinkError(
+        `module export \`${e.name}\` names ${e.kind} ${e.index}, which does not exist`,
+      );
+    }
+    let t: CoreEntityType;
+    switch (e.kind) {
+      case "func":
+        t = coreEntityType(types, { kind: "func", type: m.funcs[e.index] });
+        break;
+      case "memory":
+        t = coreEntityType(types, m.memories[e.index]);
+        break;
+      case "table":
+        t = coreEntityType(types, m.tables[e.index]);
+        break;
+      case "global":
+        t = coreEntityType(types, m.globals[e.index]);
+        break;
+      case "tag":
+        t = coreEntityType(types, m.tags[e.index]);
+        break;
+    }
+    exports.set(e.name, t);
+  }
+  return { kind: "module", imports, exports };
+}
+
+/**
+ * Flatten a parsed component at once (the synchronous form of `inline()`).
+ *
+ * @example Flattening a component parsed with parseBytes
+ * ```ts
+ * import { inlinePayloads, parseBytes } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const dfg = inlinePayloads(parseBytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0])));
+ * assert.equal(dfg.adapters.length, 0);
+ * ```
+ *
+ * @param payloads Every payload of the component, in order.
+ * @returns The flattened graph.
+ * @throws {LinkError} When the component does not link.
+ */
+export function inlinePayloads(payloads: Iterable<Payload>): ComponentDfg {
+  const inliner = new Inliner(() => {});
+  for (const p of payloads) inliner.push(p);
+  inliner.finish();
+  return inliner.dfg;
+}

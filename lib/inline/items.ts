@@ -1,0 +1,139 @@
+/**
+ * What the index spaces of a component instance hold while it is inlined:
+ * definitions (never relative indices), so they can flow across component
+ * boundaries through instantiation arguments, aliases and exports.
+ *
+ * @module
+ */
+
+import type { Payload } from "../parse/payload.ts";
+import type {
+  AnyType,
+  CoreEntityType,
+  ExternDesc,
+  TypeComponent,
+  TypeFunc,
+  TypeInstance,
+  TypeModule,
+} from "../types/model.ts";
+import type { AdapterOptions, CoreDef, ImportPath, ModuleId } from "./dfg.ts";
+
+/** A component function. */
+export type FuncDef =
+  | { readonly kind: "import"; readonly path: ImportPath; readonly type: TypeFunc }
+  | {
+    readonly kind: "lifted";
+    readonly type: TypeFunc;
+    readonly func: CoreDef;
+    readonly options: AdapterOptions;
+  };
+
+/** A component instance. */
+export type InstanceDef =
+  | { readonly kind: "import"; readonly path: ImportPath; readonly type: TypeInstance }
+  | { readonly kind: "items"; readonly exports: ReadonlyMap<string, Item> };
+
+/** Index-space sizes of a frame when a nested definition was made (for outer aliases). */
+export interface Limits {
+  /** Component types defined. */
+  readonly types: number;
+  /** Core types defined. */
+  readonly coreTypes: number;
+  /** Core modules defined. */
+  readonly modules: number;
+  /** Components defined. */
+  readonly components: number;
+}
+
+/** A component, not yet instantiated. */
+export type ComponentDef =
+  | {
+    readonly kind: "static";
+    /** The payloads strictly inside its component-begin/component-end. */
+    readonly body: readonly Payload[];
+    /** The frame it was defined in (for outer aliases) and what was visible then. */
+    readonly outer: OuterFrame;
+    /** Where it was defined, for error messages. */
+    readonly offset: number;
+  }
+  | { readonly kind: "import"; readonly path: ImportPath; readonly type: TypeComponent };
+
+/** The lexically enclosing frame of a nested component, as it was at the definition. */
+export interface OuterFrame {
+  /** The frame (its spaces keep growing; `limits` says what was visible). */
+  readonly frame: FrameView;
+  /** What was defined when the nested component was. */
+  readonly limits: Limits;
+}
+
+/** The parts of a frame that outer aliases read. */
+export interface FrameView {
+  /** Component types. */
+  readonly types: readonly AnyType[];
+  /** Core types. */
+  readonly coreTypes: readonly import("../types/resolve.ts").CoreTypeEntry[];
+  /** Core modules. */
+  readonly coreModules: readonly ModuleDef[];
+  /** Components. */
+  readonly components: readonly ComponentDef[];
+  /** Its own enclosing frame, if nested. */
+  readonly lexicalOuter?: OuterFrame;
+}
+
+/** A core module. */
+export type ModuleDef =
+  | { readonly kind: "static"; readonly id: ModuleId; readonly type: TypeModule }
+  | { readonly kind: "import"; readonly path: ImportPath; readonly type: TypeModule };
+
+/** A core item: a function, memory, table, global or tag, and its type. */
+export interface CoreItem {
+  /** Where it comes from. */
+  readonly def: CoreDef;
+  /** Its type. */
+  readonly type: CoreEntityType;
+}
+
+/** A core instance. */
+export type CoreInstanceDef =
+  | {
+    readonly kind: "instantiated";
+    readonly id: number;
+    readonly exports: ReadonlyMap<string, CoreEntityType>;
+  }
+  | { readonly kind: "synthetic"; readonly exports: ReadonlyMap<string, CoreItem> };
+
+/** Anything a component-level sort index can name. */
+export type Item =
+  | { readonly kind: "func"; readonly def: FuncDef }
+  | { readonly kind: "instance"; readonly def: InstanceDef }
+  | { readonly kind: "type"; readonly type: AnyType }
+  | { readonly kind: "component"; readonly def: ComponentDef }
+  | { readonly kind: "module"; readonly def: ModuleDef };
+
+/**
+ * The described type of an item, for matching it against an import; a
+ * component that has not been instantiated has no known type (`undefined`).
+ * @param item The item.
+ * @returns Its described type.
+ */
+export function describeItem(item: Item): ExternDesc | undefined {
+  switch (item.kind) {
+    case "func":
+      return { kind: "func", type: item.def.type };
+    case "instance": {
+      if (item.def.kind === "import") return { kind: "instance", type: item.def.type };
+      const exports = new Map<string, ExternDesc>();
+      for (const [name, it] of item.def.exports) {
+        const d = describeItem(it);
+        if (d !== undefined) exports.set(name, d);
+      }
+      return { kind: "instance", type: { kind: "instance", exports } };
+    }
+    case "type":
+      return { kind: "type", type: item.type };
+    case "component":
+      return item.def.kind === "import" ? { kind: "component", type: item.def.type } : undefined;
+    case "module":
+      return { kind: "module", type: item.def.type };
+  }
+}

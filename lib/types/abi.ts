@@ -1,0 +1,352 @@
+/**
+ * Canonical ABI layout of value types: flattening to core types, size and
+ * alignment in linear memory, discriminant widths (CanonicalABI.md,
+ * "Flattening", "Element Size", "Alignment").
+ *
+ * Flags follow Wasmtime rather than the spec text: any number of flags is
+ * laid out as as many 32-bit words as needed (the spec caps flags at 32;
+ * see reference Appendix B).
+ *
+ * @module
+ */
+
+import type { InterfaceType, TypeFunc } from "./model.ts";
+
+/** The flat core types that component values travel as. */
+export type FlatType = "i32" | "i64" | "f32" | "f64";
+
+/** Most flat parameters passed directly; more go through memory. */
+export const MAX_FLAT_PARAMS = 16;
+/** Most flat results returned directly; more go through memory. */
+export const MAX_FLAT_RESULTS = 1;
+
+/** The two ways a function type is flattened. */
+export type FlattenContext = "lift" | "lower";
+
+/** A flattened core function signature. */
+export interface FlatSignature {
+  /** Core parameter types. */
+  readonly params: readonly FlatType[];
+  /** Core result types. */
+  readonly results: readonly FlatType[];
+  /** Whether the parameters were spilled into memory (one pointer). */
+  readonly paramsInMemory: boolean;
+  /** Whether the results were spilled into memory (a returned or passed pointer). */
+  readonly resultsInMemory: boolean;
+}
+
+function join(a: FlatType, b: FlatType): FlatType {
+  if (a === b) return a;
+  if ((a === "i32" && b === "f32") || (a === "f32" && b === "i32")) return "i32";
+  return "i64";
+}
+
+/**
+ * The core type of a variant's discriminant, from its case count.
+ * @param cases Number of cases.
+ * @returns `u8`, `u16` or `u32` as a byte size (1, 2 or 4).
+ */
+export function discriminantSize(cases: number): 1 | 2 | 4 {
+  return cases <= 0x100 ? 1 : cases <= 0x10000 ? 2 : 4;
+}
+
+/**
+ * Number of 32-bit words a flags type occupies when flattened.
+ * @param n Number of flags.
+ * @returns The word count (at least 1 for n > 0).
+ */
+export function flagsWords(n: number): number {
+  return Math.ceil(n / 32);
+}
+
+function variantCases(t: InterfaceType): (InterfaceType | undefined)[] | undefined {
+  if (typeof t === "string") return undefined;
+  switch (t.kind) {
+    case "variant":
+      return t.cases.map((c) => c.type);
+    case "option":
+      return [undefined, t.type];
+    case "result":
+      return [t.ok, t.err];
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Flatten a value type into core types.
+ * @param t The type.
+ * @param ptr The pointer type of the memory used (`i64` for memory64).
+ * @param out Where to append.
+ * @returns `out`.
+ */
+export function flattenType(
+  t: InterfaceType,
+  ptr: "i32" | "i64" = "i32",
+  out: FlatType[] = [],
+): FlatType[] {
+  if (typeof t === "string") {
+    switch (t) {
+      case "s64":
+      case "u64":
+        out.push("i64");
+        break;
+      case "f32":
+        out.push("f32");
+        break;
+      case "f64":
+        out.push("f64");
+        break;
+      case "string":
+        out.push(ptr, ptr);
+        break;
+      default:
+        out.push("i32");
+    }
+    return out;
+  }
+  switch (t.kind) {
+    case "list":
+      if (t.length === undefined) out.push(ptr, ptr);
+      else for (let i = 0; i < t.length; i++) flattenType(t.element, ptr, out);
+      return out;
+    case "record":
+      for (const f of t.fields) flattenType(f.type, ptr, out);
+      return out;
+    case "tuple":
+      for (const e of t.types) flattenType(e, ptr, out);
+      return out;
+    case "flags":
+      for (let i = flagsWords(t.names.length); i > 0; i--) out.push("i32");
+      return out;
+    case "enum":
+    case "own":
+    case "borrow":
+    case "stream":
+    case "future":
+      out.push("i32");
+      return out;
+    case "map":
+      out.push(ptr, ptr);
+      return out;
+    case "variant":
+    case "option":
+    case "result": {
+      const joined: FlatType[] = [];
+      for (const c of variantCases(t)!) {
+        if (c === undefined) continue;
+        const flat = flattenType(c, ptr);
+        for (let i = 0; i < flat.length; i++) {
+          joined[i] = i < joined.length ? join(joined[i], flat[i]) : flat[i];
+        }
+      }
+      out.push("i32", ...joined);
+      return out;
+    }
+  }
+}
+
+/**
+ * Flatten a function type into its core signature (sync ABI).
+ * @param ft The function type.
+ * @param context `lift` (the callee's signature) or `lower` (the caller's).
+ * @param ptr The pointer type of the memory option.
+ * @returns The signature.
+ */
+export function flattenFuncType(
+  ft: TypeFunc,
+  context: FlattenContext,
+  ptr: "i32" | "i64" = "i32",
+): FlatSignature {
+  let params: FlatType[] = [];
+  for (const p of ft.params) flattenType(p.type, ptr, params);
+  let results: FlatType[] = ft.result === undefined ? [] : flattenType(ft.result, ptr);
+  const paramsInMemory = params.length > MAX_FLAT_PARAMS;
+  if (paramsInMemory) params = [ptr];
+  const resultsInMemory = results.length > MAX_FLAT_RESULTS;
+  if (resultsInMemory) {
+    if (context === "lift") results = [ptr];
+    else {
+      params.push(ptr);
+      results = [];
+    }
+  }
+  return { params, results, paramsInMemory, resultsInMemory };
+}
+
+/**
+ * Flat parameter count of a list of types, without building it.
+ * @param types The types.
+ * @returns How many core values they flatten to.
+ */
+export function flatCount(types: readonly InterfaceType[]): number {
+  let n = 0;
+  for (const t of types) n += flattenType(t).length;
+  return n;
+}
+
+/**
+ * Alignment in linear memory.
+ * @param t The type.
+ * @param ptrSize Pointer size in bytes (4, or 8 for memory64).
+ * @returns The alignment in bytes.
+ */
+export function alignment(t: InterfaceType, ptrSize: 4 | 8 = 4): number {
+  if (typeof t === "string") {
+    switch (t) {
+      case "bool":
+      case "s8":
+      case "u8":
+        return 1;
+      case "s16":
+      case "u16":
+        return 2;
+      case "s64":
+      case "u64":
+      case "f64":
+        return 8;
+      case "string":
+        return ptrSize;
+      default:
+        return 4;
+    }
+  }
+  switch (t.kind) {
+    case "list":
+      return t.length === undefined ? ptrSize : alignment(t.element, ptrSize);
+    case "map":
+      return ptrSize;
+    case "record":
+      return Math.max(1, ...t.fields.map((f) => alignment(f.type, ptrSize)));
+    case "tuple":
+      return Math.max(1, ...t.types.map((e) => alignment(e, ptrSize)));
+    case "flags": {
+      const n = t.names.length;
+      return n <= 8 ? 1 : n <= 16 ? 2 : 4;
+    }
+    case "enum":
+      return discriminantSize(t.names.length);
+    case "variant":
+    case "option":
+    case "result": {
+      const cases = variantCases(t)!;
+      let a: number = discriminantSize(cases.length);
+      for (const c of cases) if (c !== undefined) a = Math.max(a, alignment(c, ptrSize));
+      return a;
+    }
+    default:
+      return 4;
+  }
+}
+
+function alignTo(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+/**
+ * Size in linear memory.
+ * @param t The type.
+ * @param ptrSize Pointer size in bytes (4, or 8 for memory64).
+ * @returns The size in bytes.
+ */
+export function elemSize(t: InterfaceType, ptrSize: 4 | 8 = 4): number {
+  if (typeof t === "string") {
+    switch (t) {
+      case "bool":
+      case "s8":
+      case "u8":
+        return 1;
+      case "s16":
+      case "u16":
+        return 2;
+      case "s64":
+      case "u64":
+      case "f64":
+        return 8;
+      case "string":
+        return 2 * ptrSize;
+      default:
+        return 4;
+    }
+  }
+  switch (t.kind) {
+    case "list":
+      return t.length === undefined ? 2 * ptrSize : t.length * elemSize(t.element, ptrSize);
+    case "map":
+      return 2 * ptrSize;
+    case "record":
+    case "tuple": {
+      const members = t.kind === "record" ? t.fields.map((f) => f.type) : t.types;
+      let s = 0;
+      for (const m of members) s = alignTo(s, alignment(m, ptrSize)) + elemSize(m, ptrSize);
+      return alignTo(s, alignment(t, ptrSize));
+    }
+    case "flags": {
+      const n = t.names.length;
+      return n <= 8 ? 1 : n <= 16 ? 2 : 4 * flagsWords(n);
+    }
+    case "enum":
+      return discriminantSize(t.names.length);
+    case "variant":
+    case "option":
+    case "result": {
+      const cases = variantCases(t)!;
+      let s: number = discriminantSize(cases.length);
+      let maxCase = 0;
+      let maxAlign = 1;
+      for (const c of cases) {
+        if (c === undefined) continue;
+        maxCase = Math.max(maxCase, elemSize(c, ptrSize));
+        maxAlign = Math.max(maxAlign, alignment(c, ptrSize));
+      }
+      s = alignTo(s, maxAlign) + maxCase;
+      return alignTo(s, alignment(t, ptrSize));
+    }
+    default:
+      return 4;
+  }
+}
+
+/**
+ * Whether a type transitively contains a `string` or a (variable-length) `list`:
+ * the values that live in linear memory and need `memory` (and `realloc`).
+ * @param t The type.
+ * @returns `true` when it does.
+ */
+export function containsMemoryValues(t: InterfaceType | undefined): boolean {
+  return t !== undefined && some(t, (u) =>
+    u === "string" || (typeof u !== "string" &&
+      ((u.kind === "list" && u.length === undefined) || u.kind === "map")));
+}
+
+/**
+ * The first type, walking `t` depth-first, for which `pred` holds.
+ * @param t The type.
+ * @param pred The test.
+ * @returns Whether any part of `t` satisfies `pred`.
+ */
+export function some(t: InterfaceType, pred: (t: InterfaceType) => boolean): boolean {
+  if (pred(t)) return true;
+  if (typeof t === "string") return false;
+  switch (t.kind) {
+    case "record":
+      return t.fields.some((f) => some(f.type, pred));
+    case "variant":
+      return t.cases.some((c) => c.type !== undefined && some(c.type, pred));
+    case "list":
+      return some(t.element, pred);
+    case "tuple":
+      return t.types.some((e) => some(e, pred));
+    case "option":
+      return some(t.type, pred);
+    case "result":
+      return (t.ok !== undefined && some(t.ok, pred)) || (t.err !== undefined && some(t.err, pred));
+    case "stream":
+    case "future":
+      return t.element !== undefined && some(t.element, pred);
+    case "map":
+      return some(t.key, pred) || some(t.value, pred);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,458 @@
+/**
+ * Resolving the parser's index-based types into the {@link AnyType} model,
+ * within a scope: a component instance being inlined, or a component or
+ * instance type's own declarations. Outer aliases reach enclosing scopes.
+ *
+ * @module
+ */
+
+import type {
+  Alias,
+  CoreExternType,
+  CoreSubType,
+  CoreTypeDef,
+  DefinedValType,
+  ExternType,
+  TypeDecl,
+  TypeDef,
+  ValType as ParsedValType,
+} from "../parse/items.ts";
+import { LinkError } from "./errors.ts";
+import {
+  type AnyType,
+  type CoreEntityType,
+  type ExternDesc,
+  type InterfaceType,
+  isValType,
+  type TypeComponent,
+  type TypeFunc,
+  type TypeInstance,
+  type TypeModule,
+  type TypeResource,
+} from "./model.ts";
+
+/** An entry of a core type index space. */
+export type CoreTypeEntry = CoreSubType | TypeModule;
+
+/** The visible part of an enclosing scope, for outer aliases. */
+export interface OuterView {
+  /** The scope's component type space. */
+  readonly types: readonly AnyType[];
+  /** How many of `types` were defined when the inner scope began. */
+  readonly typeLimit: number;
+  /** The scope's core type space. */
+  readonly coreTypes: readonly CoreTypeEntry[];
+  /** How many of `coreTypes` were defined when the inner scope began. */
+  readonly coreTypeLimit: number;
+}
+
+/** A type scope: the spaces types are resolved in, and a way out. */
+export interface TypeScope {
+  /** The component type space. */
+  readonly types: AnyType[];
+  /** The core type space. */
+  readonly coreTypes: CoreTypeEntry[];
+  /**
+   * The scope `count` levels out (1 = the enclosing one), as far as it was
+   * defined when this scope began; `undefined` when there is none.
+   */
+  outer(count: number): OuterView | undefined;
+  /** Make a fresh abstract resource type (for `(sub resource)`). */
+  freshResource(name?: string): TypeResource;
+}
+
+/**
+ * Look up a component type index.
+ * @param scope The scope.
+ * @param index The index.
+ * @returns The type.
+ */
+export function typeAt(scope: TypeScope, index: number): AnyType {
+  const t = scope.types[index];
+  if (t === undefined) {
+    throw new LinkError(
+      `type index ${index} out of bounds (${scope.types.length} types defined)`,
+    );
+  }
+  return t;
+}
+
+function coreTypeAt(scope: TypeScope, index: number): CoreTypeEntry {
+  const t = scope.coreTypes[index];
+  if (t === undefined) {
+    throw new LinkError(
+      `core type index ${index} out of bounds (${scope.coreTypes.length} core types defined)`,
+    );
+  }
+  return t;
+}
+
+/**
+ * Resolve a `valtype`.
+ * @param scope The scope.
+ * @param t A primitive or a type index.
+ * @returns The value type.
+ */
+export function resolveValType(scope: TypeScope, t: ParsedValType): InterfaceType {
+  if (typeof t === "string") return t;
+  const r = typeAt(scope, t);
+  if (!isValType(r)) throw new LinkError(`type index ${t} is not a value type`);
+  return r;
+}
+
+function resolveResource(scope: TypeScope, index: number): TypeResource {
+  const r = typeAt(scope, index);
+  if (typeof r === "string" || r.kind !== "resource") {
+    throw new LinkError(`type index ${index} is not a resource type`);
+  }
+  return r;
+}
+
+/**
+ * Resolve a defined value type.
+ * @param scope The scope.
+ * @param d The parsed type.
+ * @returns The value type.
+ */
+export function resolveDefined(scope: TypeScope, d: DefinedValType): InterfaceType {
+  const v = (t: ParsedValType) => resolveValType(scope, t);
+  switch (d.kind) {
+    case "primitive":
+      return d.type;
+    case "record":
+      if (d.fields.length === 0) throw new LinkError("record type must have at least one field");
+      return { kind: "record", fields: d.fields.map((f) => ({ name: f.name, type: v(f.type) })) };
+    case "variant":
+      if (d.cases.length === 0) throw new LinkError("variant type must have at least one case");
+      return {
+        kind: "variant",
+        cases: d.cases.map((c) =>
+          c.type === undefined ? { name: c.name } : { name: c.name, type: v(c.type) }
+        ),
+      };
+    case "list":
+      if (d.length === 0) throw new LinkError("fixed-length list must have a length above 0");
+      return d.length === undefined
+        ? { kind: "list", element: v(d.element) }
+        : { kind: "list", element: v(d.element), length: d.length };
+    case "tuple":
+      if (d.types.length === 0) throw new LinkError("tuple type must have at least one type");
+      return { kind: "tuple", types: d.types.map(v) };
+    case "flags":
+      if (d.names.length === 0) throw new LinkError("flags must have at least one entry");
+      return { kind: "flags", names: d.names };
+    case "enum":
+      if (d.names.length === 0) throw new LinkError("enum type must have at least one variant");
+      return { kind: "enum", names: d.names };
+    case "option":
+      return { kind: "option", type: v(d.type) };
+    case "result":
+      return {
+        kind: "result",
+        ...(d.ok === undefined ? {} : { ok: v(d.ok) }),
+        ...(d.err === undefined ? {} : { err: v(d.err) }),
+      };
+    case "own":
+    case "borrow":
+      return { kind: d.kind, resource: resolveResource(scope, d.type) };
+    case "stream":
+    case "future":
+      return d.element === undefined ? { kind: d.kind } : { kind: d.kind, element: v(d.element) };
+    case "map":
+      return { kind: "map", key: v(d.key), value: v(d.value) };
+  }
+}
+
+function funcTypeAt(scope: TypeScope, index: number): TypeFunc {
+  const t = typeAt(scope, index);
+  if (typeof t === "string" || t.kind !== "func") {
+    throw new LinkError(`type index ${index} is not a function type`);
+  }
+  return t;
+}
+
+function instanceTypeAt(scope: TypeScope, index: number): TypeInstance {
+  const t = typeAt(scope, index);
+  if (typeof t === "string" || t.kind !== "instance") {
+    throw new LinkError(`type index ${index} is not an instance type`);
+  }
+  return t;
+}
+
+function componentTypeAt(scope: TypeScope, index: number): TypeComponent {
+  const t = typeAt(scope, index);
+  if (typeof t === "string" || t.kind !== "component") {
+    throw new LinkError(`type index ${index} is not a component type`);
+  }
+  return t;
+}
+
+function moduleTypeAt(scope: TypeScope, index: number): TypeModule {
+  const t = coreTypeAt(scope, index);
+  if (!("kind" in t) || t.kind !== "module") {
+    throw new LinkError(`core type index ${index} is not a module type`);
+  }
+  return t;
+}
+
+/**
+ * Resolve an `externtype` (the type of an import or export).
+ * @param scope The scope.
+ * @param t The parsed extern type.
+ * @param name The import/export name, used to name fresh resources.
+ * @returns The described type.
+ */
+export function resolveExternType(scope: TypeScope, t: ExternType, name?: string): ExternDesc {
+  switch (t.kind) {
+    case "module":
+      return { kind: "module", type: moduleTypeAt(scope, t.type) };
+    case "func":
+      return { kind: "func", type: funcTypeAt(scope, t.type) };
+    case "value":
+      return { kind: "value", type: resolveValType(scope, t.type) };
+    case "type":
+      return {
+        kind: "type",
+        type: t.bound.kind === "eq" ? typeAt(scope, t.bound.type) : scope.freshResource(name),
+      };
+    case "component":
+      return { kind: "component", type: componentTypeAt(scope, t.type) };
+    case "instance":
+      return { kind: "instance", type: instanceTypeAt(scope, t.type) };
+  }
+}
+
+/** A scope for the declarations of a component or instance type. */
+class DeclScope implements TypeScope {
+  readonly types: AnyType[] = [];
+  readonly coreTypes: CoreTypeEntry[] = [];
+  readonly instances: TypeInstance[] = [];
+  readonly #parent: TypeScope;
+  readonly #parentTypes: number;
+  readonly #parentCoreTypes: number;
+
+  constructor(parent: TypeScope) {
+    this.#parent = parent;
+    this.#parentTypes = parent.types.length;
+    this.#parentCoreTypes = parent.coreTypes.length;
+  }
+
+  outer(count: number): OuterView | undefined {
+    if (count === 1) {
+      return {
+        types: this.#parent.types,
+        typeLimit: this.#parentTypes,
+        coreTypes: this.#parent.coreTypes,
+        coreTypeLimit: this.#parentCoreTypes,
+      };
+    }
+    return this.#parent.outer(count - 1);
+  }
+
+  freshResource(name?: string): TypeResource {
+    return this.#parent.freshResource(name);
+  }
+}
+
+/**
+ * Resolve an outer alias of a type or core type.
+ * @param scope The scope the alias appears in.
+ * @param count How many scopes out.
+ * @param index The index there.
+ * @param core Whether it is a core type.
+ * @returns The aliased type.
+ */
+export function outerType(
+  scope: TypeScope,
+  count: number,
+  index: number,
+  core: boolean,
+): AnyType | CoreTypeEntry {
+  if (count === 0) return core ? coreTypeAt(scope, index) : typeAt(scope, index);
+  const view = scope.outer(count);
+  if (view === undefined) throw new LinkError(`invalid outer alias count of ${count}`);
+  const limit = core ? view.coreTypeLimit : view.typeLimit;
+  if (index >= limit) {
+    throw new LinkError(
+      `outer ${core ? "core type" : "type"} index ${index} out of bounds (${limit} defined)`,
+    );
+  }
+  return core ? view.coreTypes[index] : view.types[index];
+}
+
+function declAlias(scope: DeclScope, a: Alias): void {
+  if (a.kind === "outer") {
+    if (a.sort === "type") scope.types.push(outerType(scope, a.count, a.index, false) as AnyType);
+    else if (a.sort === "core-type") {
+      scope.coreTypes.push(outerType(scope, a.count, a.index, true) as CoreTypeEntry);
+    } else throw new LinkError(`outer aliases in type declarations cannot alias a ${a.sort}`);
+    return;
+  }
+  if (a.kind === "instance-export") {
+    const inst = scope.instances[a.instance];
+    if (inst === undefined) throw new LinkError(`instance index ${a.instance} out of bounds`);
+    const e = inst.exports.get(a.name);
+    if (e === undefined) {
+      throw new LinkError(`instance ${a.instance} has no export named \`${a.name}\``);
+    }
+    if (a.sort === "type" && e.kind === "type") scope.types.push(e.type);
+    else if (a.sort === "instance" && e.kind === "instance") scope.instances.push(e.type);
+    else throw new LinkError(`export \`${a.name}\` of instance ${a.instance} is not a ${a.sort}`);
+    return;
+  }
+  throw new LinkError("core instance export aliases are not allowed in type declarations");
+}
+
+function addDecl(scope: DeclScope, desc: ExternDesc): void {
+  if (desc.kind === "type") scope.types.push(desc.type);
+  else if (desc.kind === "instance") scope.instances.push(desc.type);
+}
+
+function resolveDecls(
+  parent: TypeScope,
+  decls: readonly TypeDecl[],
+  component: boolean,
+): { imports: Map<string, ExternDesc>; exports: Map<string, ExternDesc> } {
+  const scope = new DeclScope(parent);
+  const imports = new Map<string, ExternDesc>();
+  const exports = new Map<string, ExternDesc>();
+  for (const d of decls) {
+    switch (d.kind) {
+      case "core-type":
+        scope.coreTypes.push(...resolveCoreTypeDef(scope, d.type));
+        break;
+      case "type":
+        if (d.type.kind === "resource") {
+          throw new LinkError("resources can only be defined within a concrete component");
+        }
+        scope.types.push(resolveTypeDef(scope, d.type));
+        break;
+      case "alias":
+        declAlias(scope, d.alias);
+        break;
+      case "import":
+      case "export": {
+        const map = d.kind === "import" ? imports : exports;
+        if (map.has(d.name.name)) {
+          throw new LinkError(`duplicate ${d.kind} name \`${d.name.name}\``);
+        }
+        if (d.kind === "import" && !component) throw new LinkError("instance types cannot import");
+        const desc = resolveExternType(scope, d.type, d.name.name);
+        map.set(d.name.name, desc);
+        addDecl(scope, desc);
+        break;
+      }
+    }
+  }
+  return { imports, exports };
+}
+
+/**
+ * Resolve a type definition (anything but a resource definition, which
+ * needs a component instance and is the inliner's to make).
+ * @param scope The scope.
+ * @param t The parsed type definition.
+ * @returns The type.
+ */
+export function resolveTypeDef(scope: TypeScope, t: TypeDef): AnyType {
+  switch (t.kind) {
+    case "defined":
+      return resolveDefined(scope, t.type);
+    case "func": {
+      const seen = new Set<string>();
+      for (const p of t.params) {
+        if (seen.has(p.name)) throw new LinkError(`duplicate parameter name \`${p.name}\``);
+        seen.add(p.name);
+      }
+      const params = t.params.map((p) => ({ name: p.name, type: resolveValType(scope, p.type) }));
+      return t.result === undefined
+        ? { kind: "func", async: t.async, params }
+        : { kind: "func", async: t.async, params, result: resolveValType(scope, t.result) };
+    }
+    case "instance":
+      return { kind: "instance", exports: resolveDecls(scope, t.decls, false).exports };
+    case "component": {
+      const { imports, exports } = resolveDecls(scope, t.decls, true);
+      return { kind: "component", imports, exports };
+    }
+    case "resource":
+      throw new LinkError("resources can only be defined within a concrete component");
+  }
+}
+
+function coreEntity(types: readonly CoreTypeEntry[], t: CoreExternType): CoreEntityType {
+  switch (t.kind) {
+    case "func":
+    case "tag": {
+      const sig = types[t.type];
+      if (sig === undefined || "kind" in sig) {
+        throw new LinkError(`core type index ${t.type} is not a function type`);
+      }
+      return { kind: t.kind, type: sig };
+    }
+    case "memory":
+      return { kind: "memory", memory64: t.memory64, shared: t.shared };
+    case "table":
+      return { kind: "table", element: t.element };
+    case "global":
+      return { kind: "global", type: t.type, mutable: t.mutable };
+  }
+}
+
+/**
+ * The entity type of a core import or export, given its module's type space.
+ * @param types The module's core type space.
+ * @param t The parsed extern type.
+ * @returns The entity type.
+ */
+export function coreEntityType(
+  types: readonly CoreTypeEntry[],
+  t: CoreExternType,
+): CoreEntityType {
+  return coreEntity(types, t);
+}
+
+/**
+ * Resolve a core type definition: a recursion group (several types) or a
+ * module type (one).
+ * @param scope The scope.
+ * @param t The parsed core type.
+ * @returns The entries it adds to the core type space.
+ */
+export function resolveCoreTypeDef(scope: TypeScope, t: CoreTypeDef): CoreTypeEntry[] {
+  if (t.kind === "rec") return [...t.types];
+  const local: CoreTypeEntry[] = [];
+  const imports: TypeModule["imports"][number][] = [];
+  const exports = new Map<string, CoreEntityType>();
+  for (const d of t.decls) {
+    switch (d.kind) {
+      case "type":
+        local.push(...d.type.types);
+        break;
+      case "alias": {
+        // Count 0 is the module type's own space; 1 is the scope around it.
+        const aliased = d.count === 0
+          ? local[d.index]
+          : outerType(scope, d.count - 1, d.index, true) as CoreTypeEntry;
+        if (aliased === undefined) {
+          throw new LinkError(`core type index ${d.index} out of bounds in module type`);
+        }
+        if ("kind" in aliased) throw new LinkError("module types cannot alias a module type");
+        local.push(aliased);
+        break;
+      }
+      case "import":
+        imports.push({
+          module: d.import.module,
+          name: d.import.name,
+          type: coreEntity(local, d.import.type),
+        });
+        break;
+      case "export":
+        if (exports.has(d.name)) throw new LinkError(`duplicate export name \`${d.name}\``);
+        exports.set(d.name, coreEntity(local, d.type));
+        break;
+    }
+  }
+  return [{ kind: "module", imports, exports }];
+}

@@ -39,7 +39,8 @@ import {
   MAX_FLAT_RESULTS,
   some,
 } from "../types/abi.ts";
-import { LinkError } from "../types/errors.ts";
+import { type ItemLocation, LinkError } from "../types/errors.ts";
+import { substituteResources } from "../types/substitute.ts";
 import {
   type AnyType,
   type CoreEntityType,
@@ -61,7 +62,7 @@ import {
   typeAt,
   type TypeScope,
 } from "../types/resolve.ts";
-import { coreSignatureToString, matchCoreEntity, matchExtern } from "../types/subtype.ts";
+import { an, coreSignatureToString, matchCoreEntity, matchExtern } from "../types/subtype.ts";
 import {
   type AdapterOptions,
   type ComponentDfg,
@@ -190,6 +191,8 @@ class Frame implements TypeScope {
     readonly args: ReadonlyMap<string, Item> | undefined,
     /** The lexically enclosing frame, as it was when this component was defined. */
     readonly lexicalOuter: OuterFrame | undefined,
+    /** The `instance` item that instantiated this component (undefined for the root). */
+    readonly site?: ItemLocation,
   ) {}
 
   outer(count: number): OuterView | undefined {
@@ -209,6 +212,10 @@ class Frame implements TypeScope {
   }
 
   freshResource(name?: string): TypeResource {
+    return this.inliner.newResourceType(this.args === undefined ? "imported" : "abstract", name);
+  }
+
+  abstractResource(name?: string): TypeResource {
     return this.inliner.newResourceType("abstract", name);
   }
 
@@ -265,7 +272,7 @@ class Frame implements TypeScope {
       case "value":
         throw unsupported("component values", "values");
       default:
-        throw new LinkError(`a ${sort} cannot be used here: only core modules among core sorts`);
+        throw new LinkError(`${an(sort)} cannot be used here: only core modules among core sorts`);
     }
   }
 
@@ -368,6 +375,8 @@ export class Inliner {
   #rootDepth = 0;
   #instantiating = 0;
   #done = false;
+  /** The item being processed, so that a nested instantiation knows where it was asked for. */
+  #location: ItemLocation | undefined;
 
   /**
    * @param emit Receives each graph event, in order.
@@ -444,7 +453,7 @@ export class Inliner {
   }
 
   /** A fresh resource type. */
-  newResourceType(origin: "defined" | "abstract", name?: string): TypeResource {
+  newResourceType(origin: TypeResource["origin"], name?: string): TypeResource {
     const t: TypeResource = name === undefined
       ? { kind: "resource", id: this.#nextResource++, origin }
       : { kind: "resource", id: this.#nextResource++, origin, name };
@@ -479,6 +488,7 @@ export class Inliner {
     }
     const items = p.items as readonly unknown[];
     for (let i = 0; i < items.length; i++) {
+      this.#location = { offset: p.range.start, section: p.kind, item: i };
       try {
         switch (p.kind) {
           case "core-instance":
@@ -641,9 +651,11 @@ export class Inliner {
     try {
       const rci = this.#collector.dfg.componentInstances.length;
       this.#event({ kind: "component-instance", id: rci, node: { parent: parent.rci } });
-      const frame = new Frame(this, rci, args, def.outer);
+      const site = this.#location;
+      const frame = new Frame(this, rci, args, def.outer, site);
       const runner = new BodyRunner(frame);
       for (const p of def.body) runner.feed(p);
+      this.#location = site;
       return frame.exports;
     } finally {
       this.#instantiating--;
@@ -661,7 +673,7 @@ export class Inliner {
         const want = a.sort === "core-module" ? "module" : a.sort;
         if (item.kind !== want) {
           throw new LinkError(
-            `export \`${a.name}\` of instance ${a.instance} is a ${item.kind}, not a ${want}`,
+            `export \`${a.name}\` of instance ${a.instance} is ${an(item.kind)}, not ${an(want)}`,
           );
         }
         frame.push(item);
@@ -673,7 +685,9 @@ export class Inliner {
         const sort = a.sort.slice("core-".length) as CoreSort;
         if (item.type.kind !== sort) {
           throw new LinkError(
-            `export \`${a.name}\` of core instance ${a.instance} is a ${item.type.kind}, not a ${sort}`,
+            `export \`${a.name}\` of core instance ${a.instance} is ${an(item.type.kind)}, not ${
+              an(sort)
+            }`,
           );
         }
         frame.coreSpace(sort).push(item);
@@ -694,7 +708,7 @@ export class Inliner {
             frame.components.push(frame.outerItem(a.count, a.index, "component") as ComponentDef);
             return;
           default:
-            throw new LinkError(`an outer alias cannot alias a ${a.sort}`);
+            throw new LinkError(`an outer alias cannot alias ${an(a.sort)}`);
         }
     }
   }
@@ -729,7 +743,7 @@ export class Inliner {
       case "type":
         if (
           typeof desc.type !== "string" && desc.type.kind === "resource" &&
-          desc.type.origin === "abstract"
+          desc.type.origin === "imported"
         ) {
           this.#importedResource(desc.type, path);
         }
@@ -1021,8 +1035,17 @@ export class Inliner {
     const name = imp.name.name;
     if (frame.importNames.has(name)) throw new LinkError(`duplicate import name \`${name}\``);
     frame.importNames.add(name);
-    const declared = resolveExternType(frame, imp.type, name);
+    let declared = resolveExternType(frame, imp.type, name);
     if (frame.args === undefined) {
+      // Each root import gets its own resources in place of the placeholders
+      // its type declares: two imports of one instance type share none.
+      const fresh = new Map<TypeResource, TypeResource>();
+      declared = substituteResources(declared, (r) => {
+        if (r.origin !== "abstract") return undefined;
+        let n = fresh.get(r);
+        if (n === undefined) fresh.set(r, n = this.newResourceType("imported", r.name));
+        return n;
+      });
       const id = this.#collector.dfg.imports.length;
       this.#event({ kind: "import", id, node: { name, type: declared } });
       frame.push(this.#importItem({ import: id, names: [] }, declared));
@@ -1037,19 +1060,24 @@ export class Inliner {
         frame.push({ kind: "type", type: declared.type });
         return;
       }
-      throw new LinkError(`missing instantiation argument \`${name}\``);
+      // Argument errors are reported where the instantiation is written.
+      throw new LinkError(`missing instantiation argument \`${name}\``, frame.site);
     }
     const actual = describeItem(arg);
     if (actual === undefined) {
       if (declared.kind !== "component") {
         throw new LinkError(
-          `instantiation argument \`${name}\`: expected a ${declared.kind}, found a component`,
+          `instantiation argument \`${name}\`: expected ${an(declared.kind)}, found a component`,
+          frame.site,
         );
       }
     } else {
       const why = matchExtern(actual, declared);
       if (why !== undefined) {
-        throw new LinkError(`type mismatch for instantiation argument \`${name}\`: ${why}`);
+        throw new LinkError(
+          `type mismatch for instantiation argument \`${name}\`: ${why}`,
+          frame.site,
+        );
       }
     }
     frame.push(arg);
@@ -1060,7 +1088,9 @@ export class Inliner {
     if (frame.exports.has(name)) throw new LinkError(`duplicate export name \`${name}\``);
     const item = frame.item(e.sort, e.index);
     if (e.type !== undefined) {
-      const ascribed = resolveExternType(frame, e.type, name);
+      // The ascription's `(sub resource)` bounds are placeholders matched
+      // against what is exported (the exported item itself is unchanged).
+      const ascribed = resolveExternType(frame, e.type, name, (n) => frame.abstractResource(n));
       const actual = describeItem(item);
       if (actual !== undefined) {
         const why = matchExtern(actual, ascribed);

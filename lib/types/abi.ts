@@ -175,17 +175,6 @@ export function flattenFuncType(
 }
 
 /**
- * Flat parameter count of a list of types, without building it.
- * @param types The types.
- * @returns How many core values they flatten to.
- */
-export function flatCount(types: readonly InterfaceType[]): number {
-  let n = 0;
-  for (const t of types) n += flattenType(t).length;
-  return n;
-}
-
-/**
  * Alignment in linear memory.
  * @param t The type.
  * @param ptrSize Pointer size in bytes (4, or 8 for memory64).
@@ -320,7 +309,7 @@ export function containsMemoryValues(t: InterfaceType | undefined): boolean {
 }
 
 /**
- * The first type, walking `t` depth-first, for which `pred` holds.
+ * Whether `pred` holds for `t` or any type inside it (depth-first).
  * @param t The type.
  * @param pred The test.
  * @returns Whether any part of `t` satisfies `pred`.

@@ -18,8 +18,13 @@ export interface TypeResource {
   readonly kind: "resource";
   /** A number unique within one inlining, for printing and keys. */
   readonly id: number;
-  /** Where it comes from: defined by a component instance, or abstract. */
-  readonly origin: "defined" | "abstract";
+  /**
+   * Where it comes from: `defined` by a component instance; `imported` by
+   * the root component (the host supplies it); or `abstract`, a placeholder
+   * declared by a type (`(sub resource)`) that stands for whatever resource
+   * is supplied where the type is used.
+   */
+  readonly origin: "defined" | "imported" | "abstract";
   /** The name it was imported or exported under, when known. */
   readonly name?: string;
 }
@@ -144,8 +149,19 @@ export interface TypeModule {
 /** The type of a core import or export, with function signatures resolved. */
 export type CoreEntityType =
   | { readonly kind: "func"; readonly type: CoreSubType }
-  | { readonly kind: "memory"; readonly memory64: boolean; readonly shared: boolean }
-  | { readonly kind: "table"; readonly element: CoreValType }
+  | {
+    readonly kind: "memory";
+    readonly memory64: boolean;
+    readonly shared: boolean;
+    readonly min: bigint;
+    readonly max?: bigint;
+  }
+  | {
+    readonly kind: "table";
+    readonly element: CoreValType;
+    readonly min: bigint;
+    readonly max?: bigint;
+  }
   | { readonly kind: "global"; readonly type: CoreValType; readonly mutable: boolean }
   | { readonly kind: "tag"; readonly type: CoreSubType };
 

@@ -17,7 +17,9 @@ import type {
   TypeDef,
   ValType as ParsedValType,
 } from "../parse/items.ts";
+import { some } from "./abi.ts";
 import { LinkError } from "./errors.ts";
+import { an } from "./subtype.ts";
 import {
   type AnyType,
   type CoreEntityType,
@@ -57,8 +59,13 @@ export interface TypeScope {
    * defined when this scope began; `undefined` when there is none.
    */
   outer(count: number): OuterView | undefined;
-  /** Make a fresh abstract resource type (for `(sub resource)`). */
+  /**
+   * Make a fresh resource type for a `(sub resource)` bound: `imported` for
+   * the root component's own imports, else an `abstract` placeholder.
+   */
   freshResource(name?: string): TypeResource;
+  /** Make a fresh `abstract` placeholder resource type. */
+  abstractResource(name?: string): TypeResource;
 }
 
 /**
@@ -200,9 +207,15 @@ function moduleTypeAt(scope: TypeScope, index: number): TypeModule {
  * @param scope The scope.
  * @param t The parsed extern type.
  * @param name The import/export name, used to name fresh resources.
+ * @param fresh Makes the resource of a `(sub resource)` bound (default: the scope's).
  * @returns The described type.
  */
-export function resolveExternType(scope: TypeScope, t: ExternType, name?: string): ExternDesc {
+export function resolveExternType(
+  scope: TypeScope,
+  t: ExternType,
+  name?: string,
+  fresh: (name?: string) => TypeResource = (n) => scope.freshResource(n),
+): ExternDesc {
   switch (t.kind) {
     case "module":
       return { kind: "module", type: moduleTypeAt(scope, t.type) };
@@ -213,7 +226,7 @@ export function resolveExternType(scope: TypeScope, t: ExternType, name?: string
     case "type":
       return {
         kind: "type",
-        type: t.bound.kind === "eq" ? typeAt(scope, t.bound.type) : scope.freshResource(name),
+        type: t.bound.kind === "eq" ? typeAt(scope, t.bound.type) : fresh(name),
       };
     case "component":
       return { kind: "component", type: componentTypeAt(scope, t.type) };
@@ -249,8 +262,13 @@ class DeclScope implements TypeScope {
     return this.#parent.outer(count - 1);
   }
 
+  /** A type's own declarations only make placeholders, whatever the scope around. */
   freshResource(name?: string): TypeResource {
-    return this.#parent.freshResource(name);
+    return this.#parent.abstractResource(name);
+  }
+
+  abstractResource(name?: string): TypeResource {
+    return this.#parent.abstractResource(name);
   }
 }
 
@@ -285,7 +303,7 @@ function declAlias(scope: DeclScope, a: Alias): void {
     if (a.sort === "type") scope.types.push(outerType(scope, a.count, a.index, false) as AnyType);
     else if (a.sort === "core-type") {
       scope.coreTypes.push(outerType(scope, a.count, a.index, true) as CoreTypeEntry);
-    } else throw new LinkError(`outer aliases in type declarations cannot alias a ${a.sort}`);
+    } else throw new LinkError(`outer aliases in type declarations cannot alias ${an(a.sort)}`);
     return;
   }
   if (a.kind === "instance-export") {
@@ -297,7 +315,7 @@ function declAlias(scope: DeclScope, a: Alias): void {
     }
     if (a.sort === "type" && e.kind === "type") scope.types.push(e.type);
     else if (a.sort === "instance" && e.kind === "instance") scope.instances.push(e.type);
-    else throw new LinkError(`export \`${a.name}\` of instance ${a.instance} is not a ${a.sort}`);
+    else throw new LinkError(`export \`${a.name}\` of instance ${a.instance} is not ${an(a.sort)}`);
     return;
   }
   throw new LinkError("core instance export aliases are not allowed in type declarations");
@@ -365,9 +383,12 @@ export function resolveTypeDef(scope: TypeScope, t: TypeDef): AnyType {
         seen.add(p.name);
       }
       const params = t.params.map((p) => ({ name: p.name, type: resolveValType(scope, p.type) }));
-      return t.result === undefined
-        ? { kind: "func", async: t.async, params }
-        : { kind: "func", async: t.async, params, result: resolveValType(scope, t.result) };
+      if (t.result === undefined) return { kind: "func", async: t.async, params };
+      const result = resolveValType(scope, t.result);
+      if (some(result, (u) => typeof u !== "string" && u.kind === "borrow")) {
+        throw new LinkError("function results cannot contain `borrow` handles");
+      }
+      return { kind: "func", async: t.async, params, result };
     }
     case "instance":
       return { kind: "instance", exports: resolveDecls(scope, t.decls, false).exports };
@@ -391,9 +412,13 @@ function coreEntity(types: readonly CoreTypeEntry[], t: CoreExternType): CoreEnt
       return { kind: t.kind, type: sig };
     }
     case "memory":
-      return { kind: "memory", memory64: t.memory64, shared: t.shared };
+      return t.max === undefined
+        ? { kind: "memory", memory64: t.memory64, shared: t.shared, min: t.min }
+        : { kind: "memory", memory64: t.memory64, shared: t.shared, min: t.min, max: t.max };
     case "table":
-      return { kind: "table", element: t.element };
+      return t.max === undefined
+        ? { kind: "table", element: t.element, min: t.min }
+        : { kind: "table", element: t.element, min: t.min, max: t.max };
     case "global":
       return { kind: "global", type: t.type, mutable: t.mutable };
   }

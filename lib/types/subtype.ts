@@ -25,6 +25,15 @@ import {
   typeToString,
 } from "./model.ts";
 
+/**
+ * A noun with its indefinite article.
+ * @param noun The noun.
+ * @returns `a func`, `an instance`, ...
+ */
+export function an(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
 /** Abstract resources of an expected type, bound to the actual ones as matching proceeds. */
 export type Bindings = Map<TypeResource, TypeResource>;
 
@@ -205,7 +214,9 @@ export function matchExtern(
   expected: ExternDesc,
   b: Bindings = new Map(),
 ): string | undefined {
-  if (actual.kind !== expected.kind) return `expected a ${expected.kind}, found a ${actual.kind}`;
+  if (actual.kind !== expected.kind) {
+    return `expected ${an(expected.kind)}, found ${an(actual.kind)}`;
+  }
   switch (expected.kind) {
     case "func":
       return matchFuncType((actual as typeof expected).type, expected.type, b);
@@ -314,7 +325,9 @@ export function matchCoreEntity(
   actual: CoreEntityType,
   expected: CoreEntityType,
 ): string | undefined {
-  if (actual.kind !== expected.kind) return `expected a ${expected.kind}, found a ${actual.kind}`;
+  if (actual.kind !== expected.kind) {
+    return `expected ${an(expected.kind)}, found ${an(actual.kind)}`;
+  }
   switch (expected.kind) {
     case "func":
     case "tag": {
@@ -327,11 +340,17 @@ export function matchCoreEntity(
     }
     case "memory": {
       const a = actual as typeof expected;
-      return a.memory64 === expected.memory64 && a.shared === expected.shared
-        ? undefined
-        : `expected a ${expected.memory64 ? "64" : "32"}-bit memory, found a ${
+      if (a.memory64 !== expected.memory64) {
+        return `expected a ${expected.memory64 ? "64" : "32"}-bit memory, found a ${
           a.memory64 ? "64" : "32"
         }-bit one`;
+      }
+      if (a.shared !== expected.shared) {
+        return `expected ${expected.shared ? "a shared" : "an unshared"} memory, found ${
+          a.shared ? "a shared" : "an unshared"
+        } one`;
+      }
+      return matchLimits(a, expected);
     }
     case "global": {
       const a = actual as typeof expected;
@@ -339,11 +358,25 @@ export function matchCoreEntity(
         ? undefined
         : "global types differ";
     }
-    case "table":
-      return sameCoreVal((actual as typeof expected).element, expected.element)
-        ? undefined
+    case "table": {
+      const a = actual as typeof expected;
+      return sameCoreVal(a.element, expected.element)
+        ? matchLimits(a, expected)
         : "table element types differ";
+    }
   }
+}
+
+/** Limits subtyping: at least the minimum, at most the maximum. */
+function matchLimits(
+  a: { readonly min: bigint; readonly max?: bigint },
+  e: { readonly min: bigint; readonly max?: bigint },
+): string | undefined {
+  if (a.min < e.min) return `minimum size ${a.min} is below the required ${e.min}`;
+  if (e.max !== undefined && (a.max === undefined || a.max > e.max)) {
+    return `maximum size ${a.max ?? "(none)"} exceeds the required ${e.max}`;
+  }
+  return undefined;
 }
 
 /**

@@ -73,7 +73,7 @@ function path(dfg: ComponentDfg, p: ImportPath): string {
 function def(d: CoreDef): string {
   switch (d.kind) {
     case "export":
-      return `instance ${d.instance} "${d.name}"`;
+      return `core instance ${d.instance} "${d.name}"`;
     case "adapter":
       return `adapter ${d.id}`;
     case "lowered":
@@ -126,6 +126,11 @@ function descText(d: ExternDesc): string {
   return d.kind === "module" ? "core module" : typeToString(d.type as AnyType);
 }
 
+/** An import's type, its kind said once: `func(...)`, `instance {...}`, `type r#0`. */
+function externText(d: ExternDesc): string {
+  return d.kind === "type" || d.kind === "value" ? `${d.kind} ${descText(d)}` : descText(d);
+}
+
 /**
  * Describe a graph for people: counts, then one line per adapter, lowering,
  * import and export.
@@ -166,9 +171,7 @@ export function describeDfg(dfg: ComponentDfg): string {
       }): ${typeToString(l.type)}`,
     );
   });
-  dfg.imports.forEach((i, id) =>
-    out.push(`import ${id} "${i.name}": ${i.type.kind} ${descText(i.type)}`)
-  );
+  dfg.imports.forEach((i, id) => out.push(`import ${id} "${i.name}": ${externText(i.type)}`));
   for (const e of dfg.exports) exportLines(dfg, e, "", out);
   return out.join("\n");
 }

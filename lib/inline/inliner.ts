@@ -753,6 +753,24 @@ export class Inliner {
     }
   }
 
+  /**
+   * Give every resource a root import supplies a node, named by its path,
+   * as soon as the import is seen (before anything can use it), as Wasmtime
+   * registers the resources of each import's type.
+   */
+  #registerImportedResources(desc: ExternDesc, path: ImportPath): void {
+    if (desc.kind === "type") {
+      const t = desc.type;
+      if (typeof t !== "string" && t.kind === "resource" && t.origin === "imported") {
+        this.#importedResource(t, path);
+      }
+    } else if (desc.kind === "instance") {
+      for (const [name, d] of desc.type.exports) {
+        this.#registerImportedResources(d, { import: path.import, names: [...path.names, name] });
+      }
+    }
+  }
+
   #importedResource(t: TypeResource, path: ImportPath): void {
     if (this.#resourceIds.has(t)) return;
     const id = this.#collector.dfg.resources.length;
@@ -1048,6 +1066,7 @@ export class Inliner {
       });
       const id = this.#collector.dfg.imports.length;
       this.#event({ kind: "import", id, node: { name, type: declared } });
+      this.#registerImportedResources(declared, { import: id, names: [] });
       frame.push(this.#importItem({ import: id, names: [] }, declared));
       return;
     }

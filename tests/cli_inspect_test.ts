@@ -9,37 +9,7 @@
 import assert from "node:assert/strict";
 import { fixture, wat } from "./_wat.ts";
 
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const EXAMPLE = new URL("../examples/composed.wasm", import.meta.url).pathname;
-
-/** Run Deno with `args`, feeding it `stdin` if given. */
-async function deno(
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-/** Run the CLI as a user would, with read access only. */
-function run(
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return deno(["run", "--allow-read", CLI, ...args], stdin);
-}
+import { EXAMPLE, run } from "./_cli.ts";
 
 /** Write `bytes` to `name` in the temporary directory; its path. */
 async function writeTemp(name: string, bytes: Uint8Array): Promise<string> {

@@ -1,29 +1,7 @@
 import assert from "node:assert/strict";
 import { wat } from "./_wat.ts";
 
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const EXAMPLE = new URL("../examples/composed.wasm", import.meta.url).pathname;
-
-async function run(
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", CLI, ...args],
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = cmd.spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { EXAMPLE, run } from "./_cli.ts";
 
 Deno.test("cli parse prints one line per payload of the example", async () => {
   const { code, stdout, stderr } = await run(["parse", EXAMPLE]);

@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { PrimitiveValType } from "../parse/items.ts";
 import type { InterfaceType, TypeFunc } from "./model.ts";
 
 /** The flat core types that component values travel as. */
@@ -174,6 +175,25 @@ export function flattenFuncType(
   return { params, results, paramsInMemory, resultsInMemory };
 }
 
+/** Size (and alignment) of a scalar primitive: everything but `string`. */
+function primitiveSize(t: PrimitiveValType): 1 | 2 | 4 | 8 {
+  switch (t) {
+    case "bool":
+    case "s8":
+    case "u8":
+      return 1;
+    case "s16":
+    case "u16":
+      return 2;
+    case "s64":
+    case "u64":
+    case "f64":
+      return 8;
+    default:
+      return 4; // s32, u32, f32, char, error-context
+  }
+}
+
 /**
  * Alignment in linear memory.
  * @param t The type.
@@ -181,25 +201,7 @@ export function flattenFuncType(
  * @returns The alignment in bytes.
  */
 export function alignment(t: InterfaceType, ptrSize: 4 | 8 = 4): number {
-  if (typeof t === "string") {
-    switch (t) {
-      case "bool":
-      case "s8":
-      case "u8":
-        return 1;
-      case "s16":
-      case "u16":
-        return 2;
-      case "s64":
-      case "u64":
-      case "f64":
-        return 8;
-      case "string":
-        return ptrSize;
-      default:
-        return 4;
-    }
-  }
+  if (typeof t === "string") return t === "string" ? ptrSize : primitiveSize(t);
   switch (t.kind) {
     case "list":
       return t.length === undefined ? ptrSize : alignment(t.element, ptrSize);
@@ -239,25 +241,7 @@ function alignTo(n: number, a: number): number {
  * @returns The size in bytes.
  */
 export function elemSize(t: InterfaceType, ptrSize: 4 | 8 = 4): number {
-  if (typeof t === "string") {
-    switch (t) {
-      case "bool":
-      case "s8":
-      case "u8":
-        return 1;
-      case "s16":
-      case "u16":
-        return 2;
-      case "s64":
-      case "u64":
-      case "f64":
-        return 8;
-      case "string":
-        return 2 * ptrSize;
-      default:
-        return 4;
-    }
-  }
+  if (typeof t === "string") return t === "string" ? 2 * ptrSize : primitiveSize(t);
   switch (t.kind) {
     case "list":
       return t.length === undefined ? 2 * ptrSize : t.length * elemSize(t.element, ptrSize);

@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { parseBytes, ParseError } from "../../mod.ts";
 import { fixture, fixtureNames } from "../_wat.ts";
-
-/** A small seeded PRNG (mulberry32), so a failure names its seed and reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../_prng.ts";
 
 const MUTATIONS_PER_FIXTURE = 1500;
 

@@ -9,18 +9,7 @@
 import assert from "node:assert/strict";
 import { parse, parseBytes, ParseError, type Payload } from "../../mod.ts";
 import { fixture, fixtureNames } from "../_wat.ts";
-
-/** mulberry32: a small seeded PRNG, so a failing chunking reproduces from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../_prng.ts";
 
 type Chunker = (bytes: Uint8Array) => Uint8Array[];
 

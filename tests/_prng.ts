@@ -1,0 +1,22 @@
+/**
+ * Test helper: mulberry32, a small seeded PRNG, so that a failing random
+ * case names its seed and reproduces.
+ *
+ * @module
+ */
+
+/**
+ * A PRNG returning floats in [0, 1).
+ * @param seed The seed.
+ * @returns The generator.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -14,23 +14,28 @@
 
 import { parseArgs } from "node:util";
 import {
+  type AdapterModulePlan,
   describeDfg,
   describePayload,
+  describePlan,
   DfgCollector,
   dfgToJson,
   inline,
   LinkError,
   parse,
   ParseError,
+  partition,
   type Payload,
+  planInstantiation,
 } from "./mod.ts";
 
 const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
 
 usage:
   wasmfuse parse FILE|-             print one line per payload (byte range, kind, items)
-  wasmfuse inspect FILE|- [--json]  flatten the component: counts, then one line per
-                                    adapter, lowering, import and export (--json: one object)
+  wasmfuse inspect FILE|- [--json]  flatten the component: counts, one line per adapter,
+                                    lowering, import and export, the adapter modules and
+                                    the instantiation plan (--json: one object)
   wasmfuse help             this text
 
 FILE may be - to read standard input.`;
@@ -67,11 +72,25 @@ async function parseCommand(file: string): Promise<void> {
 /** Run `inspect`: parse and inline, then describe the graph. */
 async function inspectCommand(file: string, json: boolean): Promise<void> {
   const collector = new DfgCollector();
-  const events = (await open(file)).pipeThrough(parse()).pipeThrough(inline());
-  for await (const e of events) collector.add(e);
+  const modules: AdapterModulePlan[] = [];
+  const events = (await open(file)).pipeThrough(parse()).pipeThrough(inline())
+    .pipeThrough(partition());
+  for await (const e of events) {
+    if (e.kind === "adapter-module-plan") modules.push(e);
+    else collector.add(e);
+  }
+  const plan = planInstantiation(collector.dfg, modules);
   const text = json
-    ? JSON.stringify(dfgToJson(collector.dfg), null, 2)
-    : describeDfg(collector.dfg);
+    ? JSON.stringify(
+      {
+        ...dfgToJson(collector.dfg),
+        adapterModules: modules.map((m) => m.adapters),
+        plan,
+      },
+      null,
+      2,
+    )
+    : [describeDfg(collector.dfg), describePlan(collector.dfg, modules, plan)].join("\n");
   await Deno.stdout.write(new TextEncoder().encode(text + "\n"));
 }
 

@@ -24,3 +24,4 @@ export { ByteWriter, END_OF_FILE, END_OF_SECTION, ParseError, Reader } from "./l
 export * from "./lib/parse/mod.ts";
 export * from "./lib/types/mod.ts";
 export * from "./lib/inline/mod.ts";
+export * from "./lib/partition/mod.ts";

@@ -231,7 +231,18 @@ export interface ComponentDfg {
   readonly resources: ResourceNode[];
   /** Root exports. */
   readonly exports: ExportNode[];
+  /**
+   * Core instantiations and resource definitions in the order they happen
+   * (the order a runtime must follow; core `start` functions make it
+   * observable).
+   */
+  readonly sideEffects: SideEffect[];
 }
+
+/** A step with an effect at instantiation: a core instance, or a resource definition. */
+export type SideEffect =
+  | { readonly kind: "instance"; readonly id: InstanceId }
+  | { readonly kind: "resource"; readonly id: ResourceId };
 
 /**
  * An empty graph.
@@ -250,6 +261,7 @@ export function emptyDfg(): ComponentDfg {
     adapters: [],
     resources: [],
     exports: [],
+    sideEffects: [],
   };
 }
 
@@ -298,5 +310,8 @@ export class DfgCollector {
       throw new Error(`${e.kind} ${e.id} arrived out of order (expected id ${arena.length})`);
     }
     arena.push(e.node);
+    if (e.kind === "instance" || (e.kind === "resource" && e.node.instance !== undefined)) {
+      this.dfg.sideEffects.push({ kind: e.kind, id: e.id });
+    }
   }
 }

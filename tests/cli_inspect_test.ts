@@ -104,7 +104,7 @@ Deno.test("cli inspect prints the counts, then one line per adapter and lowering
       const lines = stdout.trimEnd().split("\n");
       assert.equal(lines[0], c.counts);
       assert.deepStrictEqual(
-        lines.filter((l) => /^(adapter|lowering)\b/.test(l)),
+        lines.filter((l) => /^(adapter|lowering)( \(always traps[^)]*\))? \d+:/.test(l)),
         c.lines,
       );
       // the adapter and lowering lines come right after the counts
@@ -118,7 +118,8 @@ Deno.test("cli inspect prints imports and exports after the adapters", async () 
   const { code, stdout } = await run(["inspect", file("inline_host_lowering")]);
   assert.equal(code, 0);
   const lines = stdout.trimEnd().split("\n");
-  assert.deepStrictEqual(lines.slice(5), [
+  const modulesAt = lines.findIndex((l) => l.startsWith("adapter modules:"));
+  assert.deepStrictEqual(lines.slice(5, modulesAt), [
     'import 0 "log": func(msg: string)',
     'import 1 "host:io/clock": instance { now }',
     'import 2 "host:io/fs": instance { dir }',
@@ -234,4 +235,32 @@ Deno.test("cli inspect takes exactly one FILE", async () => {
   const two = await run(["inspect", EXAMPLE, EXAMPLE]);
   assert.equal(two.code, 1);
   assert.match(two.stderr, /^error: inspect takes exactly one FILE \(or -\)/);
+});
+
+Deno.test("cli inspect prints the adapter modules and the instantiation plan", async () => {
+  const { code, stdout } = await run(["inspect", EXAMPLE]);
+  assert.equal(code, 0);
+  const lines = stdout.trimEnd().split("\n");
+  assert.deepStrictEqual(lines.slice(lines.findIndex((l) => l.startsWith("adapter modules:"))), [
+    "adapter modules: 1",
+    "adapter module 0: adapters 0",
+    "plan: 6 steps",
+    "  1. instantiate core instance 0 (module 0, component instance 1)",
+    "  2. instantiate core instance 1 (module 1, component instance 2)",
+    // right before the first instance that imports its adapter
+    "  3. instantiate adapter module 0",
+    "  4. instantiate core instance 2 (module 2, component instance 2)",
+    "  5. extract memory m1",
+    '  6. export "run"',
+  ]);
+  const json = JSON.parse((await run(["inspect", "--json", EXAMPLE])).stdout);
+  assert.deepStrictEqual(json.adapterModules, [[0]]);
+  assert.deepStrictEqual(json.plan, [
+    { kind: "instantiate", instance: 0, componentInstance: 1 },
+    { kind: "instantiate", instance: 1, componentInstance: 2 },
+    { kind: "instantiate-adapter-module", module: 0 },
+    { kind: "instantiate", instance: 2, componentInstance: 2 },
+    { kind: "extract-memory", memory: 1 },
+    { kind: "export", export: 0 },
+  ]);
 });

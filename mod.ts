@@ -25,3 +25,4 @@ export * from "./lib/parse/mod.ts";
 export * from "./lib/types/mod.ts";
 export * from "./lib/inline/mod.ts";
 export * from "./lib/partition/mod.ts";
+export * from "./lib/wasm/mod.ts";

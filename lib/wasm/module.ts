@@ -1,0 +1,521 @@
+/**
+ * A core wasm module encoder in wasm-encoder's shape, for the modules we
+ * generate: interned function types, imports (functions, memories with
+ * memory64 and limits, globals), defined functions with locals and an
+ * instruction list, exports. Functions are referred to by {@link FuncRef}
+ * handles (temporary ids) that are resolved to indices when encoding, so
+ * imports and functions can be added in any order.
+ *
+ * The instruction list is kept (not just bytes) so that the same module can
+ * be printed as WAT ({@link ModuleBuilder.toWat}).
+ *
+ * @module
+ */
+
+import { ByteWriter } from "../binary/writer.ts";
+import { OPCODES, type OpName } from "./opcodes.ts";
+
+/** A core number type. */
+export type NumType = "i32" | "i64" | "f32" | "f64";
+
+/** A function signature. */
+export interface FuncSig {
+  /** Parameter types. */
+  readonly params: readonly NumType[];
+  /** Result types. */
+  readonly results: readonly NumType[];
+}
+
+/** A block's type: nothing, one result, or a signature. */
+export type BlockType = "empty" | NumType | FuncSig;
+
+/** A handle on a function (imported or defined), resolved to its index when encoding. */
+export class FuncRef {
+  /** Its index, once the module is encoded. */
+  index: number = -1;
+  /**
+   * Create a handle.
+   * @param name A name for the text format (`$name`), unique in the module.
+   */
+  constructor(readonly name: string) {}
+}
+
+/** A memory access's immediate: memory index, offset, alignment (log2). */
+export interface MemArg {
+  /** Which memory. */
+  readonly memory: number;
+  /** Constant offset added to the address. */
+  readonly offset: number | bigint;
+  /** log2 of the alignment hint. */
+  readonly align: number;
+}
+
+/** One instruction and its immediate. */
+export type Instr =
+  | { readonly op: OpName; readonly imm?: undefined }
+  | { readonly op: OpName; readonly imm: number | bigint }
+  | { readonly op: "call"; readonly imm: FuncRef }
+  | { readonly op: "block" | "loop" | "if"; readonly imm: BlockType }
+  | { readonly op: OpName; readonly imm: MemArg }
+  | { readonly op: "memory.copy"; readonly imm: readonly [number, number] };
+
+const NUM_BYTES: Record<NumType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+
+/** The body of a defined function: its locals and instructions. */
+export class FunctionBody {
+  /** Locals beyond the parameters, in order. */
+  readonly locals: NumType[] = [];
+  /** The instructions (the final `end` is added when encoding). */
+  readonly instrs: Instr[] = [];
+
+  /**
+   * Create a body.
+   * @param params The function's parameter types (locals 0..n-1).
+   */
+  constructor(readonly params: readonly NumType[]) {}
+
+  /**
+   * Add a local.
+   * @param type Its type.
+   * @returns Its index.
+   */
+  local(type: NumType): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  /**
+   * Append an instruction without immediate, or with a numeric one.
+   * @param name The instruction.
+   * @param imm Its immediate (local/global index, label depth, constant, memory index).
+   * @returns This body.
+   */
+  op(name: OpName, imm?: number | bigint): this {
+    this.instrs.push(imm === undefined ? { op: name } : { op: name, imm });
+    return this;
+  }
+
+  /**
+   * Append a `call`.
+   * @param f The callee.
+   * @returns This body.
+   */
+  call(f: FuncRef): this {
+    this.instrs.push({ op: "call", imm: f });
+    return this;
+  }
+
+  /**
+   * Open a `block`, `loop` or `if`.
+   * @param kind Which.
+   * @param type Its block type.
+   * @returns This body.
+   */
+  open(kind: "block" | "loop" | "if", type: BlockType = "empty"): this {
+    this.instrs.push({ op: kind, imm: type });
+    return this;
+  }
+
+  /**
+   * Append a load or store.
+   * @param name The instruction.
+   * @param memory The memory index.
+   * @param offset The constant offset.
+   * @param align log2 alignment (default: the natural alignment).
+   * @returns This body.
+   */
+  mem(name: OpName, memory: number, offset: number | bigint = 0, align?: number): this {
+    const natural = (OPCODES[name] as { align?: number }).align ?? 0;
+    this.instrs.push({ op: name, imm: { memory, offset, align: align ?? natural } });
+    return this;
+  }
+
+  /**
+   * Append `memory.copy` from one memory to another.
+   * @param dst Destination memory index.
+   * @param src Source memory index.
+   * @returns This body.
+   */
+  memoryCopy(dst: number, src: number): this {
+    this.instrs.push({ op: "memory.copy", imm: [dst, src] });
+    return this;
+  }
+}
+
+type ImportDesc =
+  | { readonly kind: "func"; readonly sig: FuncSig; readonly ref: FuncRef }
+  | {
+    readonly kind: "memory";
+    readonly memory64: boolean;
+    readonly min: bigint;
+    readonly max?: bigint;
+  }
+  | { readonly kind: "global"; readonly type: NumType; readonly mutable: boolean };
+
+interface Import {
+  readonly module: string;
+  readonly name: string;
+  readonly desc: ImportDesc;
+}
+
+interface DefinedFunc {
+  readonly ref: FuncRef;
+  readonly sig: FuncSig;
+  readonly body: FunctionBody;
+}
+
+function sigKey(s: FuncSig): string {
+  return `${s.params.join(",")}>${s.results.join(",")}`;
+}
+
+/**
+ * Builds a core module: add imports, functions and exports, then
+ * {@link ModuleBuilder.encode} it (or print it with {@link ModuleBuilder.toWat}).
+ *
+ * @example A module exporting an adder
+ * ```ts
+ * import { ModuleBuilder } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const m = new ModuleBuilder();
+ * const { ref, body } = m.func({ params: ["i32", "i32"], results: ["i32"] }, "add");
+ * body.op("local.get", 0).op("local.get", 1).op("i32.add");
+ * m.exportFunc("add", ref);
+ * const { exports } = new WebAssembly.Instance(new WebAssembly.Module(m.encode()));
+ * assert.equal((exports.add as (a: number, b: number) => number)(2, 3), 5);
+ * ```
+ */
+export class ModuleBuilder {
+  readonly #types: FuncSig[] = [];
+  readonly #typeIndex = new Map<string, number>();
+  readonly #imports: Import[] = [];
+  readonly #funcs: DefinedFunc[] = [];
+  readonly #exports: { name: string; ref: FuncRef }[] = [];
+  readonly #names = new Set<string>();
+  #memories = 0;
+  #globals = 0;
+
+  /**
+   * The index of a function type, added if new.
+   * @param sig The signature.
+   * @returns Its index in the type section.
+   */
+  type(sig: FuncSig): number {
+    const key = sigKey(sig);
+    let i = this.#typeIndex.get(key);
+    if (i === undefined) {
+      i = this.#types.length;
+      this.#types.push({ params: [...sig.params], results: [...sig.results] });
+      this.#typeIndex.set(key, i);
+    }
+    return i;
+  }
+
+  #name(name: string): string {
+    let n = name;
+    for (let i = 1; this.#names.has(n); i++) n = `${name}_${i}`;
+    this.#names.add(n);
+    return n;
+  }
+
+  /**
+   * Import a function.
+   * @param module First-level name.
+   * @param name Second-level name.
+   * @param sig Its signature.
+   * @param textName A name for the text format.
+   * @returns Its handle.
+   */
+  importFunc(module: string, name: string, sig: FuncSig, textName = name): FuncRef {
+    this.type(sig);
+    const ref = new FuncRef(this.#name(textName));
+    this.#imports.push({ module, name, desc: { kind: "func", sig, ref } });
+    return ref;
+  }
+
+  /**
+   * Import a memory.
+   * @param module First-level name.
+   * @param name Second-level name.
+   * @param memory64 Whether it is 64-bit.
+   * @param min Minimum pages.
+   * @param max Maximum pages, if any.
+   * @returns Its memory index.
+   */
+  importMemory(module: string, name: string, memory64 = false, min = 0n, max?: bigint): number {
+    const desc: ImportDesc = max === undefined
+      ? { kind: "memory", memory64, min }
+      : { kind: "memory", memory64, min, max };
+    this.#imports.push({ module, name, desc });
+    return this.#memories++;
+  }
+
+  /**
+   * Import a global.
+   * @param module First-level name.
+   * @param name Second-level name.
+   * @param type Its type.
+   * @param mutable Whether it is mutable.
+   * @returns Its global index.
+   */
+  importGlobal(module: string, name: string, type: NumType, mutable: boolean): number {
+    this.#imports.push({ module, name, desc: { kind: "global", type, mutable } });
+    return this.#globals++;
+  }
+
+  /**
+   * Define a function.
+   * @param sig Its signature.
+   * @param textName A name for the text format.
+   * @returns Its handle and its body to fill.
+   */
+  func(sig: FuncSig, textName = "f"): { ref: FuncRef; body: FunctionBody } {
+    this.type(sig);
+    const ref = new FuncRef(this.#name(textName));
+    const body = new FunctionBody(sig.params);
+    this.#funcs.push({ ref, sig, body });
+    return { ref, body };
+  }
+
+  /**
+   * Export a function.
+   * @param name The export name.
+   * @param ref The function.
+   */
+  exportFunc(name: string, ref: FuncRef): void {
+    this.#exports.push({ name, ref });
+  }
+
+  #resolve(): void {
+    let i = 0;
+    for (const imp of this.#imports) if (imp.desc.kind === "func") imp.desc.ref.index = i++;
+    for (const f of this.#funcs) f.ref.index = i++;
+  }
+
+  /**
+   * Encode the module.
+   * @returns The module's bytes.
+   */
+  encode(): Uint8Array {
+    this.#resolve();
+    const out = new ByteWriter(256).bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    const section = (id: number, body: ByteWriter) => {
+      const bytes = body.finish();
+      out.byte(id).u32(bytes.length).bytes(bytes);
+    };
+    const types = new ByteWriter().u32(this.#types.length);
+    for (const t of this.#types) {
+      types.byte(0x60).u32(t.params.length);
+      for (const p of t.params) types.byte(NUM_BYTES[p]);
+      types.u32(t.results.length);
+      for (const r of t.results) types.byte(NUM_BYTES[r]);
+    }
+    section(1, types);
+    if (this.#imports.length > 0) {
+      const imports = new ByteWriter().u32(this.#imports.length);
+      for (const { module, name, desc } of this.#imports) {
+        imports.name(module).name(name);
+        switch (desc.kind) {
+          case "func":
+            imports.byte(0x00).u32(this.type(desc.sig));
+            break;
+          case "memory": {
+            const flags = (desc.max === undefined ? 0 : 1) | (desc.memory64 ? 4 : 0);
+            imports.byte(0x02).byte(flags).u64(desc.min);
+            if (desc.max !== undefined) imports.u64(desc.max);
+            break;
+          }
+          case "global":
+            imports.byte(0x03).byte(NUM_BYTES[desc.type]).byte(desc.mutable ? 1 : 0);
+            break;
+        }
+      }
+      section(2, imports);
+    }
+    if (this.#funcs.length > 0) {
+      const funcs = new ByteWriter().u32(this.#funcs.length);
+      for (const f of this.#funcs) funcs.u32(this.type(f.sig));
+      section(3, funcs);
+    }
+    if (this.#exports.length > 0) {
+      const exports = new ByteWriter().u32(this.#exports.length);
+      for (const e of this.#exports) exports.name(e.name).byte(0x00).u32(e.ref.index);
+      section(7, exports);
+    }
+    if (this.#funcs.length > 0) {
+      const code = new ByteWriter().u32(this.#funcs.length);
+      for (const f of this.#funcs) {
+        const body = this.#encodeBody(f.body);
+        code.u32(body.length).bytes(body);
+      }
+      section(10, code);
+    }
+    return out.finish();
+  }
+
+  #encodeBody(b: FunctionBody): Uint8Array {
+    const w = new ByteWriter(64);
+    // locals, run-length encoded
+    const runs: [number, NumType][] = [];
+    for (const t of b.locals) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else runs.push([1, t]);
+    }
+    w.u32(runs.length);
+    for (const [n, t] of runs) w.u32(n).byte(NUM_BYTES[t]);
+    for (const ins of b.instrs) this.#encodeInstr(w, ins);
+    w.byte(0x0b);
+    return w.finish();
+  }
+
+  #encodeInstr(w: ByteWriter, ins: Instr): void {
+    const code = OPCODES[ins.op];
+    w.bytes(code.bytes);
+    const imm = ins.imm;
+    switch (code.imm) {
+      case "none":
+        return;
+      case "local":
+      case "global":
+      case "label":
+      case "memory":
+        w.u32(Number(imm));
+        return;
+      case "func":
+        w.u32((imm as FuncRef).index);
+        return;
+      case "block": {
+        const t = imm as BlockType;
+        if (t === "empty") w.byte(0x40);
+        else if (typeof t === "string") w.byte(NUM_BYTES[t]);
+        else w.s64(BigInt(this.type(t)));
+        return;
+      }
+      case "i32":
+        w.s32(Number(imm));
+        return;
+      case "i64":
+        w.s64(BigInt(imm as number | bigint));
+        return;
+      case "f32":
+        w.f32(Number(imm));
+        return;
+      case "f64":
+        w.f64(Number(imm));
+        return;
+      case "memarg": {
+        const m = imm as MemArg;
+        if (m.memory === 0) w.u32(m.align);
+        else w.u32(m.align | 0x40).u32(m.memory);
+        w.u64(BigInt(m.offset));
+        return;
+      }
+      case "memory2": {
+        const [dst, src] = imm as readonly [number, number];
+        w.u32(dst).u32(src);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Print the module in the WebAssembly text format.
+   * @returns The WAT text.
+   */
+  toWat(): string {
+    this.#resolve();
+    const lines: string[] = ["(module"];
+    this.#types.forEach((t, i) => lines.push(`  (type (;${i};) (func${sigText(t)}))`));
+    let memory = 0;
+    let global = 0;
+    for (const { module, name, desc } of this.#imports) {
+      const head = `  (import ${str(module)} ${str(name)}`;
+      switch (desc.kind) {
+        case "func":
+          lines.push(
+            `${head} (func $${desc.ref.name} (type ${this.type(desc.sig)})${sigText(desc.sig)}))`,
+          );
+          break;
+        case "memory":
+          lines.push(
+            `${head} (memory (;${memory++};)${desc.memory64 ? " i64" : ""} ${desc.min}${
+              desc.max === undefined ? "" : ` ${desc.max}`
+            }))`,
+          );
+          break;
+        case "global":
+          lines.push(
+            `${head} (global (;${global++};) ${desc.mutable ? `(mut ${desc.type})` : desc.type}))`,
+          );
+          break;
+      }
+    }
+    for (const f of this.#funcs) {
+      lines.push(`  (func $${f.ref.name} (type ${this.type(f.sig)})${sigText(f.sig)}`);
+      if (f.body.locals.length > 0) lines.push(`    (local ${f.body.locals.join(" ")})`);
+      let depth = 2;
+      for (const ins of f.body.instrs) {
+        if (ins.op === "end" || ins.op === "else") depth--;
+        lines.push(`${"  ".repeat(depth)}${this.#instrText(ins)}`);
+        if (ins.op === "block" || ins.op === "loop" || ins.op === "if" || ins.op === "else") {
+          depth++;
+        }
+      }
+      lines[lines.length - 1] += ")";
+    }
+    for (const e of this.#exports) lines.push(`  (export ${str(e.name)} (func $${e.ref.name}))`);
+    lines[lines.length - 1] += ")";
+    return lines.join("\n") + "\n";
+  }
+
+  #instrText(ins: Instr): string {
+    const code = OPCODES[ins.op];
+    const imm = ins.imm;
+    switch (code.imm) {
+      case "none":
+        return ins.op;
+      case "func":
+        return `call $${(imm as FuncRef).name}`;
+      case "block": {
+        const t = imm as BlockType;
+        if (t === "empty") return ins.op;
+        if (typeof t === "string") return `${ins.op} (result ${t})`;
+        return `${ins.op} (type ${this.type(t)})${sigText(t)}`;
+      }
+      case "memarg": {
+        const m = imm as MemArg;
+        const natural = code.align ?? 0;
+        return `${ins.op}${m.memory === 0 ? "" : ` ${m.memory}`}${
+          BigInt(m.offset) === 0n ? "" : ` offset=${m.offset}`
+        }${m.align === natural ? "" : ` align=${1 << m.align}`}`;
+      }
+      case "memory2": {
+        const [dst, src] = imm as readonly [number, number];
+        return `${ins.op} ${dst} ${src}`;
+      }
+      case "f32":
+      case "f64":
+        return `${ins.op} ${floatText(Number(imm))}`;
+      default:
+        return `${ins.op} ${imm}`;
+    }
+  }
+}
+
+function sigText(t: FuncSig): string {
+  return `${t.params.length ? ` (param ${t.params.join(" ")})` : ""}${
+    t.results.length ? ` (result ${t.results.join(" ")})` : ""
+  }`;
+}
+
+function str(s: string): string {
+  return JSON.stringify(s);
+}
+
+function floatText(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  if (Object.is(n, -0)) return "-0";
+  return String(n);
+}

@@ -57,7 +57,11 @@ export type Instr =
   | { readonly op: "call"; readonly imm: FuncRef }
   | { readonly op: "block" | "loop" | "if"; readonly imm: BlockType }
   | { readonly op: OpName; readonly imm: MemArg }
-  | { readonly op: "memory.copy"; readonly imm: readonly [number, number] };
+  | { readonly op: "memory.copy"; readonly imm: readonly [number, number] }
+  | {
+    readonly op: "br_table";
+    readonly imm: { readonly targets: readonly number[]; readonly default: number };
+  };
 
 const NUM_BYTES: Record<NumType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
 
@@ -113,6 +117,17 @@ export class FunctionBody {
    */
   open(kind: "block" | "loop" | "if", type: BlockType = "empty"): this {
     this.instrs.push({ op: kind, imm: type });
+    return this;
+  }
+
+  /**
+   * Append a `br_table`.
+   * @param targets Branch depths for indices 0, 1, ...
+   * @param fallback Branch depth for any other index.
+   * @returns This body.
+   */
+  brTable(targets: readonly number[], fallback: number): this {
+    this.instrs.push({ op: "br_table", imm: { targets, default: fallback } });
     return this;
   }
 
@@ -416,6 +431,13 @@ export class ModuleBuilder {
         w.u32(dst).u32(src);
         return;
       }
+      case "labels": {
+        const t = imm as { readonly targets: readonly number[]; readonly default: number };
+        w.u32(t.targets.length);
+        for (const d of t.targets) w.u32(d);
+        w.u32(t.default);
+        return;
+      }
     }
   }
 
@@ -497,6 +519,10 @@ export class ModuleBuilder {
       case "f32":
       case "f64":
         return `${ins.op} ${floatText(Number(imm))}`;
+      case "labels": {
+        const t = imm as { readonly targets: readonly number[]; readonly default: number };
+        return `${ins.op} ${[...t.targets, t.default].join(" ")}`;
+      }
       default:
         return `${ins.op} ${imm}`;
     }

@@ -13,6 +13,7 @@ export type Immediate =
   | "global" // global index
   | "func" // function reference
   | "label" // relative branch depth
+  | "labels" // br_table: target depths and a default
   | "block" // block type
   | "i32"
   | "i64"
@@ -51,6 +52,7 @@ export type OpName =
   | "end"
   | "br"
   | "br_if"
+  | "br_table"
   | "return"
   | "call"
   | "drop"
@@ -179,6 +181,7 @@ export const OPCODES: Readonly<Record<OpName, Opcode>> = {
   end: op(0x0b),
   br: op(0x0c, "label"),
   br_if: op(0x0d, "label"),
+  br_table: op(0x0e, "labels"),
   return: op(0x0f),
   call: op(0x10, "func"),
   drop: op(0x1a),

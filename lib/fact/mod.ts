@@ -1,0 +1,9 @@
+/**
+ * FACT: the fused adapter compiler. Builds one core module per adapter
+ * module plan.
+ *
+ * @module
+ */
+export { AdapterModuleBuilder, buildAdapterModule } from "./module.ts";
+export type { AdapterImport, AdapterModule, ImportBinding, MemoryUse } from "./module.ts";
+export { Trap, trapMessage, TRAPS } from "./traps.ts";

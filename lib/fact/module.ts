@@ -1,0 +1,238 @@
+/**
+ * The adapter module builder (Wasmtime's `fact.rs`): one core module per
+ * adapter module plan. Every memory, realloc, post-return, callee, flags
+ * global and host intrinsic is imported once however many adapters use it,
+ * and each import carries its binding to a graph node ({@link ImportBinding})
+ * so a runtime knows what to pass. Each adapter is exported as
+ * `adapter{id}` with the lowering side's flat signature.
+ *
+ * Import names: `memory`/`m{id}`, `realloc`/`r{id}`, `post_return`/`p{id}`,
+ * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap` — unique in the
+ * module, as a JavaScript import object needs.
+ *
+ * @module
+ */
+
+import type {
+  AdapterId,
+  ComponentDfg,
+  ComponentInstanceId,
+  CoreDef,
+  MemoryId,
+  PostReturnId,
+  ReallocId,
+} from "../inline/dfg.ts";
+import type { FlatType } from "../types/abi.ts";
+import { type FuncRef, ModuleBuilder } from "../wasm/module.ts";
+import { compileAdapter } from "./adapter.ts";
+
+/** What an adapter module import is bound to in the graph. */
+export type ImportBinding =
+  | { readonly kind: "memory"; readonly memory: MemoryId }
+  | { readonly kind: "realloc"; readonly realloc: ReallocId }
+  | { readonly kind: "post-return"; readonly postReturn: PostReturnId }
+  | { readonly kind: "callee"; readonly def: CoreDef }
+  | { readonly kind: "flags"; readonly instance: ComponentInstanceId }
+  | { readonly kind: "trap" };
+
+/** One import of an adapter module: its names and binding. */
+export interface AdapterImport {
+  /** First-level name. */
+  readonly module: string;
+  /** Second-level name. */
+  readonly name: string;
+  /** What it is bound to. */
+  readonly binding: ImportBinding;
+}
+
+/** A generated adapter module. */
+export interface AdapterModule {
+  /** Discriminant (it travels in the pipeline's stream). */
+  readonly kind: "adapter-module";
+  /** The module's index (as its plan's). */
+  readonly index: number;
+  /** Its adapters, in order. */
+  readonly adapters: readonly AdapterId[];
+  /** The core module's bytes. */
+  readonly bytes: Uint8Array;
+  /** Its imports, in import order. */
+  readonly imports: readonly AdapterImport[];
+  /** The export name of each adapter. */
+  readonly exports: ReadonlyMap<AdapterId, string>;
+}
+
+/** A memory as the adapter code sees it. */
+export interface MemoryUse {
+  /** Its index in the adapter module. */
+  readonly index: number;
+  /** Whether it is 64-bit (pointers are i64). */
+  readonly memory64: boolean;
+}
+
+/** Interns the imports of one adapter module while its adapters are compiled. */
+export class AdapterModuleBuilder {
+  /** The module being built. */
+  readonly module: ModuleBuilder = new ModuleBuilder();
+  /** The graph. */
+  readonly dfg: ComponentDfg;
+  readonly #imports: AdapterImport[] = [];
+  readonly #memories = new Map<MemoryId, MemoryUse>();
+  readonly #funcs = new Map<string, FuncRef>();
+  readonly #flags = new Map<ComponentInstanceId, number>();
+  readonly #exports = new Map<AdapterId, string>();
+  #callees = 0;
+
+  /**
+   * Create a builder.
+   * @param dfg The graph the adapters come from.
+   */
+  constructor(dfg: ComponentDfg) {
+    this.dfg = dfg;
+  }
+
+  #record(module: string, name: string, binding: ImportBinding): void {
+    this.#imports.push({ module, name, binding });
+  }
+
+  /**
+   * The module's import of a memory.
+   * @param id The memory node.
+   * @returns Its index and width.
+   */
+  memory(id: MemoryId): MemoryUse {
+    let m = this.#memories.get(id);
+    if (m === undefined) {
+      const memory64 = this.dfg.memories[id].memory64;
+      const index = this.module.importMemory("memory", `m${id}`, memory64, 0n);
+      m = { index, memory64 };
+      this.#memories.set(id, m);
+      this.#record("memory", `m${id}`, { kind: "memory", memory: id });
+    }
+    return m;
+  }
+
+  #func(
+    key: string,
+    module: string,
+    name: string,
+    params: readonly FlatType[],
+    results: readonly FlatType[],
+    binding: ImportBinding,
+  ): FuncRef {
+    let f = this.#funcs.get(key);
+    if (f === undefined) {
+      f = this.module.importFunc(module, name, { params, results }, `${module}_${name}`);
+      this.#funcs.set(key, f);
+      this.#record(module, name, binding);
+    }
+    return f;
+  }
+
+  /**
+   * The module's import of a realloc function.
+   * @param id The realloc node.
+   * @param ptr Its pointer type.
+   * @returns The function.
+   */
+  realloc(id: ReallocId, ptr: "i32" | "i64"): FuncRef {
+    return this.#func(`r${id}`, "realloc", `r${id}`, [ptr, ptr, ptr, ptr], [ptr], {
+      kind: "realloc",
+      realloc: id,
+    });
+  }
+
+  /**
+   * The module's import of a post-return function.
+   * @param id The post-return node.
+   * @param params The lifted function's flat results.
+   * @returns The function.
+   */
+  postReturn(id: PostReturnId, params: readonly FlatType[]): FuncRef {
+    return this.#func(`p${id}`, "post_return", `p${id}`, params, [], {
+      kind: "post-return",
+      postReturn: id,
+    });
+  }
+
+  /**
+   * The module's import of a callee (a lifted core function).
+   * @param def Where it comes from.
+   * @param params Its flat parameters.
+   * @param results Its flat results.
+   * @returns The function.
+   */
+  callee(def: CoreDef, params: readonly FlatType[], results: readonly FlatType[]): FuncRef {
+    const key = `c${JSON.stringify(def)}`;
+    const existing = this.#funcs.get(key);
+    if (existing) return existing;
+    return this.#func(key, "callee", `c${this.#callees++}`, params, results, {
+      kind: "callee",
+      def,
+    });
+  }
+
+  /**
+   * The module's import of a component instance's flags global.
+   * @param instance The component instance.
+   * @returns The global's index.
+   */
+  flags(instance: ComponentInstanceId): number {
+    let g = this.#flags.get(instance);
+    if (g === undefined) {
+      g = this.module.importGlobal("flags", `instance${instance}`, "i32", true);
+      this.#flags.set(instance, g);
+      this.#record("flags", `instance${instance}`, { kind: "flags", instance });
+    }
+    return g;
+  }
+
+  /**
+   * The module's import of the trap intrinsic, `(code: i32) -> ()`.
+   * @returns The function.
+   */
+  trap(): FuncRef {
+    return this.#func("trap", "runtime", "trap", ["i32"], [], { kind: "trap" });
+  }
+
+  /**
+   * Compile one adapter into the module and export it.
+   * @param id The adapter.
+   */
+  adapt(id: AdapterId): void {
+    const name = `adapter${id}`;
+    const ref = compileAdapter(this, id, name);
+    this.module.exportFunc(name, ref);
+    this.#exports.set(id, name);
+  }
+
+  /**
+   * Encode the module.
+   * @param index The module's index.
+   * @returns The adapter module.
+   */
+  finish(index: number): AdapterModule {
+    return {
+      kind: "adapter-module",
+      index,
+      adapters: [...this.#exports.keys()],
+      bytes: this.module.encode(),
+      imports: this.#imports,
+      exports: this.#exports,
+    };
+  }
+}
+
+/**
+ * Generate the adapter module of a plan.
+ * @param dfg The graph.
+ * @param plan The module's plan: its index and adapters.
+ * @returns The generated module.
+ */
+export function buildAdapterModule(
+  dfg: ComponentDfg,
+  plan: { readonly index: number; readonly adapters: readonly AdapterId[] },
+): AdapterModule {
+  const b = new AdapterModuleBuilder(dfg);
+  for (const id of plan.adapters) b.adapt(id);
+  return b.finish(plan.index);
+}

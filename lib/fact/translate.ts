@@ -1,0 +1,402 @@
+/**
+ * Translating one value from where the source side has it to where the
+ * destination side wants it (Wasmtime's `translate_*`, reference §4.7).
+ * A location is either a run of flat values in locals ("stack") or a place
+ * in a linear memory (a pointer local plus a static offset).
+ *
+ * Reading normalises as the Canonical ABI lifts: `bool` is any non-zero,
+ * 8- and 16-bit integers are masked or sign-extended, `char` must be a
+ * Unicode scalar value, discriminants must name a case; flags keep only
+ * their defined bits. Floats are copied bit for bit (as Wasmtime does).
+ * Inside variants a flat slot may be wider than the case's own flat type:
+ * values are coerced between them (CanonicalABI.md, "Flattening").
+ *
+ * This covers every type but strings, lists and handles, which live in
+ * memory or in handle tables and need more than a copy.
+ *
+ * @module
+ */
+
+import {
+  alignment,
+  discriminantSize,
+  elemSize,
+  flagsWords,
+  flattenType,
+  type FlatType,
+} from "../types/abi.ts";
+import { LinkError } from "../types/errors.ts";
+import { type InterfaceType, typeToString } from "../types/model.ts";
+import type { FunctionBody } from "../wasm/module.ts";
+import type { OpName } from "../wasm/opcodes.ts";
+import type { AdapterModuleBuilder, MemoryUse } from "./module.ts";
+import { Trap } from "./traps.ts";
+
+/** A flat value held in a local. */
+export interface Slot {
+  /** The local. */
+  readonly local: number;
+  /** The local's type (a joined type inside variants). */
+  readonly type: FlatType;
+}
+
+/** Where a value is: flat values in locals, or a place in memory. */
+export type Location =
+  | { readonly kind: "stack"; readonly slots: readonly Slot[] }
+  | {
+    readonly kind: "memory";
+    readonly mem: MemoryUse;
+    readonly addr: number;
+    readonly offset: number;
+  };
+
+function alignTo(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+const ZERO: Record<FlatType, OpName> = {
+  i32: "i32.const",
+  i64: "i64.const",
+  f32: "f32.const",
+  f64: "f64.const",
+};
+
+/** The cases of a variant-like type, as payload types. */
+function casesOf(t: InterfaceType): (InterfaceType | undefined)[] | undefined {
+  if (typeof t === "string") return undefined;
+  switch (t.kind) {
+    case "variant":
+      return t.cases.map((c) => c.type);
+    case "option":
+      return [undefined, t.type];
+    case "result":
+      return [t.ok, t.err];
+    default:
+      return undefined;
+  }
+}
+
+/** The fields of a record-like type, in order. */
+function fieldsOf(t: InterfaceType): readonly InterfaceType[] | undefined {
+  if (typeof t === "string") return undefined;
+  switch (t.kind) {
+    case "record":
+      return t.fields.map((f) => f.type);
+    case "tuple":
+      return t.types;
+    case "list":
+      return t.length === undefined ? undefined : Array.from({ length: t.length }, () => t.element);
+    default:
+      return undefined;
+  }
+}
+
+/** Emits the code that moves values between locations, for one function. */
+export class Translator {
+  /**
+   * Create a translator for one function body.
+   * @param b The module builder (for imports).
+   * @param body The function being generated.
+   */
+  constructor(readonly b: AdapterModuleBuilder, readonly body: FunctionBody) {}
+
+  /**
+   * Emit a call to the trap intrinsic (it never returns).
+   * @param code The trap code.
+   */
+  trap(code: number): void {
+    this.body.op("i32.const", code).call(this.b.trap()).op("unreachable");
+  }
+
+  /** Trap with `code` when the i32 on the stack is non-zero. */
+  trapIf(code: number): void {
+    this.body.open("if");
+    this.trap(code);
+    this.body.op("end");
+  }
+
+  /**
+   * Fail the pointer check: trap unless `ptr` is aligned and `[ptr, ptr + size)` is in bounds.
+   * @param ptr The local holding the pointer.
+   * @param mem The memory.
+   * @param align Required alignment.
+   * @param size Bytes that must be in bounds.
+   * @param unaligned Trap code for a misaligned pointer.
+   * @param outOfBounds Trap code for an out-of-bounds range.
+   */
+  checkPointer(
+    ptr: number,
+    mem: MemoryUse,
+    align: number,
+    size: number,
+    unaligned: number = Trap.UnalignedPointer,
+    outOfBounds: number = Trap.PointerOutOfBounds,
+  ): void {
+    const b = this.body;
+    if (align > 1) {
+      if (mem.memory64) {
+        b.op("local.get", ptr).op("i64.const", BigInt(align - 1)).op("i64.and").op("i64.const", 0n)
+          .op("i64.ne");
+      } else b.op("local.get", ptr).op("i32.const", align - 1).op("i32.and");
+      this.trapIf(unaligned);
+    }
+    // ptr + size <= memory bytes, computed in 64 bits (no overflow for 32-bit memories)
+    if (mem.memory64) {
+      const bytes = b.local("i64");
+      b.op("memory.size", mem.index).op("i64.const", 16n).op("i64.shl").op("local.set", bytes);
+      // size > bytes, or ptr > bytes - size
+      b.op("i64.const", BigInt(size)).op("local.get", bytes).op("i64.gt_u");
+      b.op("local.get", ptr).op("local.get", bytes).op("i64.const", BigInt(size)).op("i64.sub").op(
+        "i64.gt_u",
+      );
+      b.op("i32.or");
+    } else {
+      b.op("local.get", ptr).op("i64.extend_i32_u").op("i64.const", BigInt(size)).op("i64.add");
+      b.op("memory.size", mem.index).op("i64.extend_i32_u").op("i64.const", 16n).op("i64.shl");
+      b.op("i64.gt_u");
+    }
+    this.trapIf(outOfBounds);
+  }
+
+  // -------------------------------------------------------------------------
+  // flat values in and out of locations
+
+  /** Push slot `s` as a value of type `want` (coercing from the slot's joined type). */
+  #readSlot(s: Slot, want: FlatType): void {
+    const b = this.body;
+    b.op("local.get", s.local);
+    if (s.type === want) return;
+    if (s.type === "i32" && want === "f32") b.op("f32.reinterpret_i32");
+    else if (s.type === "i64" && want === "i32") b.op("i32.wrap_i64");
+    else if (s.type === "i64" && want === "f32") b.op("i32.wrap_i64").op("f32.reinterpret_i32");
+    else if (s.type === "i64" && want === "f64") b.op("f64.reinterpret_i64");
+    else throw new Error(`cannot read a ${want} from a ${s.type} slot`);
+  }
+
+  /** Pop a value of type `have` into slot `s` (coercing to the slot's joined type). */
+  #writeSlot(s: Slot, have: FlatType): void {
+    const b = this.body;
+    if (s.type !== have) {
+      if (have === "f32" && s.type === "i32") b.op("i32.reinterpret_f32");
+      else if (have === "i32" && s.type === "i64") b.op("i64.extend_i32_u");
+      else if (have === "f32" && s.type === "i64") {
+        b.op("i32.reinterpret_f32").op("i64.extend_i32_u");
+      } else if (have === "f64" && s.type === "i64") b.op("i64.reinterpret_f64");
+      else throw new Error(`cannot write a ${have} into a ${s.type} slot`);
+    }
+    b.op("local.set", s.local);
+  }
+
+  #zeroSlot(s: Slot): void {
+    this.body.op(ZERO[s.type], s.type === "i64" ? 0n : 0).op("local.set", s.local);
+  }
+
+  /** Load from memory location `at` (address pushed first). */
+  #load(at: Location & { kind: "memory" }, op: OpName, extra = 0): void {
+    this.body.op("local.get", at.addr).mem(op, at.mem.index, at.offset + extra);
+  }
+
+  /** A sub-location: `count` slots from `first`, or `delta` bytes further. */
+  #sub(at: Location, first: number, count: number, delta: number): Location {
+    return at.kind === "stack"
+      ? { kind: "stack", slots: at.slots.slice(first, first + count) }
+      : { ...at, offset: at.offset + delta };
+  }
+
+  /**
+   * Produce a scalar at `dst`: `produce` pushes the value (of flat type
+   * `flat`); for a memory destination the address is pushed before it.
+   */
+  #put(dst: Location, flat: FlatType, store: OpName, produce: () => void): void {
+    if (dst.kind === "stack") {
+      produce();
+      this.#writeSlot(dst.slots[0], flat);
+    } else {
+      this.body.op("local.get", dst.addr);
+      produce();
+      this.body.mem(store, dst.mem.index, dst.offset);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+
+  /**
+   * Emit the translation of one value of type `t` from `src` to `dst`.
+   * @param t The value's type (the same on both sides).
+   * @param src Where the source side has it.
+   * @param dst Where the destination side wants it.
+   */
+  translate(t: InterfaceType, src: Location, dst: Location): void {
+    if (typeof t === "string") return this.#primitive(t, src, dst);
+    const fields = fieldsOf(t);
+    if (fields !== undefined) return this.#record(fields, t, src, dst);
+    const cases = casesOf(t);
+    if (cases !== undefined) return this.#variant(cases, t, src, dst);
+    switch (t.kind) {
+      case "flags":
+        return this.#flags(t.names.length, src, dst);
+      case "enum":
+        return this.#variant(t.names.map(() => undefined), t, src, dst);
+      default:
+        throw new LinkError(
+          `fused adapters for \`${
+            typeToString(t)
+          }\` values are not implemented yet (strings, lists and handles come next)`,
+        );
+    }
+  }
+
+  #primitive(t: InterfaceType & string, src: Location, dst: Location): void {
+    const b = this.body;
+    let flat: FlatType;
+    let load: OpName;
+    let store: OpName;
+    switch (t) {
+      case "bool":
+      case "u8":
+        [flat, load, store] = ["i32", "i32.load8_u", "i32.store8"];
+        break;
+      case "s8":
+        [flat, load, store] = ["i32", "i32.load8_s", "i32.store8"];
+        break;
+      case "u16":
+        [flat, load, store] = ["i32", "i32.load16_u", "i32.store16"];
+        break;
+      case "s16":
+        [flat, load, store] = ["i32", "i32.load16_s", "i32.store16"];
+        break;
+      case "s32":
+      case "u32":
+      case "char":
+        [flat, load, store] = ["i32", "i32.load", "i32.store"];
+        break;
+      case "s64":
+      case "u64":
+        [flat, load, store] = ["i64", "i64.load", "i64.store"];
+        break;
+      case "f32":
+        [flat, load, store] = ["f32", "f32.load", "f32.store"];
+        break;
+      case "f64":
+        [flat, load, store] = ["f64", "f64.load", "f64.store"];
+        break;
+      default:
+        throw new LinkError(
+          `fused adapters for \`${t}\` values are not implemented yet (strings, lists and handles come next)`,
+        );
+    }
+    this.#put(dst, flat, store, () => {
+      if (src.kind === "memory") this.#load(src, load);
+      else {
+        this.#readSlot(src.slots[0], flat);
+        // a flat i32 may carry bits above the type's width: drop them as the ABI lifts
+        if (t === "u8") b.op("i32.const", 0xff).op("i32.and");
+        else if (t === "s8") b.op("i32.extend8_s");
+        else if (t === "u16") b.op("i32.const", 0xffff).op("i32.and");
+        else if (t === "s16") b.op("i32.extend16_s");
+      }
+      if (t === "bool") b.op("i32.eqz").op("i32.eqz"); // any non-zero is true
+      if (t === "char") this.#checkChar();
+    });
+  }
+
+  /** The i32 on the stack must be a Unicode scalar value: not above 0x10FFFF, not a surrogate. */
+  #checkChar(): void {
+    const b = this.body;
+    const c = b.local("i32");
+    b.op("local.tee", c).op("i32.const", 0x110000).op("i32.ge_u");
+    b.op("local.get", c).op("i32.const", 0xd800).op("i32.sub").op("i32.const", 0x800).op(
+      "i32.lt_u",
+    );
+    b.op("i32.or");
+    this.trapIf(Trap.InvalidChar);
+    b.op("local.get", c);
+  }
+
+  #record(fields: readonly InterfaceType[], t: InterfaceType, src: Location, dst: Location): void {
+    const ptr = (at: Location) => (at.kind === "memory" && at.mem.memory64 ? 8 : 4) as 4 | 8;
+    let srcSlot = 0;
+    let dstSlot = 0;
+    let srcOff = 0;
+    let dstOff = 0;
+    for (const f of fields) {
+      const n = flattenType(f).length;
+      srcOff = alignTo(srcOff, alignment(f, ptr(src)));
+      dstOff = alignTo(dstOff, alignment(f, ptr(dst)));
+      this.translate(f, this.#sub(src, srcSlot, n, srcOff), this.#sub(dst, dstSlot, n, dstOff));
+      srcSlot += n;
+      dstSlot += n;
+      srcOff += elemSize(f, ptr(src));
+      dstOff += elemSize(f, ptr(dst));
+    }
+    void t;
+  }
+
+  #flags(n: number, src: Location, dst: Location): void {
+    const words = flagsWords(n);
+    const [load, store]: [OpName, OpName] = n <= 8
+      ? ["i32.load8_u", "i32.store8"]
+      : n <= 16
+      ? ["i32.load16_u", "i32.store16"]
+      : ["i32.load", "i32.store"];
+    for (let w = 0; w < words; w++) {
+      const bits = Math.min(32, n - 32 * w);
+      const word = (at: Location) => this.#sub(at, w, 1, 4 * w);
+      this.#put(word(dst), "i32", store, () => {
+        const s = word(src);
+        if (s.kind === "memory") this.#load(s, load);
+        else this.#readSlot(s.slots[0], "i32");
+        if (bits < 32) this.body.op("i32.const", (2 ** bits - 1) | 0).op("i32.and"); // undefined bits are dropped
+      });
+    }
+  }
+
+  #variant(
+    cases: readonly (InterfaceType | undefined)[],
+    t: InterfaceType,
+    src: Location,
+    dst: Location,
+  ): void {
+    const b = this.body;
+    const size = discriminantSize(cases.length);
+    const [load, store]: [OpName, OpName] = size === 1
+      ? ["i32.load8_u", "i32.store8"]
+      : size === 2
+      ? ["i32.load16_u", "i32.store16"]
+      : ["i32.load", "i32.store"];
+    const payloadOffset = (at: Location) => {
+      const ptr = at.kind === "memory" && at.mem.memory64 ? 8 : 4;
+      let a = 1;
+      for (const c of cases) if (c !== undefined) a = Math.max(a, alignment(c, ptr));
+      return alignTo(size, a);
+    };
+    // dispatch on the source discriminant: one block per case, innermost first
+    const n = cases.length;
+    b.open("block"); // $done
+    b.open("block"); // $invalid
+    for (let i = n - 1; i >= 0; i--) b.open("block");
+    if (src.kind === "memory") this.#load(src, load);
+    else this.#readSlot(src.slots[0], "i32");
+    // targets 0..n-1 (case i's block is at depth i), default n ($invalid)
+    b.brTable(Array.from({ length: n }, (_, i) => i), n);
+    for (let i = 0; i < n; i++) {
+      b.op("end"); // case i starts here
+      this.#put(this.#sub(dst, 0, 1, 0), "i32", store, () => b.op("i32.const", i));
+      const c = cases[i];
+      const flat = c === undefined ? 0 : flattenType(c).length;
+      if (c !== undefined) {
+        this.translate(
+          c,
+          this.#sub(src, 1, flat, payloadOffset(src)),
+          this.#sub(dst, 1, flat, payloadOffset(dst)),
+        );
+      }
+      if (dst.kind === "stack") { for (const s of dst.slots.slice(1 + flat)) this.#zeroSlot(s); }
+      b.op("br", n - 1 - i + 1); // to the end of $done
+    }
+    b.op("end"); // $invalid
+    this.trap(Trap.InvalidDiscriminant);
+    b.op("end"); // $done
+    void t;
+  }
+}

@@ -172,7 +172,7 @@ export class ByteWriter {
    * The bytes written so far (a copy trimmed to length).
    * @returns The bytes.
    */
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     return this.#buf.slice(0, this.#len);
   }
 }

@@ -54,7 +54,7 @@ export interface AdapterModule {
   /** Its adapters, in order. */
   readonly adapters: readonly AdapterId[];
   /** The core module's bytes. */
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   /** Its imports, in import order. */
   readonly imports: readonly AdapterImport[];
   /** The export name of each adapter. */

@@ -311,7 +311,7 @@ export class ModuleBuilder {
    * Encode the module.
    * @returns The module's bytes.
    */
-  encode(): Uint8Array {
+  encode(): Uint8Array<ArrayBuffer> {
     this.#resolve();
     const out = new ByteWriter(256).bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     const section = (id: number, body: ByteWriter) => {

@@ -5,6 +5,7 @@
  * ```sh
  * deno run -A cli.ts parse FILE|-     # one line per payload, like an objdump
  * deno run -A cli.ts inspect FILE|-   # the flattened graph: adapters, lowerings, ...
+ * deno run -A cli.ts fuse FILE|- [-o DIR] [--wat] [--json]   # generate the adapter modules
  * ```
  *
  * Bad input prints `error: <message> at offset <n>` to stderr and exits 1.
@@ -14,12 +15,15 @@
 
 import { parseArgs } from "node:util";
 import {
+  type AdapterModule,
   type AdapterModulePlan,
+  adapterModuleWat,
   describeDfg,
   describePayload,
   describePlan,
   DfgCollector,
   dfgToJson,
+  fuse,
   inline,
   LinkError,
   parse,
@@ -27,6 +31,7 @@ import {
   partition,
   type Payload,
   planInstantiation,
+  ValidationError,
 } from "./mod.ts";
 
 const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
@@ -36,7 +41,11 @@ usage:
   wasmfuse inspect FILE|- [--json]  flatten the component: counts, one line per adapter,
                                     lowering, import and export, the adapter modules and
                                     the instantiation plan (--json: one object)
-  wasmfuse help             this text
+  wasmfuse fuse FILE|- [-o DIR] [--wat] [--json]
+                                    generate the adapter modules: with -o, write
+                                    DIR/adapter-N.wasm as each is made, and DIR/plan.json;
+                                    --wat prints each module; --json prints a summary
+  wasmfuse help                     this text
 
 FILE may be - to read standard input.`;
 
@@ -94,6 +103,80 @@ async function inspectCommand(file: string, json: boolean): Promise<void> {
   await Deno.stdout.write(new TextEncoder().encode(text + "\n"));
 }
 
+/** Run `fuse`: the whole pipeline; write, print or summarise the adapter modules. */
+async function fuseCommand(
+  file: string,
+  opts: { out?: string; wat: boolean; json: boolean },
+): Promise<void> {
+  const written: string[] = [];
+  const enc = new TextEncoder();
+  try {
+    if (opts.out !== undefined) await Deno.mkdir(opts.out, { recursive: true });
+    const t = await fuse(await open(file), async (m: AdapterModule) => {
+      if (opts.out === undefined) return;
+      const path = `${opts.out}/adapter-${m.index}.wasm`;
+      written.push(path);
+      await Deno.writeFile(path, m.bytes);
+    });
+    if (opts.out !== undefined) {
+      const path = `${opts.out}/plan.json`;
+      written.push(path);
+      const plan = {
+        adapterModules: t.adapterModules.map((m) => ({
+          file: `adapter-${m.index}.wasm`,
+          adapters: m.adapters,
+          imports: m.imports,
+        })),
+        plan: t.plan,
+      };
+      await Deno.writeTextFile(path, JSON.stringify(plan, null, 2) + "\n");
+    }
+    let text = "";
+    if (opts.wat) {
+      for (const m of t.adapterModules) {
+        text += `;; adapter module ${m.index}: adapters ${m.adapters.join(", ")}\n`;
+        text += adapterModuleWat(t.dfg, m);
+      }
+    }
+    if (opts.json) {
+      text += JSON.stringify(
+        {
+          adapterModules: t.adapterModules.map((m) => ({
+            index: m.index,
+            adapters: m.adapters,
+            size: m.bytes.length,
+            imports: m.imports,
+          })),
+          plan: t.plan.length,
+        },
+        null,
+        2,
+      ) + "\n";
+    }
+    if (!opts.wat && !opts.json) {
+      const bytes = t.adapterModules.reduce((n, m) => n + m.bytes.length, 0);
+      text +=
+        `${t.dfg.adapters.length} adapter${
+          t.dfg.adapters.length === 1 ? "" : "s"
+        } in ${t.adapterModules.length} adapter module${
+          t.adapterModules.length === 1 ? "" : "s"
+        } (${bytes} bytes); ` +
+        `plan: ${t.plan.length} steps; ${t.dfg.modules.length} static core modules\n`;
+      for (const m of t.adapterModules) {
+        text += `adapter module ${m.index}: adapters ${
+          m.adapters.join(", ")
+        }, ${m.bytes.length} bytes, ${m.imports.length} imports\n`;
+      }
+      if (opts.out !== undefined) text += `wrote ${written.length} files to ${opts.out}\n`;
+    }
+    await Deno.stdout.write(enc.encode(text));
+  } catch (e) {
+    // nothing half-written is left behind
+    for (const path of written) await Deno.remove(path).catch(() => {});
+    throw e;
+  }
+}
+
 /**
  * Run the CLI with the given arguments.
  * @param args Command-line arguments (without the program name).
@@ -104,7 +187,12 @@ export async function main(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { help: { type: "boolean", short: "h" }, json: { type: "boolean" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      json: { type: "boolean" },
+      wat: { type: "boolean" },
+      out: { type: "string", short: "o" },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === "help") {
@@ -116,6 +204,14 @@ export async function main(args: string[]): Promise<number> {
       case "parse":
         if (rest.length !== 1) throw new UsageError("parse takes exactly one FILE (or -)");
         await parseCommand(rest[0]);
+        return 0;
+      case "fuse":
+        if (rest.length !== 1) throw new UsageError("fuse takes exactly one FILE (or -)");
+        await fuseCommand(rest[0], {
+          ...(values.out === undefined ? {} : { out: values.out }),
+          wat: values.wat === true,
+          json: values.json === true,
+        });
         return 0;
       case "inspect":
         if (rest.length !== 1) throw new UsageError("inspect takes exactly one FILE (or -)");
@@ -132,6 +228,8 @@ export async function main(args: string[]): Promise<number> {
         ? ` at offset ${e.location.offset} (${e.location.section} section, item ${e.location.item})`
         : "";
       console.error(`error: ${e.reason}${where}`);
+    } else if (e instanceof ValidationError) {
+      console.error(`error: internal error, please report it: ${e.message}`);
     } else if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
     } else if (e instanceof Deno.errors.NotFound) {

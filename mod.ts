@@ -26,3 +26,7 @@ export * from "./lib/types/mod.ts";
 export * from "./lib/inline/mod.ts";
 export * from "./lib/partition/mod.ts";
 export * from "./lib/wasm/mod.ts";
+export * from "./lib/fact/mod.ts";
+export * from "./lib/validate/mod.ts";
+export { fuse } from "./lib/fuse.ts";
+export type { Translation } from "./lib/fuse.ts";

@@ -4,6 +4,8 @@
  *
  * @module
  */
-export { AdapterModuleBuilder, buildAdapterModule } from "./module.ts";
+export { AdapterModuleBuilder, adapterModuleWat, buildAdapterModule } from "./module.ts";
 export type { AdapterImport, AdapterModule, ImportBinding, MemoryUse } from "./module.ts";
 export { Trap, trapMessage, TRAPS } from "./traps.ts";
+export { encode, EncodeStream } from "./stream.ts";
+export type { EncodeEvent } from "./stream.ts";

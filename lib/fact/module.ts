@@ -236,3 +236,18 @@ export function buildAdapterModule(
   for (const id of plan.adapters) b.adapt(id);
   return b.finish(plan.index);
 }
+
+/**
+ * The WAT text of the adapter module of a plan (for `fuse --wat`).
+ * @param dfg The graph.
+ * @param plan The module's plan.
+ * @returns The module as WAT.
+ */
+export function adapterModuleWat(
+  dfg: ComponentDfg,
+  plan: { readonly index: number; readonly adapters: readonly AdapterId[] },
+): string {
+  const b = new AdapterModuleBuilder(dfg);
+  for (const id of plan.adapters) b.adapt(id);
+  return b.module.toWat();
+}

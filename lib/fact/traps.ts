@@ -7,8 +7,8 @@
  * @module
  */
 
-/** Trap codes passed to the `runtime.trap` import, with their messages. */
-export const TRAPS = [
+/** Trap messages, indexed by the code passed to the `runtime.trap` import. */
+export const TRAPS: readonly string[] = [
   "cannot leave component instance",
   "cannot enter component instance",
   "unaligned pointer",
@@ -17,10 +17,19 @@ export const TRAPS = [
   "invalid variant discriminant",
   "realloc returned an unaligned pointer",
   "realloc returned a pointer out of bounds of memory",
-] as const;
+];
 
 /** A trap's code (an index into {@link TRAPS}). */
-export const Trap = {
+export const Trap: {
+  readonly CannotLeave: 0;
+  readonly CannotEnter: 1;
+  readonly UnalignedPointer: 2;
+  readonly PointerOutOfBounds: 3;
+  readonly InvalidChar: 4;
+  readonly InvalidDiscriminant: 5;
+  readonly ReallocUnaligned: 6;
+  readonly ReallocOutOfBounds: 7;
+} = {
   CannotLeave: 0,
   CannotEnter: 1,
   UnalignedPointer: 2,
@@ -31,7 +40,11 @@ export const Trap = {
   ReallocOutOfBounds: 7,
 } as const;
 
-/** The message of a trap code. */
+/**
+ * The message of a trap code.
+ * @param code The code an adapter passed to `runtime.trap`.
+ * @returns The rule that was broken.
+ */
 export function trapMessage(code: number): string {
   return TRAPS[code] ?? `unknown adapter trap ${code}`;
 }

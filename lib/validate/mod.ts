@@ -1,0 +1,6 @@
+/**
+ * The validate stage.
+ *
+ * @module
+ */
+export { validate, validateAdapterModule, ValidateStream, ValidationError } from "./validate.ts";

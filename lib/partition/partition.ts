@@ -18,9 +18,18 @@
  * adapter (the inliner's ordering guarantee), so visiting it when its event
  * arrives sees the same graph as visiting it after the whole stream.
  *
- * One difference from Wasmtime, on purpose: an adapter whose body always
- * traps (`alwaysTrap`) calls nothing and uses no memory, so it has no
- * dependencies here and never forces a split.
+ * Differences from Wasmtime, on purpose:
+ * - an adapter whose body always traps (`alwaysTrap`) calls nothing and
+ *   uses no memory, so it has no dependencies here and never forces a split;
+ * - the walk back over "everything created before" covers every side
+ *   effect, resource definitions included: a resource whose destructor is
+ *   an adapter needs that adapter's module where the resource is defined;
+ * - a host lowering used as a callee or an argument depends on its options'
+ *   memory and realloc: the runtime extracts them when the lowering is
+ *   first used.
+ * Both gaps exist in Wasmtime's pass as well (found by our property tests);
+ * without these rules the plan would use a memory, or an adapter module
+ * would import one, before the instance that defines it exists.
  *
  * @module
  */
@@ -60,8 +69,11 @@ export class Partitioner {
   readonly #dfg: ComponentDfg;
   /** Module index of each adapter, or CURRENT. */
   readonly #moduleOf: number[] = [];
-  /** Whether each core instance has been visited (1) or not (0). */
+  /** Whether each side effect (by its index in `sideEffects`) has been visited. */
   #visited = new Uint8Array(64);
+  /** Index in `sideEffects` of each core instance. */
+  readonly #effectOf: number[] = [];
+  #scanned = 0;
   #current: AdapterId[] = [];
   #modules = 0;
 
@@ -125,23 +137,42 @@ export class Partitioner {
       case "adapter":
         if (this.#moduleOf[d.id] === CURRENT) this.#close();
         return;
+      case "lowered":
+        // a host function, but the runtime extracts its memory and realloc at first use
+        this.#options(this.#dfg.lowerings[d.id].options);
+        return;
       default:
-        // lowerings, flags and resource intrinsics are host functions: no dependency
+        // flags and resource intrinsics are host functions: no dependency
         return;
     }
   }
 
-  /** Visit instance `k` and every instance before it, down to the first already visited. */
+  /**
+   * Visit instance `k` and every side effect before it (earlier instances
+   * and resource definitions), down to the first one already visited.
+   */
   #instance(k: InstanceId): void {
-    if (k >= this.#visited.length) {
-      const grown = new Uint8Array(Math.max(this.#visited.length * 2, k + 1));
+    const effects = this.#dfg.sideEffects;
+    for (; this.#scanned < effects.length; this.#scanned++) {
+      const e = effects[this.#scanned];
+      if (e.kind === "instance") this.#effectOf[e.id] = this.#scanned;
+    }
+    const start = this.#effectOf[k];
+    if (start >= this.#visited.length) {
+      const grown = new Uint8Array(Math.max(this.#visited.length * 2, start + 1));
       grown.set(this.#visited);
       this.#visited = grown;
     }
     const instances = this.#dfg.instances;
-    for (let i = k; i >= 0 && this.#visited[i] === 0; i--) {
+    for (let i = start; i >= 0 && this.#visited[i] === 0; i--) {
       this.#visited[i] = 1;
-      const args = instances[i].args;
+      const effect = effects[i];
+      if (effect.kind === "resource") {
+        const dtor = this.#dfg.resources[effect.id].dtor;
+        if (dtor !== undefined) this.#coreDef(dtor);
+        continue;
+      }
+      const args = instances[effect.id].args;
       if (Array.isArray(args)) {
         for (const arg of args as readonly CoreDef[]) this.#coreDef(arg);
       } else {

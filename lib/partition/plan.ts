@@ -68,7 +68,12 @@ class Linearizer {
   readonly #dfg: ComponentDfg;
   readonly #moduleOf: readonly number[];
   readonly #modules: readonly AdapterModulePlan[];
-  readonly #done = new Set<string>();
+  /** Emitted already: one flag per adapter module, lowering, memory, realloc and post-return. */
+  readonly #doneModule: Uint8Array;
+  readonly #doneLowering: Uint8Array;
+  readonly #doneMemory: Uint8Array;
+  readonly #doneRealloc: Uint8Array;
+  readonly #donePostReturn: Uint8Array;
 
   constructor(dfg: ComponentDfg, modules: readonly AdapterModulePlan[]) {
     this.#dfg = dfg;
@@ -76,11 +81,17 @@ class Linearizer {
     const moduleOf: number[] = [];
     for (const m of modules) for (const a of m.adapters) moduleOf[a] = m.index;
     this.#moduleOf = moduleOf;
+    this.#doneModule = new Uint8Array(modules.length);
+    this.#doneLowering = new Uint8Array(dfg.lowerings.length);
+    this.#doneMemory = new Uint8Array(dfg.memories.length);
+    this.#doneRealloc = new Uint8Array(dfg.reallocs.length);
+    this.#donePostReturn = new Uint8Array(dfg.postReturns.length);
   }
 
-  #once(key: string): boolean {
-    if (this.#done.has(key)) return false;
-    this.#done.add(key);
+  /** True the first time for each `id` (in range: ids index their arenas). */
+  #once(done: Uint8Array, id: number): boolean {
+    if (done[id] === 1) return false;
+    done[id] = 1;
     return true;
   }
 
@@ -96,7 +107,7 @@ class Linearizer {
   }
 
   #adapterModule(index: number): void {
-    if (!this.#once(`m${index}`)) return;
+    if (!this.#once(this.#doneModule, index)) return;
     // Its imports first: callees that are adapters of earlier modules or lowerings.
     for (const id of this.#modules[index].adapters) {
       const a = this.#dfg.adapters[id];
@@ -114,21 +125,21 @@ class Linearizer {
   /** Host-side use of options: extract what the host will read or call. */
   options(o: AdapterOptions): void {
     const dfg = this.#dfg;
-    if (o.memory !== undefined && this.#once(`mem${o.memory}`)) {
+    if (o.memory !== undefined && this.#once(this.#doneMemory, o.memory)) {
       this.out.push({ kind: "extract-memory", memory: o.memory });
     }
-    if (o.realloc !== undefined && this.#once(`re${o.realloc}`)) {
+    if (o.realloc !== undefined && this.#once(this.#doneRealloc, o.realloc)) {
       this.coreDef(dfg.reallocs[o.realloc]);
       this.out.push({ kind: "extract-realloc", realloc: o.realloc });
     }
-    if (o.postReturn !== undefined && this.#once(`pr${o.postReturn}`)) {
+    if (o.postReturn !== undefined && this.#once(this.#donePostReturn, o.postReturn)) {
       this.coreDef(dfg.postReturns[o.postReturn]);
       this.out.push({ kind: "extract-post-return", postReturn: o.postReturn });
     }
   }
 
   #lowering(id: LoweringId): void {
-    if (!this.#once(`l${id}`)) return;
+    if (!this.#once(this.#doneLowering, id)) return;
     this.options(this.#dfg.lowerings[id].options);
     this.out.push({ kind: "lower-import", lowering: id });
   }

@@ -36,3 +36,13 @@ Deno.test("examples/composed.wasm parses, and its core modules are valid wasm", 
     [0, 1, 1],
   );
 });
+
+Deno.test("examples/points.wasm fuses, and its run() calls both adapters", async () => {
+  const { fuseAndInstantiate } = await import("./fact/_harness.ts");
+  const fused = fuseAndInstantiate(await Deno.readFile(new URL("points.wasm", dir)));
+  assert.equal(fused.modules.length, 1);
+  assert.deepEqual(fused.modules[0].adapters, [0, 1]);
+  // core instance 2 is $app's main module: distance((0,0),(3,4)) + 10 * nw(1)
+  const run = fused.instances[2].exports.run as () => number;
+  assert.equal(run(), 15);
+});

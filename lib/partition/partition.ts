@@ -71,8 +71,8 @@ export class Partitioner {
   readonly #moduleOf: number[] = [];
   /** Whether each side effect (by its index in `sideEffects`) has been visited. */
   #visited = new Uint8Array(64);
-  /** Index in `sideEffects` of each core instance. */
-  readonly #effectOf: number[] = [];
+  /** Index in `sideEffects` of each core instance (typed arrays: no garbage for large graphs). */
+  #effectOf = new Int32Array(64);
   #scanned = 0;
   #current: AdapterId[] = [];
   #modules = 0;
@@ -153,16 +153,15 @@ export class Partitioner {
    */
   #instance(k: InstanceId): void {
     const effects = this.#dfg.sideEffects;
-    for (; this.#scanned < effects.length; this.#scanned++) {
-      const e = effects[this.#scanned];
-      if (e.kind === "instance") this.#effectOf[e.id] = this.#scanned;
+    if (this.#scanned < effects.length) {
+      this.#visited = grow(this.#visited, effects.length);
+      this.#effectOf = grow(this.#effectOf, this.#dfg.instances.length);
+      for (; this.#scanned < effects.length; this.#scanned++) {
+        const e = effects[this.#scanned];
+        if (e.kind === "instance") this.#effectOf[e.id] = this.#scanned;
+      }
     }
     const start = this.#effectOf[k];
-    if (start >= this.#visited.length) {
-      const grown = new Uint8Array(Math.max(this.#visited.length * 2, start + 1));
-      grown.set(this.#visited);
-      this.#visited = grown;
-    }
     const instances = this.#dfg.instances;
     for (let i = start; i >= 0 && this.#visited[i] === 0; i--) {
       this.#visited[i] = 1;
@@ -182,4 +181,14 @@ export class Partitioner {
       }
     }
   }
+}
+
+/** `a`, or a copy at least `n` long (doubling, so growth is amortised O(1)). */
+function grow<T extends Uint8Array | Int32Array>(a: T, n: number): T {
+  if (n <= a.length) return a;
+  let size = a.length * 2;
+  while (size < n) size *= 2;
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
 }

@@ -24,6 +24,7 @@ import {
   flagsWords,
   flattenType,
   type FlatType,
+  variantCases,
 } from "../types/abi.ts";
 import { LinkError } from "../types/errors.ts";
 import { type InterfaceType, typeToString } from "../types/model.ts";
@@ -60,21 +61,6 @@ const ZERO: Record<FlatType, OpName> = {
   f32: "f32.const",
   f64: "f64.const",
 };
-
-/** The cases of a variant-like type, as payload types. */
-function casesOf(t: InterfaceType): (InterfaceType | undefined)[] | undefined {
-  if (typeof t === "string") return undefined;
-  switch (t.kind) {
-    case "variant":
-      return t.cases.map((c) => c.type);
-    case "option":
-      return [undefined, t.type];
-    case "result":
-      return [t.ok, t.err];
-    default:
-      return undefined;
-  }
-}
 
 /** The fields of a record-like type, in order. */
 function fieldsOf(t: InterfaceType): readonly InterfaceType[] | undefined {
@@ -230,7 +216,7 @@ export class Translator {
     if (typeof t === "string") return this.#primitive(t, src, dst);
     const fields = fieldsOf(t);
     if (fields !== undefined) return this.#record(fields, t, src, dst);
-    const cases = casesOf(t);
+    const cases = variantCases(t);
     if (cases !== undefined) return this.#variant(cases, t, src, dst);
     switch (t.kind) {
       case "flags":

@@ -60,7 +60,13 @@ export function flagsWords(n: number): number {
   return Math.ceil(n / 32);
 }
 
-function variantCases(t: InterfaceType): (InterfaceType | undefined)[] | undefined {
+/**
+ * The case payloads of a variant-like type (variant, option, result), in
+ * case order; `undefined` for any other type.
+ * @param t The type.
+ * @returns The payload types (`undefined` for a case without one).
+ */
+export function variantCases(t: InterfaceType): (InterfaceType | undefined)[] | undefined {
   if (typeof t === "string") return undefined;
   switch (t.kind) {
     case "variant":

@@ -30,3 +30,4 @@ export * from "./lib/fact/mod.ts";
 export * from "./lib/validate/mod.ts";
 export { fuse } from "./lib/fuse.ts";
 export type { Translation } from "./lib/fuse.ts";
+export * from "./lib/runtime/mod.ts";

@@ -39,7 +39,7 @@ Deno.test("examples/composed.wasm parses, and its core modules are valid wasm", 
 
 Deno.test("examples/points.wasm fuses, and its run() calls both adapters", async () => {
   const { fuseAndInstantiate } = await import("./fact/_harness.ts");
-  const fused = fuseAndInstantiate(await Deno.readFile(new URL("points.wasm", dir)));
+  const fused = await fuseAndInstantiate(await Deno.readFile(new URL("points.wasm", dir)));
   assert.equal(fused.modules.length, 1);
   assert.deepEqual(fused.modules[0].adapters, [0, 1]);
   // core instance 2 is $app's main module: distance((0,0),(3,4)) + 10 * nw(1)

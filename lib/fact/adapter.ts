@@ -32,7 +32,7 @@ import type { InterfaceType, TypeFunc } from "../types/model.ts";
 import type { FuncRef } from "../wasm/module.ts";
 import type { AdapterModuleBuilder } from "./module.ts";
 import { type Location, Translator } from "./translate.ts";
-import { Trap } from "./traps.ts";
+import { TrapCode } from "./traps.ts";
 
 /** The parameters of a function type as one tuple (their layout in memory). */
 function paramTuple(ft: TypeFunc): InterfaceType {
@@ -55,7 +55,7 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
   const { ref, body } = b.module.func(lowerSig, name);
   const t = new Translator(b, body);
   if (a.alwaysTrap) {
-    t.trap(Trap.CannotEnter);
+    t.trap(TrapCode.CannotEnter);
     return ref;
   }
   const callerFlags = b.flags(a.lowerOptions.instance);
@@ -68,7 +68,7 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
   // 1. the caller must be allowed to leave
   const callerSaved = body.local("i32");
   body.op("global.get", callerFlags).op("local.tee", callerSaved).op("i32.eqz");
-  t.trapIf(Trap.CannotLeave);
+  t.trapIf(TrapCode.CannotLeave);
 
   // 2. parameters, with the callee's may-leave cleared
   const calleeSaved = body.local("i32");
@@ -99,7 +99,7 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
     c(align);
     c(size);
     body.call(b.realloc(a.liftOptions.realloc!, liftPtr)).op("local.set", ptr);
-    t.checkPointer(ptr, mem, align, size, Trap.ReallocUnaligned, Trap.ReallocOutOfBounds);
+    t.checkPointer(ptr, mem, align, size, TrapCode.ReallocUnaligned, TrapCode.ReallocOutOfBounds);
     dst = { kind: "memory", mem, addr: ptr, offset: 0 };
     args = [ptr];
   } else {

@@ -6,6 +6,6 @@
  */
 export { AdapterModuleBuilder, adapterModuleWat, buildAdapterModule } from "./module.ts";
 export type { AdapterImport, AdapterModule, ImportBinding, MemoryUse } from "./module.ts";
-export { Trap, trapMessage, TRAPS } from "./traps.ts";
+export { TrapCode, trapMessage, TRAPS } from "./traps.ts";
 export { encode, EncodeStream } from "./stream.ts";
 export type { EncodeEvent } from "./stream.ts";

@@ -31,7 +31,7 @@ import { type InterfaceType, typeToString } from "../types/model.ts";
 import type { FunctionBody } from "../wasm/module.ts";
 import type { OpName } from "../wasm/opcodes.ts";
 import type { AdapterModuleBuilder, MemoryUse } from "./module.ts";
-import { Trap } from "./traps.ts";
+import { TrapCode } from "./traps.ts";
 
 /** A flat value held in a local. */
 export interface Slot {
@@ -94,7 +94,7 @@ export class Translator {
     this.body.op("i32.const", code).call(this.b.trap()).op("unreachable");
   }
 
-  /** Trap with `code` when the i32 on the stack is non-zero. */
+  /** TrapCode with `code` when the i32 on the stack is non-zero. */
   trapIf(code: number): void {
     this.body.open("if");
     this.trap(code);
@@ -107,16 +107,16 @@ export class Translator {
    * @param mem The memory.
    * @param align Required alignment.
    * @param size Bytes that must be in bounds.
-   * @param unaligned Trap code for a misaligned pointer.
-   * @param outOfBounds Trap code for an out-of-bounds range.
+   * @param unaligned TrapCode code for a misaligned pointer.
+   * @param outOfBounds TrapCode code for an out-of-bounds range.
    */
   checkPointer(
     ptr: number,
     mem: MemoryUse,
     align: number,
     size: number,
-    unaligned: number = Trap.UnalignedPointer,
-    outOfBounds: number = Trap.PointerOutOfBounds,
+    unaligned: number = TrapCode.UnalignedPointer,
+    outOfBounds: number = TrapCode.PointerOutOfBounds,
   ): void {
     const b = this.body;
     if (align > 1) {
@@ -295,7 +295,7 @@ export class Translator {
       "i32.lt_u",
     );
     b.op("i32.or");
-    this.trapIf(Trap.InvalidChar);
+    this.trapIf(TrapCode.InvalidChar);
     b.op("local.get", c);
   }
 
@@ -381,7 +381,7 @@ export class Translator {
       b.op("br", n - 1 - i + 1); // to the end of $done
     }
     b.op("end"); // $invalid
-    this.trap(Trap.InvalidDiscriminant);
+    this.trap(TrapCode.InvalidDiscriminant);
     b.op("end"); // $done
     void t;
   }

@@ -20,7 +20,7 @@ export const TRAPS: readonly string[] = [
 ];
 
 /** A trap's code (an index into {@link TRAPS}). */
-export const Trap: {
+export const TrapCode: {
   readonly CannotLeave: 0;
   readonly CannotEnter: 1;
   readonly UnalignedPointer: 2;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fixture } from "../_wat.ts";
 import { AdapterTrap, fuseAndInstantiate } from "./_harness.ts";
 
-const fused = fuseAndInstantiate(await fixture("fact_scalars.wat"));
+const fused = await fuseAndInstantiate(await fixture("fact_scalars.wat"));
 // core instances: 0 = callee's module, 1 = caller's memory, 2 = caller's main
 const callee = fused.instances[0].exports;
 const main = fused.instances[2].exports as Record<

@@ -1,0 +1,164 @@
+/**
+ * Executing the instantiation plan with the engine's own `WebAssembly` API:
+ * every core module (static and adapter) compiled once, then instantiated
+ * in plan order with its imports bound to graph nodes, the flags globals
+ * and the trap intrinsic supplied by the host. Host lowerings and host
+ * liftings (JS values to and from the Canonical ABI) come on top of this.
+ *
+ * @module
+ */
+
+import type { AdapterModule } from "../fact/module.ts";
+import type { CoreDef, InstanceId } from "../inline/dfg.ts";
+import type { Translation } from "../fuse.ts";
+import { Trap } from "./trap.ts";
+
+/** A value that can satisfy a core import. */
+export type CoreValue = WebAssembly.ExportValue | WebAssembly.Global;
+
+/** What the host supplies for the nodes wasmfuse cannot make itself. */
+export interface CoreHost {
+  /**
+   * The core function for a host lowering (by lowering id), or for a
+   * resource built-in; called the first time the plan needs it.
+   */
+  coreDef?(def: CoreDef): CoreValue;
+}
+
+/** A component instantiated at the core level. */
+export interface CoreInstances {
+  /** Core instances, by graph id. */
+  readonly instances: readonly WebAssembly.Instance[];
+  /** Adapter module instances, by module index. */
+  readonly adapterInstances: readonly WebAssembly.Instance[];
+  /** The may-leave flag of each component instance. */
+  readonly flags: readonly WebAssembly.Global[];
+  /** Resolve a graph node to its runtime value (after instantiation). */
+  resolve(def: CoreDef): CoreValue;
+}
+
+/** Compiled core modules of a translation: compile once, instantiate many times. */
+export interface CompiledModules {
+  /** Static modules, by graph id. */
+  readonly modules: readonly WebAssembly.Module[];
+  /** Adapter modules, by index. */
+  readonly adapters: readonly WebAssembly.Module[];
+}
+
+/**
+ * Compile every core module of a translation.
+ * @param t The translation.
+ * @returns The compiled modules.
+ */
+export function compileModules(t: Translation): CompiledModules {
+  return {
+    modules: t.dfg.modules.map((m) => new WebAssembly.Module(m.bytes as BufferSource)),
+    adapters: t.adapterModules.map((m) => new WebAssembly.Module(m.bytes)),
+  };
+}
+
+function importObject(entries: readonly [string, string, CoreValue][]): WebAssembly.Imports {
+  const o: Record<string, Record<string, CoreValue>> = {};
+  for (const [m, n, v] of entries) (o[m] ??= {})[n] = v;
+  return o as WebAssembly.Imports;
+}
+
+/**
+ * Instantiate a translation's core modules in plan order.
+ * @param t The translation.
+ * @param compiled Its compiled modules (from {@link compileModules}).
+ * @param host What the host supplies (lowerings, resource built-ins).
+ * @returns The instances.
+ * @throws {Trap} When a start function or an adapter traps.
+ */
+export function instantiateCore(
+  t: Translation,
+  compiled: CompiledModules = compileModules(t),
+  host: CoreHost = {},
+): CoreInstances {
+  const { dfg } = t;
+  const moduleOf: number[] = [];
+  for (const m of t.adapterModules) for (const a of m.adapters) moduleOf[a] = m.index;
+  const flags = dfg.componentInstances.map(() =>
+    new WebAssembly.Global({ value: "i32", mutable: true }, 1)
+  );
+  const instances: WebAssembly.Instance[] = [];
+  const adapterInstances: WebAssembly.Instance[] = [];
+  const trap = (code: number) => {
+    throw Trap.fromCode(code);
+  };
+  const exportOf = (instance: InstanceId, name: string): CoreValue => {
+    const inst = instances[instance];
+    if (inst === undefined) throw new Error(`core instance ${instance} is used before it exists`);
+    return inst.exports[name];
+  };
+  const resolve = (d: CoreDef): CoreValue => {
+    switch (d.kind) {
+      case "export":
+        return exportOf(d.instance, d.name);
+      case "adapter": {
+        const inst = adapterInstances[moduleOf[d.id]];
+        if (inst === undefined) throw new Error(`adapter ${d.id} is used before its module exists`);
+        return inst.exports[`adapter${d.id}`];
+      }
+      case "instance-flags":
+        return flags[d.instance];
+      default: {
+        const v = host.coreDef?.(d);
+        if (v === undefined) throw new Error(`the host supplies no ${d.kind}`);
+        return v;
+      }
+    }
+  };
+  const adapterImport = (m: AdapterModule, i: number): CoreValue => {
+    const b = m.imports[i].binding;
+    switch (b.kind) {
+      case "memory": {
+        const e = dfg.memories[b.memory].export;
+        return exportOf(e.instance, e.name);
+      }
+      case "realloc":
+        return resolve(dfg.reallocs[b.realloc]);
+      case "post-return":
+        return resolve(dfg.postReturns[b.postReturn]);
+      case "callee":
+        return resolve(b.def);
+      case "flags":
+        return flags[b.instance];
+      case "trap":
+        return trap;
+    }
+  };
+  for (const step of t.plan) {
+    if (step.kind === "instantiate") {
+      const node = dfg.instances[step.instance];
+      if (node.module.kind === "static") {
+        const mod = compiled.modules[node.module.id];
+        const args = node.args as readonly CoreDef[];
+        const entries = WebAssembly.Module.imports(mod).map((
+          imp,
+          i,
+        ): [string, string, CoreValue] => [
+          imp.module,
+          imp.name,
+          resolve(args[i]),
+        ]);
+        instances[step.instance] = new WebAssembly.Instance(mod, importObject(entries));
+      } else {
+        throw new Error("instantiating an imported core module is not supported yet");
+      }
+    } else if (step.kind === "instantiate-adapter-module") {
+      const m = t.adapterModules[step.module];
+      const entries = m.imports.map((imp, i): [string, string, CoreValue] => [
+        imp.module,
+        imp.name,
+        adapterImport(m, i),
+      ]);
+      adapterInstances[step.module] = new WebAssembly.Instance(
+        compiled.adapters[step.module],
+        importObject(entries),
+      );
+    }
+  }
+  return { instances, adapterInstances, flags, resolve };
+}

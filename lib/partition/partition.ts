@@ -39,8 +39,8 @@ import type {
   AdapterOptions,
   ComponentDfg,
   CoreDef,
+  CoreExportRef,
   DfgEvent,
-  InstanceId,
 } from "../inline/dfg.ts";
 
 /** One adapter module: which adapters it holds, in identification order. */
@@ -74,6 +74,8 @@ export class Partitioner {
   /** Index in `sideEffects` of each core instance (typed arrays: no garbage for large graphs). */
   #effectOf = new Int32Array(64);
   #scanned = 0;
+  /** Dependencies still to visit: graph nodes, or memory exports (visit their instance). */
+  readonly #work: (CoreDef | CoreExportRef)[] = [];
   #current: AdapterId[] = [];
   #modules = 0;
 
@@ -102,7 +104,8 @@ export class Partitioner {
     if (!a.alwaysTrap) {
       this.#options(a.liftOptions);
       this.#options(a.lowerOptions);
-      this.#coreDef(a.func);
+      this.#work.push(a.func);
+      this.#drain();
     }
     this.#moduleOf[e.id] = CURRENT;
     this.#current.push(e.id);
@@ -122,61 +125,79 @@ export class Partitioner {
     this.#emit({ kind: "adapter-module-plan", index, adapters });
   }
 
+  /** Queue what options depend on: the memory's instance, the realloc, the post-return. */
   #options(o: AdapterOptions): void {
     const dfg = this.#dfg;
-    if (o.memory !== undefined) this.#instance(dfg.memories[o.memory].export.instance);
-    if (o.realloc !== undefined) this.#coreDef(dfg.reallocs[o.realloc]);
-    if (o.postReturn !== undefined) this.#coreDef(dfg.postReturns[o.postReturn]);
-  }
-
-  #coreDef(d: CoreDef): void {
-    switch (d.kind) {
-      case "export":
-        this.#instance(d.instance);
-        return;
-      case "adapter":
-        if (this.#moduleOf[d.id] === CURRENT) this.#close();
-        return;
-      case "lowered":
-        // a host function, but the runtime extracts its memory and realloc at first use
-        this.#options(this.#dfg.lowerings[d.id].options);
-        return;
-      default:
-        // flags and resource intrinsics are host functions: no dependency
-        return;
-    }
+    if (o.memory !== undefined) this.#work.push(dfg.memories[o.memory].export);
+    if (o.realloc !== undefined) this.#work.push(dfg.reallocs[o.realloc]);
+    if (o.postReturn !== undefined) this.#work.push(dfg.postReturns[o.postReturn]);
   }
 
   /**
-   * Visit instance `k` and every side effect before it (earlier instances
-   * and resource definitions), down to the first one already visited.
+   * Visit everything queued, iteratively (a chain of thousands of instances
+   * must not exhaust the stack). The order of visits does not change the
+   * result: every node reached is a dependency of the adapter being added,
+   * and the module in progress closes if any of them is one of its adapters.
    */
-  #instance(k: InstanceId): void {
-    const effects = this.#dfg.sideEffects;
+  #drain(): void {
+    const dfg = this.#dfg;
+    const effects = dfg.sideEffects;
     if (this.#scanned < effects.length) {
       this.#visited = grow(this.#visited, effects.length);
-      this.#effectOf = grow(this.#effectOf, this.#dfg.instances.length);
+      this.#effectOf = grow(this.#effectOf, dfg.instances.length);
       for (; this.#scanned < effects.length; this.#scanned++) {
         const e = effects[this.#scanned];
         if (e.kind === "instance") this.#effectOf[e.id] = this.#scanned;
       }
     }
-    const start = this.#effectOf[k];
-    const instances = this.#dfg.instances;
+    const work = this.#work;
+    while (work.length > 0) {
+      const w = work.pop()!;
+      if ("name" in w && !("kind" in w)) {
+        this.#walkBack(this.#effectOf[w.instance]);
+        continue;
+      }
+      const d = w as CoreDef;
+      switch (d.kind) {
+        case "export":
+          this.#walkBack(this.#effectOf[d.instance]);
+          break;
+        case "adapter":
+          if (this.#moduleOf[d.id] === CURRENT) this.#close();
+          break;
+        case "lowered":
+          // a host function, but the runtime extracts its memory and realloc at first use
+          this.#options(dfg.lowerings[d.id].options);
+          break;
+        default:
+          // flags and resource intrinsics are host functions: no dependency
+          break;
+      }
+    }
+  }
+
+  /**
+   * Visit side effect `start` and every one before it (earlier instances and
+   * resource definitions), down to the first one already visited; queue
+   * their arguments and destructors.
+   */
+  #walkBack(start: number): void {
+    const dfg = this.#dfg;
+    const effects = dfg.sideEffects;
     for (let i = start; i >= 0 && this.#visited[i] === 0; i--) {
       this.#visited[i] = 1;
       const effect = effects[i];
       if (effect.kind === "resource") {
-        const dtor = this.#dfg.resources[effect.id].dtor;
-        if (dtor !== undefined) this.#coreDef(dtor);
+        const dtor = dfg.resources[effect.id].dtor;
+        if (dtor !== undefined) this.#work.push(dtor);
         continue;
       }
-      const args = instances[effect.id].args;
+      const args = dfg.instances[effect.id].args;
       if (Array.isArray(args)) {
-        for (const arg of args as readonly CoreDef[]) this.#coreDef(arg);
+        for (const arg of args as readonly CoreDef[]) this.#work.push(arg);
       } else {
         for (const names of (args as ReadonlyMap<string, ReadonlyMap<string, CoreDef>>).values()) {
-          for (const arg of names.values()) this.#coreDef(arg);
+          for (const arg of names.values()) this.#work.push(arg);
         }
       }
     }

@@ -15,6 +15,7 @@ import {
   type ComponentDfg,
   DfgCollector,
   type DfgEvent,
+  emptyDfg,
   type Initializer,
   inline,
   inlinePayloads,
@@ -397,4 +398,34 @@ Deno.test({
     assert.ok(at(s, `M${m[0]}`) < at(s, "I1"), "adapter 0's module comes before I1");
     assert.ok(at(s, `M${m[1]}`) > at(s, "L0"), "adapter 1's module comes after its callee");
   },
+});
+
+Deno.test("partitionDfg() walks a chain of 20,000 instances without exhausting the stack", () => {
+  // instance i imports instance i-1's export; one adapter uses the last one's memory
+  const dfg = emptyDfg();
+  dfg.componentInstances.push({}, { parent: 0 }, { parent: 0 });
+  const n = 20_000;
+  for (let i = 0; i < n; i++) {
+    dfg.instances.push({
+      componentInstance: 1,
+      module: { kind: "static", id: 0 },
+      args: i === 0 ? [] : [{ kind: "export", instance: i - 1, name: "f" }],
+    });
+    dfg.sideEffects.push({ kind: "instance", id: i });
+  }
+  dfg.memories.push({ export: { instance: n - 1, name: "mem" }, memory64: false });
+  const options = (instance: number) => ({
+    instance,
+    stringEncoding: "utf8" as const,
+    memory64: false,
+  });
+  dfg.adapters.push({
+    liftType: { kind: "func", async: false, params: [] },
+    liftOptions: { ...options(1), memory: 0 },
+    lowerType: { kind: "func", async: false, params: [] },
+    lowerOptions: options(2),
+    func: { kind: "export", instance: n - 1, name: "f" },
+    alwaysTrap: false,
+  });
+  assert.deepEqual(partitionDfg(dfg).map((p) => p.adapters), [[0]]);
 });

@@ -91,6 +91,8 @@ import {
 
 /** How deep instantiations may nest (a guard against hostile input). */
 const MAX_INSTANTIATION_DEPTH = MAX_NESTING_DEPTH;
+/** How deep instances may nest inside instances (functions over them recurse). */
+const MAX_INSTANCE_NESTING = 100;
 
 /** The names of features the synchronous component model does not cover. */
 function unsupportedFeature(kind: string): string {
@@ -377,6 +379,7 @@ export class Inliner {
   #done = false;
   /** The item being processed, so that a nested instantiation knows where it was asked for. */
   #location: ItemLocation | undefined;
+  readonly #instanceDepth = new WeakMap<InstanceDef, number>();
 
   /**
    * @param emit Receives each graph event, in order.
@@ -612,6 +615,23 @@ export class Inliner {
   // -------------------------------------------------------------------------
   // component instances
 
+  /**
+   * An instance made of items, refused when instances nest more than
+   * MAX_INSTANCE_NESTING deep (functions over instances recurse).
+   */
+  #items(exports: ReadonlyMap<string, Item>): InstanceDef {
+    let d = 0;
+    for (const it of exports.values()) {
+      if (it.kind === "instance") d = Math.max(d, this.#instanceDepth.get(it.def) ?? 0);
+    }
+    if (d + 1 > MAX_INSTANCE_NESTING) {
+      throw new LinkError(`instances nest deeper than ${MAX_INSTANCE_NESTING} levels`);
+    }
+    const def: InstanceDef = { kind: "items", exports };
+    this.#instanceDepth.set(def, d + 1);
+    return def;
+  }
+
   #instance(frame: Frame, inst: Instance): void {
     if (inst.kind === "from-exports") {
       const exports = new Map<string, Item>();
@@ -621,7 +641,7 @@ export class Inliner {
         }
         exports.set(e.name.name, frame.item(e.sort, e.index));
       }
-      frame.instances.push({ kind: "items", exports });
+      frame.instances.push(this.#items(exports));
       return;
     }
     const def = frame.at(frame.components, inst.component, "component");
@@ -635,7 +655,7 @@ export class Inliner {
         "instantiating an imported component is not supported (as in Wasmtime): its body is not known",
       );
     }
-    frame.instances.push({ kind: "items", exports: this.#instantiate(frame, def, args) });
+    frame.instances.push(this.#items(this.#instantiate(frame, def, args)));
   }
 
   #instantiate(

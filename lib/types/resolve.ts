@@ -33,6 +33,45 @@ import {
   type TypeResource,
 } from "./model.ts";
 
+/**
+ * How deep a type may nest (as Wasmtime's `MAX_TYPE_DEPTH`): every function
+ * over types recurses, so a chain of thousands of types each wrapping the
+ * previous must be refused, not overflow the stack.
+ */
+export const MAX_TYPE_NESTING = 100;
+
+const depths = new WeakMap<object, number>();
+
+/**
+ * The nesting depth of a resolved type (0 for primitives and resources).
+ * @param t The type.
+ * @returns Its depth.
+ */
+export function typeDepth(t: AnyType | ExternDesc): number {
+  if (typeof t === "string") return 0;
+  return depths.get(t) ?? 0;
+}
+
+/** Record `t`'s depth from its children's, refusing types nested too deeply. */
+function nested<T extends object>(
+  t: T,
+  children: readonly (AnyType | ExternDesc | undefined)[],
+): T {
+  let d = 0;
+  for (const c of children) if (c !== undefined) d = Math.max(d, typeDepth(c));
+  if (d + 1 > MAX_TYPE_NESTING) {
+    throw new LinkError(`type nesting is deeper than ${MAX_TYPE_NESTING} levels`);
+  }
+  depths.set(t, d + 1);
+  return t;
+}
+
+/** The depth of a described type is its type's. */
+function descDepth(d: ExternDesc): ExternDesc {
+  if (d.kind !== "module") depths.set(d, typeDepth(d.type as AnyType));
+  return d;
+}
+
 /** An entry of a core type index space. */
 export type CoreTypeEntry = CoreSubType | TypeModule;
 
@@ -122,6 +161,36 @@ function resolveResource(scope: TypeScope, index: number): TypeResource {
  * @returns The value type.
  */
 export function resolveDefined(scope: TypeScope, d: DefinedValType): InterfaceType {
+  const t = resolveDefinedShallow(scope, d);
+  return typeof t === "string" ? t : nested(t, childrenOf(t));
+}
+
+/** The types directly inside a value type. */
+function childrenOf(t: Exclude<InterfaceType, string>): (InterfaceType | undefined)[] {
+  switch (t.kind) {
+    case "record":
+      return t.fields.map((f) => f.type);
+    case "variant":
+      return t.cases.map((c) => c.type);
+    case "list":
+      return [t.element];
+    case "tuple":
+      return [...t.types];
+    case "option":
+      return [t.type];
+    case "result":
+      return [t.ok, t.err];
+    case "stream":
+    case "future":
+      return [t.element];
+    case "map":
+      return [t.key, t.value];
+    default:
+      return [];
+  }
+}
+
+function resolveDefinedShallow(scope: TypeScope, d: DefinedValType): InterfaceType {
   const v = (t: ParsedValType) => resolveValType(scope, t);
   switch (d.kind) {
     case "primitive":
@@ -215,6 +284,15 @@ export function resolveExternType(
   t: ExternType,
   name?: string,
   fresh: (name?: string) => TypeResource = (n) => scope.freshResource(n),
+): ExternDesc {
+  return descDepth(resolveExternTypeShallow(scope, t, name, fresh));
+}
+
+function resolveExternTypeShallow(
+  scope: TypeScope,
+  t: ExternType,
+  name: string | undefined,
+  fresh: (name?: string) => TypeResource,
 ): ExternDesc {
   switch (t.kind) {
     case "module":
@@ -383,18 +461,31 @@ export function resolveTypeDef(scope: TypeScope, t: TypeDef): AnyType {
         seen.add(p.name);
       }
       const params = t.params.map((p) => ({ name: p.name, type: resolveValType(scope, p.type) }));
-      if (t.result === undefined) return { kind: "func", async: t.async, params };
+      if (t.result === undefined) {
+        return nested<TypeFunc>(
+          { kind: "func", async: t.async, params },
+          params.map((p) => p.type),
+        );
+      }
       const result = resolveValType(scope, t.result);
       if (some(result, (u) => typeof u !== "string" && u.kind === "borrow")) {
         throw new LinkError("function results cannot contain `borrow` handles");
       }
-      return { kind: "func", async: t.async, params, result };
+      return nested<TypeFunc>(
+        { kind: "func", async: t.async, params, result },
+        [...params.map((p) => p.type), result],
+      );
     }
-    case "instance":
-      return { kind: "instance", exports: resolveDecls(scope, t.decls, false).exports };
+    case "instance": {
+      const { exports } = resolveDecls(scope, t.decls, false);
+      return nested<TypeInstance>({ kind: "instance", exports }, [...exports.values()]);
+    }
     case "component": {
       const { imports, exports } = resolveDecls(scope, t.decls, true);
-      return { kind: "component", imports, exports };
+      return nested<TypeComponent>({ kind: "component", imports, exports }, [
+        ...imports.values(),
+        ...exports.values(),
+      ]);
     }
     case "resource":
       throw new LinkError("resources can only be defined within a concrete component");

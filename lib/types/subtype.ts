@@ -273,13 +273,12 @@ export function matchComponentType(
     const r = matchExtern(e, a, b);
     if (r) return `import \`${name}\`: ${r}`;
   }
-  for (const [name, e] of expected.exports) {
-    const a = actual.exports.get(name);
-    if (a === undefined) return `missing export \`${name}\``;
-    const r = matchExtern(a, e, b);
-    if (r) return `export \`${name}\`: ${r}`;
-  }
-  return undefined;
+  // exports: the same width subtyping as instances
+  return matchInstanceType(
+    { kind: "instance", exports: actual.exports },
+    { kind: "instance", exports: expected.exports },
+    b,
+  );
 }
 
 function sameCoreVal(a: CoreValType, b: CoreValType): boolean {

@@ -6,6 +6,8 @@
  * deno run -A cli.ts parse FILE|-     # one line per payload, like an objdump
  * deno run -A cli.ts inspect FILE|-   # the flattened graph: adapters, lowerings, ...
  * deno run -A cli.ts fuse FILE|- [-o DIR] [--wat] [--json]   # generate the adapter modules
+ * deno run -A cli.ts run FILE|- --invoke 'name(args)'         # instantiate and call an export
+ * deno run -A cli.ts wast FILE...                             # run .wast scripts
  * ```
  *
  * Bad input prints `error: <message> at offset <n>` to stderr and exits 1.
@@ -18,11 +20,13 @@ import {
   type AdapterModule,
   type AdapterModulePlan,
   adapterModuleWat,
+  compile,
   describeDfg,
   describePayload,
   describePlan,
   DfgCollector,
   dfgToJson,
+  formatValue,
   fuse,
   inline,
   LinkError,
@@ -31,7 +35,15 @@ import {
   partition,
   type Payload,
   planInstantiation,
+  readSexprs,
+  readValue,
+  runWast,
+  SexprError,
+  Trap,
+  type TypeFunc,
   ValidationError,
+  ValueSyntaxError,
+  type WastResult,
 } from "./mod.ts";
 
 const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
@@ -45,6 +57,15 @@ usage:
                                     generate the adapter modules: with -o, write
                                     DIR/adapter-N.wasm as each is made, and DIR/plan.json;
                                     --wat prints each module; --json prints a summary
+  wasmfuse run FILE|- --invoke 'NAME(ARGS)'
+                                    instantiate the component (no imports), call export
+                                    NAME and print the result in the .wast value syntax;
+                                    ARGS are comma-separated values: literals typed by the
+                                    parameters (1, -2.5, true, "text", 'c') or value
+                                    expressions ((u32.const 1), (list.const ...))
+  wasmfuse wast FILE...             run .wast scripts: per file "P passed, F failed,
+                                    S skipped" with the first failures, then the totals
+                                    (needs the dev dependencies: npm install)
   wasmfuse help                     this text
 
 FILE may be - to read standard input.`;
@@ -177,6 +198,121 @@ async function fuseCommand(
   }
 }
 
+/** Split `NAME(ARGS)` into the name and the argument texts (commas outside parentheses and quotes). */
+function splitInvoke(text: string): { name: string; args: string[] } {
+  const m = /^\s*([^\s(]+)\s*(?:\((.*)\))?\s*$/s.exec(text);
+  if (m === null) throw new UsageError(`--invoke expects NAME(ARGS), got \`${text}\``);
+  const args: string[] = [];
+  const body = m[2] ?? "";
+  let depth = 0, quote = "", start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "," && depth === 0) {
+      args.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (body.trim() !== "") args.push(body.slice(start));
+  return { name: m[1], args: args.map((a) => a.trim()) };
+}
+
+/** One `--invoke` argument as a value expression of the parameter's type. */
+function argumentValue(text: string, type: TypeFunc["params"][number]["type"]): unknown {
+  if (text.startsWith("(")) {
+    const nodes = readSexprs(text);
+    if (nodes.length !== 1) throw new ValueSyntaxError(`expected one value, got \`${text}\``);
+    return readValue(nodes[0], type);
+  }
+  // a bare literal: wrap it in the type's constant form
+  let lit = text;
+  if (text.startsWith("'") && text.endsWith("'") && text.length >= 3) {
+    lit = JSON.stringify(text.slice(1, -1));
+  }
+  const form = typeof type === "string"
+    ? { string: "str.const", char: "char.const" }[type as string] ?? `${type}.const`
+    : undefined;
+  if (form === undefined || typeof type === "string") {
+    throw new ValueSyntaxError(
+      `a \`${
+        typeof type === "string" ? type : type.kind
+      }\` argument is written as a value expression, e.g. (${
+        typeof type === "string" ? type : type.kind
+      }.const ...)`,
+    );
+  }
+  return readValue(readSexprs(`(${form} ${lit})`)[0], type);
+}
+
+/** Run `run`: instantiate a component and call one export. */
+async function runCommand(file: string, invoke: string): Promise<void> {
+  const bytes = file === "-"
+    ? new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer())
+    : await Deno.readFile(file);
+  const component = await compile(bytes);
+  const { name, args } = splitInvoke(invoke);
+  const node = component.translation.dfg.exports.find((e) => e.name === name);
+  const item = node?.item;
+  if (item === undefined || (item.kind !== "lifted" && item.kind !== "func-import")) {
+    const names = component.translation.dfg.exports.map((e) => e.name).join(", ");
+    throw new UsageError(`no exported function \`${name}\` (exports: ${names || "none"})`);
+  }
+  const type = item.type;
+  if (args.length !== type.params.length) {
+    throw new UsageError(`\`${name}\` takes ${type.params.length} arguments, got ${args.length}`);
+  }
+  const values = args.map((a, i) => argumentValue(a, type.params[i].type));
+  const { exports } = component.instantiate();
+  const result = (exports[name] as (...a: unknown[]) => unknown)(...values);
+  if (type.result !== undefined) console.log(formatValue(result, type.result));
+}
+
+/** Load the text-to-binary function of the dev dependency (for `wast`). */
+async function loadWat(): Promise<(text: string) => Promise<Uint8Array>> {
+  // the suites write `(memory $i "mem")`, accepted with strict component indices off
+  Deno.env.set("WAST_STRICT_COMPONENT_INDICES", "0");
+  const spec = "@bytecodealliance/jco-transpile/wasm-tools";
+  let mod: { parse(text: string): Promise<Uint8Array> | Uint8Array };
+  try {
+    mod = await import(spec);
+  } catch (e) {
+    throw new UsageError(
+      `wast needs the dev dependency ${spec} (run \`npm install\`): ${(e as Error).message}`,
+    );
+  }
+  return async (text) => new Uint8Array(await mod.parse(text));
+}
+
+/** Run `wast`: every script, a summary line per file and the totals. */
+async function wastCommand(files: string[]): Promise<number> {
+  const wat = await loadWat();
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of files) {
+    let r: WastResult;
+    try {
+      r = await runWast(await Deno.readTextFile(file), { wat });
+    } catch (e) {
+      console.log(`${file}: error: ${(e as Error).message}`);
+      failed++;
+      continue;
+    }
+    passed += r.passed;
+    failed += r.failed;
+    skipped += r.skipped;
+    console.log(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    for (const a of r.assertions.filter((a) => a.status === "failed").slice(0, 5)) {
+      console.log(`  line ${a.line}: ${a.directive}: ${a.message}`);
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return failed === 0 ? 0 : 1;
+}
+
 /**
  * Run the CLI with the given arguments.
  * @param args Command-line arguments (without the program name).
@@ -192,6 +328,7 @@ export async function main(args: string[]): Promise<number> {
       json: { type: "boolean" },
       wat: { type: "boolean" },
       out: { type: "string", short: "o" },
+      invoke: { type: "string" },
     },
   });
   const [command, ...rest] = positionals;
@@ -213,6 +350,14 @@ export async function main(args: string[]): Promise<number> {
           json: values.json === true,
         });
         return 0;
+      case "run":
+        if (rest.length !== 1) throw new UsageError("run takes exactly one FILE (or -)");
+        if (values.invoke === undefined) throw new UsageError("run needs --invoke 'NAME(ARGS)'");
+        await runCommand(rest[0], values.invoke);
+        return 0;
+      case "wast":
+        if (rest.length === 0) throw new UsageError("wast takes one or more FILEs");
+        return await wastCommand(rest);
       case "inspect":
         if (rest.length !== 1) throw new UsageError("inspect takes exactly one FILE (or -)");
         await inspectCommand(rest[0], values.json === true);
@@ -230,6 +375,12 @@ export async function main(args: string[]): Promise<number> {
       console.error(`error: ${e.reason}${where}`);
     } else if (e instanceof ValidationError) {
       console.error(`error: internal error, please report it: ${e.message}`);
+    } else if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) {
+      console.error(`trap: ${e.message}`);
+    } else if (
+      e instanceof SexprError || e instanceof ValueSyntaxError || e instanceof TypeError
+    ) {
+      console.error(`error: ${e.message}`);
     } else if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
     } else if (e instanceof Deno.errors.NotFound) {

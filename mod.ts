@@ -31,3 +31,4 @@ export * from "./lib/validate/mod.ts";
 export { fuse } from "./lib/fuse.ts";
 export type { Translation } from "./lib/fuse.ts";
 export * from "./lib/runtime/mod.ts";
+export * from "./lib/wast/mod.ts";

@@ -9,7 +9,8 @@
  * 3. call the lifted core function;
  * 4. clear the caller's may-leave while the results are written into it,
  *    then restore it;
- * 5. call post-return with the callee's raw results, when there is one;
+ * 5. call post-return with the callee's raw results, when there is one,
+ *    with the callee's may-leave cleared;
  * 6. return the translated results.
  *
  * Parameters travel on the stack up to 16 flat values, else through memory
@@ -148,8 +149,11 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
 
   // 5. post-return, with the callee's raw results
   if (a.liftOptions.postReturn !== undefined) {
+    // the callee may not leave while its post-return runs
+    body.op("i32.const", 0).op("global.set", calleeFlags);
     for (const r of raw) body.op("local.get", r.local);
     body.call(b.postReturn(a.liftOptions.postReturn, liftSig.results));
+    body.op("local.get", calleeSaved).op("global.set", calleeFlags);
   }
 
   // 6. the results

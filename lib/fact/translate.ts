@@ -26,7 +26,7 @@ import {
   type FlatType,
   variantCases,
 } from "../types/abi.ts";
-import { LinkError } from "../types/errors.ts";
+import { UnsupportedError } from "../types/errors.ts";
 import { type InterfaceType, typeToString } from "../types/model.ts";
 import type { FunctionBody } from "../wasm/module.ts";
 import type { OpName } from "../wasm/opcodes.ts";
@@ -224,10 +224,11 @@ export class Translator {
       case "enum":
         return this.#variant(t.names.map(() => undefined), t, src, dst);
       default:
-        throw new LinkError(
+        throw new UnsupportedError(
           `fused adapters for \`${
             typeToString(t)
           }\` values are not implemented yet (strings, lists and handles come next)`,
+          "strings, lists and handles in fused adapters",
         );
     }
   }
@@ -267,8 +268,9 @@ export class Translator {
         [flat, load, store] = ["f64", "f64.load", "f64.store"];
         break;
       default:
-        throw new LinkError(
+        throw new UnsupportedError(
           `fused adapters for \`${t}\` values are not implemented yet (strings, lists and handles come next)`,
+          "strings, lists and handles in fused adapters",
         );
     }
     this.#put(dst, flat, store, () => {

@@ -15,8 +15,8 @@ export const TRAPS: readonly string[] = [
   "pointer out of bounds of memory",
   "invalid `char` bit pattern",
   "invalid variant discriminant",
-  "realloc returned an unaligned pointer",
-  "realloc returned a pointer out of bounds of memory",
+  "unaligned pointer (realloc return: result not aligned)",
+  "realloc return: beyond end of memory",
 ];
 
 /** A trap's code (an index into {@link TRAPS}). */

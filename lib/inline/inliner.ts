@@ -39,7 +39,7 @@ import {
   MAX_FLAT_RESULTS,
   some,
 } from "../types/abi.ts";
-import { type ItemLocation, LinkError } from "../types/errors.ts";
+import { type ItemLocation, LinkError, UnsupportedError } from "../types/errors.ts";
 import { substituteResources } from "../types/substitute.ts";
 import {
   type AnyType,
@@ -104,8 +104,9 @@ function unsupportedFeature(kind: string): string {
 }
 
 function unsupported(what: string, feature: string): LinkError {
-  return new LinkError(
+  return new UnsupportedError(
     `${what} is not supported: wasmfuse implements the synchronous component model, without ${feature}`,
+    feature,
   );
 }
 
@@ -443,7 +444,10 @@ export class Inliner {
         type = moduleTypeOf(p);
       } catch (e) {
         if (e instanceof LinkError) {
-          throw new LinkError(e.reason, { offset: p.range.start, section: "module", item: 0 });
+          const at = { offset: p.range.start, section: "module", item: 0 };
+          throw e instanceof UnsupportedError
+            ? new UnsupportedError(e.reason, e.feature, at)
+            : new LinkError(e.reason, at);
         }
         throw e;
       }
@@ -523,7 +527,10 @@ export class Inliner {
         }
       } catch (e) {
         if (e instanceof LinkError && e.location === undefined) {
-          throw new LinkError(e.reason, { offset: p.range.start, section: p.kind, item: i });
+          const at = { offset: p.range.start, section: p.kind, item: i };
+          throw e instanceof UnsupportedError
+            ? new UnsupportedError(e.reason, e.feature, at)
+            : new LinkError(e.reason, at);
         }
         throw e;
       }

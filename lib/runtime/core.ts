@@ -22,7 +22,13 @@ export interface CoreHost {
    * The core function for a host lowering (by lowering id), or for a
    * resource built-in; called the first time the plan needs it.
    */
-  coreDef?(def: CoreDef): CoreValue;
+  coreDef?(def: CoreDef, resolve: (def: CoreDef) => CoreValue): CoreValue;
+
+  /** Called with the may-leave flags of every component instance, before anything runs. */
+  flags?(flags: readonly WebAssembly.Global[]): void;
+
+  /** The core module bound to an imported module (`module.kind === "import"`). */
+  importedModule?(instance: InstanceId): WebAssembly.Module;
 }
 
 /** A component instantiated at the core level. */
@@ -82,6 +88,7 @@ export function instantiateCore(
   const flags = dfg.componentInstances.map(() =>
     new WebAssembly.Global({ value: "i32", mutable: true }, 1)
   );
+  host.flags?.(flags);
   const instances: WebAssembly.Instance[] = [];
   const adapterInstances: WebAssembly.Instance[] = [];
   const trap = (code: number) => {
@@ -104,7 +111,7 @@ export function instantiateCore(
       case "instance-flags":
         return flags[d.instance];
       default: {
-        const v = host.coreDef?.(d);
+        const v = host.coreDef?.(d, resolve);
         if (v === undefined) throw new Error(`the host supplies no ${d.kind}`);
         return v;
       }
@@ -145,7 +152,12 @@ export function instantiateCore(
         ]);
         instances[step.instance] = new WebAssembly.Instance(mod, importObject(entries));
       } else {
-        throw new Error("instantiating an imported core module is not supported yet");
+        const mod = host.importedModule?.(step.instance);
+        if (mod === undefined) throw new Error("the host supplies no imported core module");
+        const args = node.args as ReadonlyMap<string, ReadonlyMap<string, CoreDef>>;
+        const entries: [string, string, CoreValue][] = [];
+        for (const [m, names] of args) for (const [n, d] of names) entries.push([m, n, resolve(d)]);
+        instances[step.instance] = new WebAssembly.Instance(mod, importObject(entries));
       }
     } else if (step.kind === "instantiate-adapter-module") {
       const m = t.adapterModules[step.module];

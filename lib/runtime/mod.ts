@@ -1,8 +1,18 @@
 /**
- * The runtime: executing the instantiation plan.
+ * The runtime: executing the instantiation plan, and the Canonical ABI on
+ * the host side (JavaScript values in and out of components).
  *
  * @module
  */
 export { Trap } from "./trap.ts";
 export { compileModules, instantiateCore } from "./core.ts";
 export type { CompiledModules, CoreHost, CoreInstances, CoreValue } from "./core.ts";
+export { compile, Component, instantiate } from "./instance.ts";
+export type {
+  ComponentFunction,
+  ComponentImports,
+  ComponentInstance,
+  ExportedType,
+} from "./instance.ts";
+export { AbiContext, camelCase, FlatSource, RULES } from "./values.ts";
+export type { AbiOptions, CoreNum } from "./values.ts";

@@ -58,3 +58,35 @@ export class LinkError extends Error {
     if (location) this.location = location;
   }
 }
+
+/**
+ * A {@link LinkError} for a well-formed component that uses a feature
+ * wasmfuse does not implement (async, streams, or what is still to come).
+ * Tools such as the `.wast` runner report these as skipped, not failed.
+ *
+ * @example Telling an unsupported feature from a broken component
+ * ```ts
+ * import { LinkError, UnsupportedError } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new UnsupportedError("`task.return` is not supported", "async");
+ * assert.ok(e instanceof LinkError);
+ * assert.equal(e.feature, "async");
+ * ```
+ */
+export class UnsupportedError extends LinkError {
+  /** The feature that is missing (`async`, `streams`, `resources`, ...). */
+  readonly feature: string;
+
+  /**
+   * Create the error.
+   * @param reason What is not supported.
+   * @param feature The feature it needs.
+   * @param location Where, when known.
+   */
+  constructor(reason: string, feature: string, location?: ItemLocation) {
+    super(reason, location);
+    this.name = "UnsupportedError";
+    this.feature = feature;
+  }
+}

@@ -6,7 +6,7 @@
  */
 export type * from "./model.ts";
 export { isValType, typeToString } from "./model.ts";
-export { LinkError } from "./errors.ts";
+export { LinkError, UnsupportedError } from "./errors.ts";
 export type { ItemLocation } from "./errors.ts";
 export {
   alignment,

@@ -63,7 +63,11 @@
     local.set 6
     local.get 1
     global.set 0
+    i32.const 0
+    global.set 1
     local.get 5
     call $post_return_p0
+    local.get 2
+    global.set 1
     local.get 6)
   (export "adapter0" (func $adapter0)))

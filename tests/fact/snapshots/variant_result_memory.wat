@@ -116,6 +116,10 @@
     end
     local.get 2
     global.set 0
+    i32.const 0
+    global.set 1
     local.get 5
-    call $post_return_p0)
+    call $post_return_p0
+    local.get 3
+    global.set 1)
   (export "adapter0" (func $adapter0)))

@@ -1,0 +1,381 @@
+/**
+ * Running components: {@link compile} a component once, then
+ * {@link Component.instantiate} it any number of times with host imports;
+ * its exports become JavaScript functions taking and returning JavaScript
+ * values (see `values.ts` for the conventions).
+ *
+ * @module
+ */
+
+import { fuse, type Translation } from "../fuse.ts";
+import type {
+  AdapterOptions,
+  ComponentInstanceId,
+  CoreDef,
+  ExportNode,
+  ImportPath,
+  Lowering,
+} from "../inline/dfg.ts";
+import { alignment, elemSize, flattenFuncType } from "../types/abi.ts";
+import { LinkError, UnsupportedError } from "../types/errors.ts";
+import type { ExternDesc, InterfaceType, TypeFunc } from "../types/model.ts";
+import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
+import { Trap } from "./trap.ts";
+import { AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
+
+/**
+ * What a component imports, by import name: a function for a function
+ * import, an object (of the instance's exports, by name) for an instance
+ * import, a `WebAssembly.Module` for a core module import.
+ */
+export type ComponentImports = Record<string, unknown>;
+
+/** A function exported by a component: JavaScript values in and out. */
+export type ComponentFunction = (...args: unknown[]) => unknown;
+
+/** An exported type: its description (resources come with handles, later). */
+export interface ExportedType {
+  /** Discriminant. */
+  readonly kind: "type";
+  /** The type. */
+  readonly type: ExternDesc;
+}
+
+/** A running component instance. */
+export interface ComponentInstance {
+  /**
+   * Its exports, by export name (as written, `"get-point"`): functions,
+   * objects for exported instances (nested the same way), `WebAssembly.Module`s
+   * for exported core modules, {@link ExportedType}s for exported types.
+   */
+  readonly exports: Record<string, unknown>;
+}
+
+function tupleOf(ft: TypeFunc): InterfaceType {
+  return { kind: "tuple", types: ft.params.map((p) => p.type) };
+}
+
+/** Per-instantiation state: flags, entered and poisoned component instances. */
+class Runtime {
+  flags: readonly WebAssembly.Global[] = [];
+  readonly busy: Uint8Array;
+  readonly poisoned: Uint8Array;
+  resolve: (d: CoreDef) => CoreValue = () => {
+    throw new Error("the component is not instantiated yet");
+  };
+
+  constructor(readonly t: Translation, readonly imports: ComponentImports) {
+    const n = t.dfg.componentInstances.length;
+    this.busy = new Uint8Array(n);
+    this.poisoned = new Uint8Array(n);
+  }
+
+  context(o: AdapterOptions): AbiContext {
+    const dfg = this.t.dfg;
+    const mem = o.memory === undefined ? undefined : dfg.memories[o.memory].export;
+    const realloc = o.realloc === undefined ? undefined : dfg.reallocs[o.realloc];
+    return new AbiContext({
+      memory64: o.memory64,
+      stringEncoding: o.stringEncoding,
+      memory: mem === undefined
+        ? undefined
+        : () => this.resolve({ kind: "export", ...mem }) as WebAssembly.Memory,
+      realloc: realloc === undefined
+        ? undefined
+        : () => this.resolve(realloc) as (...a: CoreNum[]) => CoreNum,
+    });
+  }
+
+  /** The host value at an import path. */
+  lookup(path: ImportPath): unknown {
+    const name = this.t.dfg.imports[path.import].name;
+    let v: unknown = this.imports[name];
+    let where = `import \`${name}\``;
+    for (const n of path.names) {
+      if (typeof v !== "object" || v === null) break;
+      v = (v as Record<string, unknown>)[n];
+      where += ` export \`${n}\``;
+    }
+    if (v === undefined) throw new LinkError(`missing ${where}`);
+    return v;
+  }
+
+  /** A host function lowered into core wasm. */
+  lower(l: Lowering): (...args: CoreNum[]) => CoreNum | undefined {
+    const fn = this.lookup(l.import);
+    if (typeof fn !== "function") {
+      throw new LinkError(
+        `import \`${this.t.dfg.imports[l.import.import].name}\` is not a function`,
+      );
+    }
+    const o = l.options;
+    const cx = this.context(o);
+    const ft = l.type;
+    const sig = flattenFuncType(ft, "lower", o.memory64 ? "i64" : "i32");
+    const flag = () => this.flags[o.instance];
+    const params = tupleOf(ft);
+    return (...args: CoreNum[]) => {
+      if (flag().value === 0) throw new Trap(RULES.cannotLeave);
+      let values: unknown[];
+      if (sig.paramsInMemory) {
+        const p = cx.ptr(args[0]);
+        cx.check(
+          p,
+          alignment(params, cx.ptrSize),
+          elemSize(params, cx.ptrSize),
+          RULES.unaligned,
+          RULES.outOfBounds,
+        );
+        values = cx.load(params, p) as unknown[];
+      } else {
+        const src = new FlatSource(args);
+        values = ft.params.map((p) => cx.liftFlat(p.type, src));
+      }
+      const r = (fn as ComponentFunction)(...values);
+      if (r instanceof Promise) {
+        throw new TypeError(
+          "a host import returned a Promise: wasmfuse runs the synchronous component model",
+        );
+      }
+      if (ft.result === undefined) return undefined;
+      const f = flag();
+      f.value = 0;
+      try {
+        if (sig.resultsInMemory) {
+          const p = cx.ptr(args[args.length - 1]);
+          cx.check(
+            p,
+            alignment(ft.result, cx.ptrSize),
+            elemSize(ft.result, cx.ptrSize),
+            RULES.unaligned,
+            RULES.outOfBounds,
+          );
+          cx.store(ft.result, r, p);
+          return undefined;
+        }
+        const out: CoreNum[] = [];
+        cx.lowerFlat(ft.result, r, out);
+        return out[0];
+      } finally {
+        f.value = 1;
+      }
+    };
+  }
+
+  /** An exported lifted function as a JavaScript function. */
+  lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
+    const cx = this.context(o);
+    const sig = flattenFuncType(ft, "lift", o.memory64 ? "i64" : "i32");
+    const params = tupleOf(ft);
+    const dfg = this.t.dfg;
+    const postReturn = o.postReturn === undefined ? undefined : dfg.postReturns[o.postReturn];
+    const inst = o.instance;
+    return (...args: unknown[]) => {
+      if (args.length !== ft.params.length) {
+        throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
+      }
+      if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
+      const flag = this.flags[inst];
+      const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
+      this.busy[inst] = 1;
+      try {
+        // may-leave is cleared while the parameters are written (realloc runs)
+        flag.value = 0;
+        const flat: CoreNum[] = [];
+        try {
+          if (sig.paramsInMemory) {
+            const p = cx.realloc(alignment(params, cx.ptrSize), elemSize(params, cx.ptrSize));
+            cx.store(params, args, p);
+            flat.push(cx.corePtr(p));
+          } else {
+            ft.params.forEach((p, i) => cx.lowerFlat(p.type, args[i], flat));
+          }
+        } finally {
+          flag.value = 1;
+        }
+        const raw = core(...flat);
+        const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];
+        let result: unknown;
+        if (ft.result !== undefined) {
+          if (sig.resultsInMemory) {
+            const p = cx.ptr(raw!);
+            cx.check(
+              p,
+              alignment(ft.result, cx.ptrSize),
+              elemSize(ft.result, cx.ptrSize),
+              RULES.unaligned,
+              RULES.outOfBounds,
+            );
+            result = cx.load(ft.result, p);
+          } else {
+            result = cx.liftFlat(ft.result, new FlatSource(rawResults));
+          }
+        }
+        if (postReturn !== undefined) {
+          flag.value = 0;
+          try {
+            (this.resolve(postReturn) as (...a: CoreNum[]) => void)(...rawResults);
+          } finally {
+            flag.value = 1;
+          }
+        }
+        return result;
+      } catch (e) {
+        if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
+        throw e;
+      } finally {
+        this.busy[inst] = 0;
+      }
+    };
+  }
+
+  export(node: ExportNode, compiled: CompiledModules): unknown {
+    const item = node.item;
+    switch (item.kind) {
+      case "lifted":
+        return this.lift(item.type, item.func, item.options);
+      case "func-import":
+      case "instance-import":
+      case "module-import":
+        return this.lookup(item.path);
+      case "instance": {
+        const o: Record<string, unknown> = {};
+        for (const e of item.exports) o[e.name] = this.export(e, compiled);
+        return o;
+      }
+      case "module":
+        return compiled.modules[item.module];
+      case "type":
+        return { kind: "type", type: item.type } satisfies ExportedType;
+      case "component":
+        return undefined;
+    }
+  }
+}
+
+function componentInstanceOf(d: CoreDef): ComponentInstanceId | undefined {
+  return "instance" in d && d.kind !== "export" ? d.instance : undefined;
+}
+
+/**
+ * A compiled component: its translation and compiled core modules, ready
+ * to be instantiated any number of times.
+ */
+export class Component {
+  /** The translation (graph, adapter modules, plan). */
+  readonly translation: Translation;
+  /** The compiled core modules. */
+  readonly modules: CompiledModules;
+
+  /**
+   * Wrap a translation, compiling its core modules.
+   * @param translation The translation.
+   */
+  constructor(translation: Translation) {
+    this.translation = translation;
+    this.modules = compileModules(translation);
+  }
+
+  /**
+   * Instantiate the component.
+   * @param imports The host imports, by import name.
+   * @returns The instance.
+   * @throws {LinkError} When an import is missing or of the wrong kind.
+   * @throws {Trap} When a start function or an adapter traps during instantiation.
+   */
+  instantiate(imports: ComponentImports = {}): ComponentInstance {
+    const t = this.translation;
+    const rt = new Runtime(t, imports);
+    for (const imp of t.dfg.imports) {
+      if (!(imp.name in imports)) throw new LinkError(`missing import \`${imp.name}\``);
+    }
+    const core = instantiateCore(t, this.modules, {
+      coreDef: (d, resolve) => {
+        rt.resolve = resolve;
+        if (d.kind === "lowered") return rt.lower(t.dfg.lowerings[d.id]);
+        const inst = componentInstanceOf(d);
+        throw new UnsupportedError(
+          `\`${d.kind}\`${
+            inst === undefined ? "" : ` of component instance ${inst}`
+          } is not supported yet`,
+          "resources",
+        );
+      },
+      importedModule: (i) => {
+        const node = t.dfg.instances[i];
+        if (node.module.kind !== "import") throw new Error(`core instance ${i} is not imported`);
+        const m = rt.lookup(node.module.path);
+        if (!(m instanceof WebAssembly.Module)) {
+          throw new LinkError(
+            `import \`${t.dfg.imports[node.module.path.import].name}\` is not a WebAssembly.Module`,
+          );
+        }
+        return m;
+      },
+      flags: (flags) => {
+        rt.flags = flags;
+      },
+    });
+    rt.flags = core.flags;
+    rt.resolve = core.resolve;
+    const exports: Record<string, unknown> = {};
+    for (const e of t.dfg.exports) exports[e.name] = rt.export(e, this.modules);
+    return { exports };
+  }
+}
+
+/**
+ * Compile a component: parse, inline, fuse its adapters, compile every core
+ * module.
+ *
+ * @example Compiling once, instantiating twice
+ * ```ts
+ * import { compile } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const c = await compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]));
+ * assert.deepEqual(c.instantiate().exports, {});
+ * assert.deepEqual(c.instantiate().exports, {});
+ * ```
+ *
+ * @param input The component's bytes, a stream of them, or a translation from {@link fuse}.
+ * @returns The compiled component.
+ * @throws {ParseError} When the binary is malformed.
+ * @throws {LinkError} When it does not link.
+ */
+export async function compile(
+  input: Uint8Array | ReadableStream<Uint8Array> | Translation,
+): Promise<Component> {
+  const t = input instanceof Uint8Array || input instanceof ReadableStream
+    ? await fuse(input)
+    : input;
+  return new Component(t);
+}
+
+/**
+ * Compile and instantiate a component.
+ *
+ * @example Instantiating a component
+ * ```ts
+ * import { instantiate } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * // an empty component: no imports, no exports
+ * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
+ * const { exports } = await instantiate(bytes, {});
+ * assert.deepEqual(Object.keys(exports), []);
+ * ```
+ *
+ * @param input The component's bytes, a stream of them, or a translation from {@link fuse}.
+ * @param imports The host imports, by import name.
+ * @returns The instance.
+ * @throws {ParseError} When the binary is malformed.
+ * @throws {LinkError} When it does not link, or an import is missing.
+ * @throws {Trap} When instantiation traps.
+ */
+export async function instantiate(
+  input: Uint8Array | ReadableStream<Uint8Array> | Translation,
+  imports: ComponentImports = {},
+): Promise<ComponentInstance> {
+  return (await compile(input)).instantiate(imports);
+}

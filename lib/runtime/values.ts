@@ -1,0 +1,992 @@
+/**
+ * The Canonical ABI on the host side: component values as JavaScript
+ * values, lifted from core wasm values and linear memory, and lowered back
+ * into them (CanonicalABI.md, "Lifting and Lowering Values").
+ *
+ * JavaScript conventions (those of jco):
+ * - `bool`: boolean; 8-32-bit integers and floats: number; 64-bit integers:
+ *   bigint (a safe-integer number is accepted when lowering);
+ * - `char`: a string of one code point; `string`: a string;
+ * - `list` and `tuple`: arrays;
+ * - `record`: an object whose keys are the field names in camelCase;
+ * - `variant`: `{ tag, val }` (`val` absent for a case without payload);
+ * - `enum`: the case name;
+ * - `option`: `undefined` for none, the payload for some; when the payload is
+ *   itself an option, some is `{ tag: "some", val }` so that none and
+ *   some-of-none differ;
+ * - `result`: `{ tag: "ok" | "err", val }`;
+ * - `flags`: an object of booleans keyed by the flag names in camelCase.
+ *
+ * Every rule the ABI enforces on a value coming out of core wasm raises a
+ * {@link Trap} naming it; a JavaScript value of the wrong shape handed to a
+ * lowering raises a `TypeError`.
+ *
+ * @module
+ */
+
+import type { StringEncoding } from "../parse/items.ts";
+import {
+  alignment,
+  discriminantSize,
+  elemSize,
+  flagsWords,
+  flattenType,
+  type FlatType,
+  variantCases,
+} from "../types/abi.ts";
+import { UnsupportedError } from "../types/errors.ts";
+import { type InterfaceType, type TypeList, typeToString, type TypeTuple } from "../types/model.ts";
+import { Trap } from "./trap.ts";
+
+/** A core wasm value as the JavaScript API carries it. */
+export type CoreNum = number | bigint;
+
+/** The canonical options a lift or lower runs with. */
+export interface AbiOptions {
+  /** The memory, when the options name one (resolved lazily: it may not exist yet at link time). */
+  readonly memory?: () => WebAssembly.Memory;
+  /** Whether that memory is 64-bit. */
+  readonly memory64: boolean;
+  /** The realloc function, when the options name one. */
+  readonly realloc?: () => (...args: CoreNum[]) => CoreNum;
+  /** The string encoding. */
+  readonly stringEncoding: StringEncoding;
+}
+
+/** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
+const MAX_STRING_BYTE_LENGTH = 0x7fff_ffff;
+const UTF16_TAG = 0x8000_0000;
+
+/** The messages of the rules, as Wasmtime and the conformance suites word them. */
+export const RULES = {
+  unaligned: "unaligned pointer",
+  outOfBounds: "pointer out of bounds of memory",
+  char: "invalid `char` bit pattern",
+  discriminant: "invalid variant discriminant",
+  reallocUnaligned: "unaligned pointer (realloc return: result not aligned)",
+  reallocOutOfBounds: "realloc return: beyond end of memory",
+  stringOutOfBounds: "string pointer/length out of bounds of memory",
+  stringTooLong: "string content out-of-bounds: longer than 2^31-1 bytes",
+  listOutOfBounds: "list pointer/length out of bounds of memory",
+  cannotLeave: "cannot leave component instance",
+  cannotEnter: "cannot enter component instance",
+} as const;
+
+const scratch = new DataView(new ArrayBuffer(8));
+function f32FromBits(i: number): number {
+  scratch.setInt32(0, i, true);
+  return scratch.getFloat32(0, true);
+}
+function f32Bits(f: number): number {
+  scratch.setFloat32(0, f, true);
+  return scratch.getInt32(0, true);
+}
+function f64FromBits(i: bigint): number {
+  scratch.setBigInt64(0, i, true);
+  return scratch.getFloat64(0, true);
+}
+function f64Bits(f: number): bigint {
+  scratch.setFloat64(0, f, true);
+  return scratch.getBigInt64(0, true);
+}
+
+/**
+ * A component name in camelCase, as jco writes record fields and flags:
+ * `"foo-bar"` becomes `"fooBar"`, an all-caps word is lowered first
+ * (`"HTTP-client"` becomes `"httpClient"`).
+ * @param name A kebab-case name.
+ * @returns The camelCase name.
+ */
+export function camelCase(name: string): string {
+  const words = name.split("-");
+  let out = "";
+  for (let i = 0; i < words.length; i++) {
+    let w = words[i];
+    if (w === w.toUpperCase()) w = w.toLowerCase();
+    out += i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1);
+  }
+  return out;
+}
+
+/** The 1-code-point check and the scalar-value check of `char`. */
+function isScalarValue(c: number): boolean {
+  return c < 0xd800 || (c >= 0xe000 && c < 0x110000);
+}
+
+function alignTo(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+function unsupportedType(t: InterfaceType): never {
+  throw new UnsupportedError(
+    `host values of type \`${typeToString(t)}\` are not supported yet`,
+    "resources",
+  );
+}
+
+function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "bigint") return `${v}n`;
+  if (v === null || typeof v !== "object") return String(v);
+  return Array.isArray(v) ? "an array" : "an object";
+}
+
+function typeError(t: InterfaceType, v: unknown, what?: string): never {
+  throw new TypeError(`expected ${what ?? `a \`${typeToString(t)}\``}, got ${describe(v)}`);
+}
+
+const INT_RANGE: Record<string, [number, number]> = {
+  u8: [0, 0xff],
+  s8: [-0x80, 0x7f],
+  u16: [0, 0xffff],
+  s16: [-0x8000, 0x7fff],
+  u32: [0, 0xffff_ffff],
+  s32: [-0x8000_0000, 0x7fff_ffff],
+};
+
+function int64(t: "u64" | "s64", v: unknown): bigint {
+  let b: bigint;
+  if (typeof v === "bigint") b = v;
+  else if (typeof v === "number" && Number.isSafeInteger(v)) b = BigInt(v);
+  else return typeError(t, v, `a \`${t}\` (a bigint)`);
+  const ok = t === "u64" ? BigInt.asUintN(64, b) === b : BigInt.asIntN(64, b) === b;
+  if (!ok) typeError(t, v, `a \`${t}\` in range`);
+  return b;
+}
+
+function smallInt(t: string, v: unknown): number {
+  const [lo, hi] = INT_RANGE[t];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
+    typeError(t as InterfaceType, v, `a \`${t}\` (an integer in ${lo}..${hi})`);
+  }
+  return v as number;
+}
+
+function charCode(v: unknown): number {
+  if (typeof v !== "string") return typeError("char", v, "a `char` (a one-character string)");
+  const c = v.codePointAt(0);
+  if (c === undefined || v.length !== (c > 0xffff ? 2 : 1) || !isScalarValue(c)) {
+    typeError("char", v, "a `char` (one Unicode scalar value)");
+  }
+  return c!;
+}
+
+/** Decoding errors worded as Rust's `Utf8Error` (which Wasmtime reports). */
+function utf8Error(bytes: Uint8Array): string {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let need: number;
+    let min: number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) [need, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [need, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [need, min] = [3, 0x10000];
+    else return `invalid utf-8 sequence of 1 bytes from index ${i}`;
+    let cp = b & (0x3f >> need);
+    let k = 1;
+    for (; k <= need; k++) {
+      if (i + k >= bytes.length) return `incomplete utf-8 byte sequence from index ${i}`;
+      const c = bytes[i + k];
+      if ((c & 0xc0) !== 0x80) break;
+      cp = (cp << 6) | (c & 0x3f);
+      // reject overlong forms, surrogates and code points above U+10FFFF at the first bad byte
+      if (k === 1) {
+        const bad = (b === 0xe0 && c < 0xa0) || (b === 0xed && c > 0x9f) ||
+          (b === 0xf0 && c < 0x90) || (b === 0xf4 && c > 0x8f);
+        if (bad) break;
+      }
+    }
+    if (k <= need) return `invalid utf-8 sequence of ${k} bytes from index ${i}`;
+    if (cp < min) return `invalid utf-8 sequence of 1 bytes from index ${i}`;
+    i += need + 1;
+  }
+  return "invalid utf-8";
+}
+
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf16Decoder = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
+const latin1Decoder = new TextDecoder("latin1");
+const utf8Encoder = new TextEncoder();
+
+/**
+ * One side of a call: canonical options bound to their runtime values, with
+ * the operations that read and write component values through them.
+ */
+export class AbiContext {
+  readonly #opts: AbiOptions;
+  #memory?: WebAssembly.Memory;
+  #buffer?: ArrayBufferLike;
+  #view?: DataView;
+  #bytes?: Uint8Array;
+  /** The size of a pointer in the memory: 4, or 8 for memory64. */
+  readonly ptrSize: 4 | 8;
+
+  /**
+   * Bind options.
+   * @param opts The options.
+   */
+  constructor(opts: AbiOptions) {
+    this.#opts = opts;
+    this.ptrSize = opts.memory64 ? 8 : 4;
+  }
+
+  /** The memory's current view (memory growth replaces the buffer). */
+  #dv(): DataView {
+    if (this.#memory === undefined) {
+      const m = this.#opts.memory?.();
+      if (m === undefined) throw new Error("these canonical options name no memory");
+      this.#memory = m;
+    }
+    const buffer = this.#memory.buffer;
+    if (buffer !== this.#buffer) {
+      this.#buffer = buffer;
+      this.#view = new DataView(buffer);
+      this.#bytes = new Uint8Array(buffer);
+    }
+    return this.#view!;
+  }
+
+  #u8(): Uint8Array {
+    this.#dv();
+    return this.#bytes!;
+  }
+
+  /** The memory's size in bytes. */
+  memorySize(): number {
+    return this.#dv().byteLength;
+  }
+
+  // ---- pointers ----
+
+  /** A pointer from a core value (`i32` unsigned, or `i64`). */
+  ptr(v: CoreNum): number {
+    return typeof v === "bigint" ? Number(BigInt.asUintN(64, v)) : v >>> 0;
+  }
+
+  /** A pointer as a core value of this memory's index type. */
+  corePtr(p: number): CoreNum {
+    return this.ptrSize === 8 ? BigInt(p) : p | 0;
+  }
+
+  /** Trap unless `[p, p + size)` is aligned to `align` and inside memory. */
+  check(p: number, align: number, size: number, unaligned: string, oob: string): void {
+    if (p % align !== 0) throw new Trap(unaligned);
+    if (p + size > this.memorySize()) throw new Trap(oob);
+  }
+
+  #loadPtr(p: number): number {
+    const dv = this.#dv();
+    return this.ptrSize === 8 ? Number(dv.getBigUint64(p, true)) : dv.getUint32(p, true);
+  }
+
+  #storePtr(p: number, v: number): void {
+    const dv = this.#dv();
+    if (this.ptrSize === 8) dv.setBigUint64(p, BigInt(v), true);
+    else dv.setUint32(p, v, true);
+  }
+
+  /** Call realloc and check the block it returns. */
+  realloc(align: number, size: number): number {
+    const realloc = this.#opts.realloc?.();
+    if (realloc === undefined) throw new Error("these canonical options name no realloc");
+    const c = (n: number) => this.corePtr(n);
+    const p = this.ptr(realloc(c(0), c(0), align, c(size)));
+    this.check(p, align, size, RULES.reallocUnaligned, RULES.reallocOutOfBounds);
+    return p;
+  }
+
+  // ---- loads (core memory to JS) ----
+
+  /**
+   * Load a value of type `t` at `p` (already checked for alignment and bounds).
+   * @param t The type.
+   * @param p The address.
+   * @returns The JavaScript value.
+   */
+  load(t: InterfaceType, p: number): unknown {
+    const dv = this.#dv();
+    if (typeof t === "string") {
+      switch (t) {
+        case "bool":
+          return dv.getUint8(p) !== 0;
+        case "u8":
+          return dv.getUint8(p);
+        case "s8":
+          return dv.getInt8(p);
+        case "u16":
+          return dv.getUint16(p, true);
+        case "s16":
+          return dv.getInt16(p, true);
+        case "u32":
+          return dv.getUint32(p, true);
+        case "s32":
+          return dv.getInt32(p, true);
+        case "u64":
+          return dv.getBigUint64(p, true);
+        case "s64":
+          return dv.getBigInt64(p, true);
+        case "f32":
+          return dv.getFloat32(p, true);
+        case "f64":
+          return dv.getFloat64(p, true);
+        case "char":
+          return this.#char(dv.getUint32(p, true));
+        case "string":
+          return this.liftString(this.#loadPtr(p), this.#loadPtr(p + this.ptrSize));
+        default:
+          return unsupportedType(t);
+      }
+    }
+    switch (t.kind) {
+      case "list": {
+        if (t.length !== undefined) return this.#loadFixed(t.element, t.length, p);
+        return this.liftList(t.element, this.#loadPtr(p), this.#loadPtr(p + this.ptrSize));
+      }
+      case "record": {
+        const o: Record<string, unknown> = {};
+        let at = 0;
+        for (const f of t.fields) {
+          at = alignTo(at, alignment(f.type, this.ptrSize));
+          o[camelCase(f.name)] = this.load(f.type, p + at);
+          at += elemSize(f.type, this.ptrSize);
+        }
+        return o;
+      }
+      case "tuple": {
+        const out: unknown[] = [];
+        let at = 0;
+        for (const e of t.types) {
+          at = alignTo(at, alignment(e, this.ptrSize));
+          out.push(this.load(e, p + at));
+          at += elemSize(e, this.ptrSize);
+        }
+        return out;
+      }
+      case "flags": {
+        const n = t.names.length;
+        const size = elemSize(t, this.ptrSize);
+        const words: number[] = [];
+        if (size === 1) words.push(dv.getUint8(p));
+        else if (size === 2) words.push(dv.getUint16(p, true));
+        else for (let i = 0; i < flagsWords(n); i++) words.push(dv.getUint32(p + 4 * i, true));
+        return this.#flags(t.names, words);
+      }
+      case "enum":
+      case "variant":
+      case "option":
+      case "result": {
+        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
+        const ds = discriminantSize(cases.length);
+        const disc = ds === 1
+          ? dv.getUint8(p)
+          : ds === 2
+          ? dv.getUint16(p, true)
+          : dv.getUint32(p, true);
+        if (disc >= cases.length) throw new Trap(RULES.discriminant);
+        let payloadAlign = 1;
+        for (const c of cases) {
+          if (c !== undefined) payloadAlign = Math.max(payloadAlign, alignment(c, this.ptrSize));
+        }
+        const c = cases[disc];
+        const val = c === undefined ? undefined : this.load(c, p + alignTo(ds, payloadAlign));
+        return caseValue(t, disc, val);
+      }
+      default:
+        return unsupportedType(t);
+    }
+  }
+
+  #loadFixed(e: InterfaceType, n: number, p: number): unknown[] {
+    const size = elemSize(e, this.ptrSize);
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(this.load(e, p + i * size));
+    return out;
+  }
+
+  #char(c: number): string {
+    if (!isScalarValue(c)) throw new Trap(RULES.char);
+    return String.fromCodePoint(c);
+  }
+
+  #flags(names: readonly string[], words: readonly number[]): Record<string, boolean> {
+    const o: Record<string, boolean> = {};
+    names.forEach((name, i) => {
+      o[camelCase(name)] = ((words[i >>> 5] >>> (i & 31)) & 1) === 1;
+    });
+    return o;
+  }
+
+  /**
+   * Lift a string from its pointer and (tagged) length.
+   * @param p The pointer.
+   * @param taggedLen The length in code units (bit 31 tags UTF-16 in `latin1+utf16`).
+   * @returns The string.
+   */
+  liftString(p: number, taggedLen: number): string {
+    let encoding = this.#opts.stringEncoding;
+    let units = taggedLen;
+    if (encoding === "latin1+utf16") {
+      if (taggedLen >= UTF16_TAG) {
+        units = taggedLen - UTF16_TAG;
+        encoding = "utf16";
+      } else encoding = "latin1+utf16";
+    }
+    const unit = encoding === "utf16" ? 2 : 1;
+    const byteLen = units * unit;
+    if (byteLen > MAX_STRING_BYTE_LENGTH) throw new Trap(RULES.stringTooLong);
+    if (p % unit !== 0) throw new Trap(RULES.unaligned);
+    if (p + byteLen > this.memorySize()) throw new Trap(RULES.stringOutOfBounds);
+    const bytes = this.#u8().subarray(p, p + byteLen);
+    if (encoding === "utf8") {
+      try {
+        return utf8Decoder.decode(bytes);
+      } catch {
+        throw new Trap(utf8Error(bytes));
+      }
+    }
+    if (encoding === "utf16") {
+      try {
+        return utf16Decoder.decode(bytes);
+      } catch {
+        throw new Trap("invalid utf-16: unpaired surrogate");
+      }
+    }
+    return latin1Decoder.decode(bytes);
+  }
+
+  /**
+   * Lift a list from its pointer and length.
+   * @param e The element type.
+   * @param p The pointer.
+   * @param n The length.
+   * @returns The elements.
+   */
+  liftList(e: InterfaceType, p: number, n: number): unknown[] {
+    const size = elemSize(e, this.ptrSize);
+    if (p % alignment(e, this.ptrSize) !== 0) throw new Trap(RULES.unaligned);
+    if (p + n * size > this.memorySize()) throw new Trap(RULES.listOutOfBounds);
+    return this.#loadFixed(e, n, p);
+  }
+
+  // ---- flat lifts (core values to JS) ----
+
+  /**
+   * Lift a value from flat core values.
+   * @param t The type.
+   * @param src The flat values and their core types, with a cursor.
+   * @returns The JavaScript value.
+   */
+  liftFlat(t: InterfaceType, src: FlatSource): unknown {
+    if (typeof t === "string") {
+      switch (t) {
+        case "bool":
+          return src.i32() !== 0;
+        case "u8":
+          return src.i32() & 0xff;
+        case "s8":
+          return (src.i32() << 24) >> 24;
+        case "u16":
+          return src.i32() & 0xffff;
+        case "s16":
+          return (src.i32() << 16) >> 16;
+        case "u32":
+          return src.i32() >>> 0;
+        case "s32":
+          return src.i32() | 0;
+        case "u64":
+          return BigInt.asUintN(64, src.i64());
+        case "s64":
+          return BigInt.asIntN(64, src.i64());
+        case "f32":
+          return src.f32();
+        case "f64":
+          return src.f64();
+        case "char":
+          return this.#char(src.i32() >>> 0);
+        case "string": {
+          const p = this.ptr(src.ptr(this.ptrSize));
+          return this.liftString(p, this.ptr(src.ptr(this.ptrSize)));
+        }
+        default:
+          return unsupportedType(t);
+      }
+    }
+    switch (t.kind) {
+      case "list": {
+        if (t.length !== undefined) {
+          const out: unknown[] = [];
+          for (let i = 0; i < t.length; i++) out.push(this.liftFlat(t.element, src));
+          return out;
+        }
+        const p = this.ptr(src.ptr(this.ptrSize));
+        return this.liftList(t.element, p, this.ptr(src.ptr(this.ptrSize)));
+      }
+      case "record": {
+        const o: Record<string, unknown> = {};
+        for (const f of t.fields) o[camelCase(f.name)] = this.liftFlat(f.type, src);
+        return o;
+      }
+      case "tuple":
+        return t.types.map((e) => this.liftFlat(e, src));
+      case "flags": {
+        const words: number[] = [];
+        for (let i = flagsWords(t.names.length); i > 0; i--) words.push(src.i32());
+        return this.#flags(t.names, words);
+      }
+      case "enum":
+      case "variant":
+      case "option":
+      case "result": {
+        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
+        const joined = flattenType(t, this.ptrSize === 8 ? "i64" : "i32").slice(1);
+        const disc = src.i32() >>> 0;
+        const vals = src.take(joined.length);
+        if (disc >= cases.length) throw new Trap(RULES.discriminant);
+        const c = cases[disc];
+        let val: unknown;
+        if (c !== undefined) {
+          const want = flattenType(c, this.ptrSize === 8 ? "i64" : "i32");
+          const coerced = want.map((w, i) => coerceFromJoined(vals[i], joined[i], w));
+          val = this.liftFlat(c, new FlatSource(coerced));
+        }
+        return caseValue(t, disc, val);
+      }
+      default:
+        return unsupportedType(t);
+    }
+  }
+
+  // ---- stores (JS to core memory) ----
+
+  /**
+   * Store a JavaScript value of type `t` at `p` (already checked).
+   * @param t The type.
+   * @param v The value.
+   * @param p The address.
+   */
+  store(t: InterfaceType, v: unknown, p: number): void {
+    if (typeof t === "string") {
+      switch (t) {
+        case "bool":
+          if (typeof v !== "boolean") typeError(t, v);
+          this.#dv().setUint8(p, v ? 1 : 0);
+          return;
+        case "u8":
+        case "s8":
+          this.#dv().setUint8(p, smallInt(t, v) & 0xff);
+          return;
+        case "u16":
+        case "s16":
+          this.#dv().setUint16(p, smallInt(t, v) & 0xffff, true);
+          return;
+        case "u32":
+        case "s32":
+          this.#dv().setUint32(p, smallInt(t, v) >>> 0, true);
+          return;
+        case "u64":
+        case "s64":
+          this.#dv().setBigUint64(p, BigInt.asUintN(64, int64(t, v)), true);
+          return;
+        case "f32":
+          if (typeof v !== "number") typeError(t, v);
+          this.#dv().setFloat32(p, v as number, true);
+          return;
+        case "f64":
+          if (typeof v !== "number") typeError(t, v);
+          this.#dv().setFloat64(p, v as number, true);
+          return;
+        case "char":
+          this.#dv().setUint32(p, charCode(v), true);
+          return;
+        case "string": {
+          const [sp, len] = this.lowerString(v);
+          this.#storePtr(p, sp);
+          this.#storePtr(p + this.ptrSize, len);
+          return;
+        }
+        default:
+          return unsupportedType(t);
+      }
+    }
+    switch (t.kind) {
+      case "list": {
+        const items = listItems(t, v);
+        if (t.length !== undefined) {
+          const size = elemSize(t.element, this.ptrSize);
+          items.forEach((e, i) => this.store(t.element, e, p + i * size));
+          return;
+        }
+        const lp = this.lowerList(t.element, items);
+        this.#storePtr(p, lp);
+        this.#storePtr(p + this.ptrSize, items.length);
+        return;
+      }
+      case "record": {
+        const o = recordObject(t, v);
+        let at = 0;
+        for (const f of t.fields) {
+          at = alignTo(at, alignment(f.type, this.ptrSize));
+          this.store(f.type, o[camelCase(f.name)], p + at);
+          at += elemSize(f.type, this.ptrSize);
+        }
+        return;
+      }
+      case "tuple": {
+        const items = tupleItems(t, v);
+        let at = 0;
+        t.types.forEach((e, i) => {
+          at = alignTo(at, alignment(e, this.ptrSize));
+          this.store(e, items[i], p + at);
+          at += elemSize(e, this.ptrSize);
+        });
+        return;
+      }
+      case "flags": {
+        const words = flagWords(t.names, v);
+        const size = elemSize(t, this.ptrSize);
+        const dv = this.#dv();
+        if (size === 1) dv.setUint8(p, words[0]);
+        else if (size === 2) dv.setUint16(p, words[0], true);
+        else words.forEach((w, i) => dv.setUint32(p + 4 * i, w, true));
+        return;
+      }
+      case "enum":
+      case "variant":
+      case "option":
+      case "result": {
+        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
+        const [disc, val] = caseOf(t, v);
+        const ds = discriminantSize(cases.length);
+        const dv = this.#dv();
+        if (ds === 1) dv.setUint8(p, disc);
+        else if (ds === 2) dv.setUint16(p, disc, true);
+        else dv.setUint32(p, disc, true);
+        let payloadAlign = 1;
+        for (const c of cases) {
+          if (c !== undefined) payloadAlign = Math.max(payloadAlign, alignment(c, this.ptrSize));
+        }
+        const c = cases[disc];
+        if (c !== undefined) this.store(c, val, p + alignTo(ds, payloadAlign));
+        return;
+      }
+      default:
+        return unsupportedType(t);
+    }
+  }
+
+  /**
+   * Lower a string into memory (through realloc).
+   * @param v The string.
+   * @returns Its pointer and tagged length in code units.
+   */
+  lowerString(v: unknown): [number, number] {
+    if (typeof v !== "string") return typeError("string", v);
+    const enc = this.#opts.stringEncoding;
+    if (enc === "utf8") {
+      const bytes = utf8Encoder.encode(v);
+      if (bytes.length > MAX_STRING_BYTE_LENGTH) throw new Trap(RULES.stringTooLong);
+      const p = this.realloc(1, bytes.length);
+      this.#u8().set(bytes, p);
+      return [p, bytes.length];
+    }
+    let latin1 = enc === "latin1+utf16";
+    if (latin1) {
+      for (let i = 0; i < v.length; i++) {
+        if (v.charCodeAt(i) > 0xff) {
+          latin1 = false;
+          break;
+        }
+      }
+    }
+    const bytes = v.length * (latin1 ? 1 : 2);
+    if (bytes > MAX_STRING_BYTE_LENGTH) throw new Trap(RULES.stringTooLong);
+    const p = this.realloc(2, bytes);
+    if (latin1) {
+      const u8 = this.#u8();
+      for (let i = 0; i < v.length; i++) u8[p + i] = v.charCodeAt(i);
+      return [p, v.length];
+    }
+    const dv = this.#dv();
+    for (let i = 0; i < v.length; i++) dv.setUint16(p + 2 * i, v.charCodeAt(i), true);
+    return [p, enc === "latin1+utf16" ? v.length + UTF16_TAG : v.length];
+  }
+
+  /**
+   * Lower a list into memory (through realloc).
+   * @param e The element type.
+   * @param items The elements.
+   * @returns The pointer.
+   */
+  lowerList(e: InterfaceType, items: readonly unknown[]): number {
+    const size = elemSize(e, this.ptrSize);
+    const p = this.realloc(alignment(e, this.ptrSize), items.length * size);
+    items.forEach((x, i) => this.store(e, x, p + i * size));
+    return p;
+  }
+
+  // ---- flat lowers (JS to core values) ----
+
+  /**
+   * Lower a JavaScript value into flat core values.
+   * @param t The type.
+   * @param v The value.
+   * @param out Where to append the values.
+   */
+  lowerFlat(t: InterfaceType, v: unknown, out: CoreNum[]): void {
+    if (typeof t === "string") {
+      switch (t) {
+        case "bool":
+          if (typeof v !== "boolean") typeError(t, v);
+          out.push(v ? 1 : 0);
+          return;
+        case "u8":
+        case "s8":
+        case "u16":
+        case "s16":
+        case "u32":
+        case "s32":
+          out.push(smallInt(t, v) | 0);
+          return;
+        case "u64":
+        case "s64":
+          out.push(BigInt.asIntN(64, int64(t, v)));
+          return;
+        case "f32":
+        case "f64":
+          if (typeof v !== "number") typeError(t, v);
+          out.push(v as number);
+          return;
+        case "char":
+          out.push(charCode(v));
+          return;
+        case "string": {
+          const [p, len] = this.lowerString(v);
+          out.push(this.corePtr(p), this.corePtr(len));
+          return;
+        }
+        default:
+          return unsupportedType(t);
+      }
+    }
+    switch (t.kind) {
+      case "list": {
+        const items = listItems(t, v);
+        if (t.length !== undefined) {
+          for (const e of items) this.lowerFlat(t.element, e, out);
+          return;
+        }
+        const p = this.lowerList(t.element, items);
+        out.push(this.corePtr(p), this.corePtr(items.length));
+        return;
+      }
+      case "record": {
+        const o = recordObject(t, v);
+        for (const f of t.fields) this.lowerFlat(f.type, o[camelCase(f.name)], out);
+        return;
+      }
+      case "tuple": {
+        const items = tupleItems(t, v);
+        t.types.forEach((e, i) => this.lowerFlat(e, items[i], out));
+        return;
+      }
+      case "flags":
+        for (const w of flagWords(t.names, v)) out.push(w | 0);
+        return;
+      case "enum":
+      case "variant":
+      case "option":
+      case "result": {
+        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
+        const ptr = this.ptrSize === 8 ? "i64" : "i32";
+        const joined = flattenType(t, ptr).slice(1);
+        const [disc, val] = caseOf(t, v);
+        out.push(disc);
+        const c = cases[disc];
+        const payload: CoreNum[] = [];
+        if (c !== undefined) this.lowerFlat(c, val, payload);
+        const have = c === undefined ? [] : flattenType(c, ptr);
+        joined.forEach((j, i) => {
+          out.push(i < payload.length ? coerceToJoined(payload[i], have[i], j) : zero(j));
+        });
+        return;
+      }
+      default:
+        return unsupportedType(t);
+    }
+  }
+}
+
+function zero(t: FlatType): CoreNum {
+  return t === "i64" ? 0n : 0;
+}
+
+/** A payload value (of core type `have`) widened to the variant's joined core type. */
+function coerceToJoined(v: CoreNum, have: FlatType, joined: FlatType): CoreNum {
+  if (have === joined) return v;
+  if (joined === "i32") return f32Bits(v as number); // f32 -> i32
+  // joined is i64
+  if (have === "i32") return BigInt((v as number) >>> 0);
+  if (have === "f32") return BigInt(f32Bits(v as number) >>> 0);
+  return f64Bits(v as number); // f64 -> i64
+}
+
+/** A joined core value narrowed to the payload's own core type. */
+function coerceFromJoined(v: CoreNum, joined: FlatType, want: FlatType): CoreNum {
+  if (joined === want) return v;
+  if (joined === "i32") return f32FromBits(v as number); // i32 -> f32
+  // joined is i64
+  const b = v as bigint;
+  if (want === "i32") return Number(BigInt.asIntN(32, b));
+  if (want === "f32") return f32FromBits(Number(BigInt.asIntN(32, b)));
+  return f64FromBits(b);
+}
+
+/** Flat core values with a cursor. */
+export class FlatSource {
+  #i = 0;
+  /** The values (`number` for i32/f32/f64, `bigint` for i64). */
+  readonly vals: readonly CoreNum[];
+
+  /**
+   * Start reading flat values.
+   * @param vals The values.
+   */
+  constructor(vals: readonly CoreNum[]) {
+    this.vals = vals;
+  }
+  #next(): CoreNum {
+    if (this.#i >= this.vals.length) throw new Error("too few flat values for the type");
+    return this.vals[this.#i++];
+  }
+  /** The next value as an i32. */
+  i32(): number {
+    return this.#next() as number;
+  }
+  /** The next value as an i64. */
+  i64(): bigint {
+    return this.#next() as bigint;
+  }
+  /** The next value as an f32. */
+  f32(): number {
+    return this.#next() as number;
+  }
+  /** The next value as an f64. */
+  f64(): number {
+    return this.#next() as number;
+  }
+  /** The next value as a pointer or length. */
+  ptr(_size: 4 | 8): CoreNum {
+    return this.#next();
+  }
+  /** The next `n` values. */
+  take(n: number): CoreNum[] {
+    const out = this.vals.slice(this.#i, this.#i + n);
+    this.#i += n;
+    return out;
+  }
+}
+
+function caseValue(t: InterfaceType & object, disc: number, val: unknown): unknown {
+  switch (t.kind) {
+    case "enum":
+      return t.names[disc];
+    case "option":
+      if (disc === 0) return undefined;
+      return isOption(t.type) ? { tag: "some", val } : val;
+    case "result":
+      return disc === 0 ? { tag: "ok", val } : { tag: "err", val };
+    case "variant": {
+      const c = t.cases[disc];
+      return c.type === undefined ? { tag: c.name } : { tag: c.name, val };
+    }
+    default:
+      throw new Error("not a variant type");
+  }
+}
+
+function isOption(t: InterfaceType): boolean {
+  return typeof t !== "string" && t.kind === "option";
+}
+
+function caseOf(t: InterfaceType & object, v: unknown): [number, unknown] {
+  switch (t.kind) {
+    case "enum": {
+      const i = typeof v === "string" ? t.names.indexOf(v) : -1;
+      if (i < 0) typeError(t, v, `one of ${t.names.map((n) => JSON.stringify(n)).join(", ")}`);
+      return [i, undefined];
+    }
+    case "option": {
+      if (v === undefined || v === null) return [0, undefined];
+      if (isOption(t.type)) {
+        const o = v as { tag?: unknown; val?: unknown };
+        if (typeof v !== "object" || o.tag !== "some") {
+          typeError(t, v, '`undefined` or `{ tag: "some", val }` (a nested option)');
+        }
+        return [1, o.val];
+      }
+      return [1, v];
+    }
+    case "result": {
+      const o = v as { tag?: unknown; val?: unknown };
+      if (typeof v !== "object" || v === null || (o.tag !== "ok" && o.tag !== "err")) {
+        typeError(t, v, '`{ tag: "ok" | "err", val }`');
+      }
+      return [o.tag === "ok" ? 0 : 1, o.val];
+    }
+    case "variant": {
+      const o = v as { tag?: unknown; val?: unknown };
+      const i = typeof v === "object" && v !== null
+        ? t.cases.findIndex((c) => c.name === o.tag)
+        : -1;
+      if (i < 0) {
+        typeError(
+          t,
+          v,
+          `{ tag, val } with a tag of ${t.cases.map((c) => JSON.stringify(c.name)).join(", ")}`,
+        );
+      }
+      return [i, o.val];
+    }
+    default:
+      throw new Error("not a variant type");
+  }
+}
+
+function listItems(t: TypeList, v: unknown): readonly unknown[] {
+  const items = Array.isArray(v)
+    ? v
+    : ArrayBuffer.isView(v) && !(v instanceof DataView)
+    ? Array.from(v as unknown as ArrayLike<unknown>)
+    : typeError(t, v, "an array");
+  if (t.length !== undefined && items.length !== t.length) {
+    typeError(t, v, `an array of ${t.length} elements`);
+  }
+  return items;
+}
+
+function tupleItems(t: TypeTuple, v: unknown): readonly unknown[] {
+  if (!Array.isArray(v) || v.length !== t.types.length) {
+    typeError(t, v, `an array of ${t.types.length} elements`);
+  }
+  return v as unknown[];
+}
+
+function recordObject(t: InterfaceType & object, v: unknown): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) typeError(t, v, "an object");
+  return v as Record<string, unknown>;
+}
+
+function flagWords(names: readonly string[], v: unknown): number[] {
+  if (typeof v !== "object" || v === null) {
+    typeError({ kind: "flags", names }, v, "an object of booleans");
+  }
+  const o = v as Record<string, unknown>;
+  const words = new Array<number>(flagsWords(names.length)).fill(0);
+  names.forEach((n, i) => {
+    if (o[camelCase(n)]) words[i >>> 5] |= 1 << (i & 31);
+  });
+  return words.map((w) => w >>> 0);
+}

@@ -216,6 +216,7 @@ function resolveDefinedShallow(scope: TypeScope, d: DefinedValType): InterfaceTy
       return { kind: "tuple", types: d.types.map(v) };
     case "flags":
       if (d.names.length === 0) throw new LinkError("flags must have at least one entry");
+      if (d.names.length > 32) throw new LinkError("cannot have more than 32 flags");
       return { kind: "flags", names: d.names };
     case "enum":
       if (d.names.length === 0) throw new LinkError("enum type must have at least one variant");
@@ -232,8 +233,15 @@ function resolveDefinedShallow(scope: TypeScope, d: DefinedValType): InterfaceTy
     case "borrow":
       return { kind: d.kind, resource: resolveResource(scope, d.type) };
     case "stream":
-    case "future":
-      return d.element === undefined ? { kind: d.kind } : { kind: d.kind, element: v(d.element) };
+    case "future": {
+      if (d.element === undefined) return { kind: d.kind };
+      const element = v(d.element);
+      if (d.kind === "stream" && element === "char") {
+        // a stream of chars would split code points across reads (wasmparser's rule)
+        throw new LinkError("`stream<char>` is not valid at this time");
+      }
+      return { kind: d.kind, element };
+    }
     case "map":
       return { kind: "map", key: v(d.key), value: v(d.value) };
   }

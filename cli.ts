@@ -234,18 +234,14 @@ function argumentValue(text: string, type: TypeFunc["params"][number]["type"]): 
   if (text.startsWith("'") && text.endsWith("'") && text.length >= 3) {
     lit = JSON.stringify(text.slice(1, -1));
   }
-  const form = typeof type === "string"
-    ? { string: "str.const", char: "char.const" }[type as string] ?? `${type}.const`
-    : undefined;
-  if (form === undefined || typeof type === "string") {
+  if (typeof type !== "string") {
+    const form = { option: "option.some", result: "result.ok" }[type.kind as string] ??
+      `${type.kind}.const`;
     throw new ValueSyntaxError(
-      `a \`${
-        typeof type === "string" ? type : type.kind
-      }\` argument is written as a value expression, e.g. (${
-        typeof type === "string" ? type : type.kind
-      }.const ...)`,
+      `a \`${type.kind}\` argument is written as a value expression, e.g. (${form} ...)`,
     );
   }
+  const form = { string: "str.const", char: "char.const" }[type as string] ?? `${type}.const`;
   return readValue(readSexprs(`(${form} ${lit})`)[0], type);
 }
 

@@ -46,25 +46,43 @@ function intLiteral(text: string, node: SNode): bigint {
   return m[1] === "-" ? -v : v;
 }
 
-function hexFloat(t: string): number {
-  const m = /^([+-]?)0x([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?$/.exec(t);
+/**
+ * A hex float literal, rounded once (to nearest, ties to even) to `bits`
+ * significant bits with the smallest subnormal step `2^minExp`: rounding the
+ * digits through a double first would round twice.
+ */
+function hexFloat(t: string, bits: number, minExp: number): number {
+  const m = /^([+-]?)0x([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?$/.exec(t);
   if (m === null) return NaN;
-  const digits = (m[2] || "") + (m[3] ?? "");
-  let v = 0;
-  for (const d of digits) v = v * 16 + parseInt(d, 16);
-  const exp = (m[4] === undefined ? 0 : parseInt(m[4], 10)) - 4 * (m[3]?.length ?? 0);
-  v = v * 2 ** exp;
+  let mant = BigInt("0x" + m[2] + (m[3] ?? ""));
+  let exp = (m[4] === undefined ? 0 : parseInt(m[4], 10)) - 4 * (m[3]?.length ?? 0);
+  const len = mant.toString(2).length;
+  const drop = Math.max(len - bits, minExp - exp);
+  if (drop > len) mant = 0n; // below half the smallest subnormal
+  else if (mant !== 0n && drop > 0) {
+    const rest = mant & ((1n << BigInt(drop)) - 1n);
+    const half = 1n << BigInt(drop - 1);
+    mant >>= BigInt(drop);
+    if (rest > half || (rest === half && (mant & 1n) === 1n)) mant++;
+    exp += drop;
+  }
+  const v = mant === 0n ? 0 : Number(mant) * 2 ** exp;
   return m[1] === "-" ? -v : v;
 }
 
 /** A float literal as a number (`nan:` payloads are not representable: NaN). */
-function floatLiteral(text: string, node: SNode): number {
-  const t = text.replaceAll("_", "");
-  const sign = t.startsWith("-") ? -1 : 1;
-  const body = t.replace(/^[+-]/, "");
+function floatLiteral(text: string, node: SNode, t: "f32" | "f64"): number {
+  const lit = text.replaceAll("_", "");
+  const sign = lit.startsWith("-") ? -1 : 1;
+  const body = lit.replace(/^[+-]/, "");
   if (body === "inf") return sign * Infinity;
-  if (body === "nan" || body.startsWith("nan:")) return NaN;
-  const v = /^0x/i.test(body) ? hexFloat(t) : Number(t);
+  if (body === "nan" || /^nan:(canonical|arithmetic|0x[0-9a-fA-F]+)$/.test(body)) return NaN;
+  // the text format's decimal form only: no `Infinity`, `0b1` or `.5` as `Number` reads them
+  const v = body.startsWith("0x")
+    ? hexFloat(lit, t === "f32" ? 24 : 53, t === "f32" ? -149 : -1074)
+    : /^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$/.test(body)
+    ? Number(lit)
+    : NaN;
   if (Number.isNaN(v)) throw new ValueSyntaxError(`invalid float \`${text}\``, node);
   return v;
 }
@@ -73,11 +91,20 @@ function head(node: SNode): string | undefined {
   return isList(node) && isAtom(node.items[0]) ? node.items[0].value : undefined;
 }
 
-function expectHead(node: SNode, want: string, t: InterfaceType): readonly SNode[] {
+function expectHead(
+  node: SNode,
+  want: string,
+  t: InterfaceType,
+  max = Infinity,
+): readonly SNode[] {
   if (head(node) !== want) {
     throw new ValueSyntaxError(`expected \`(${want} ...)\` for a \`${typeToString(t)}\``, node);
   }
-  return (node as { items: readonly SNode[] }).items.slice(1);
+  const args = (node as { items: readonly SNode[] }).items.slice(1);
+  if (args.length > max) {
+    throw new ValueSyntaxError(`\`${want}\` takes at most ${max} argument(s)`, node);
+  }
+  return args;
 }
 
 function stringArg(node: SNode | undefined, what: string, at: SNode): string {
@@ -96,7 +123,7 @@ export function readValue(node: SNode, t: InterfaceType): unknown {
   if (typeof t === "string") {
     if (t in BITS) {
       const [bits, signed] = BITS[t];
-      const [arg] = expectHead(node, `${t}.const`, t);
+      const [arg] = expectHead(node, `${t}.const`, t, 1);
       if (!isAtom(arg)) throw new ValueSyntaxError(`expected an integer`, node);
       const raw = intLiteral(arg.value, arg);
       const v = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
@@ -104,29 +131,37 @@ export function readValue(node: SNode, t: InterfaceType): unknown {
     }
     switch (t) {
       case "bool": {
-        const [arg] = expectHead(node, "bool.const", t);
+        const [arg] = expectHead(node, "bool.const", t, 1);
         if (isAtom(arg, "true")) return true;
         if (isAtom(arg, "false")) return false;
         throw new ValueSyntaxError("expected `true` or `false`", node);
       }
       case "f32":
       case "f64": {
-        const [arg] = expectHead(node, `${t}.const`, t);
+        const [arg] = expectHead(node, `${t}.const`, t, 1);
         if (!isAtom(arg)) throw new ValueSyntaxError("expected a float", node);
-        const v = floatLiteral(arg.value, arg);
+        const v = floatLiteral(arg.value, arg, t);
         return t === "f32" ? Math.fround(v) : v;
       }
-      case "char":
-        return stringArg(expectHead(node, "char.const", t)[0], "a char", node);
+      case "char": {
+        const c = stringArg(expectHead(node, "char.const", t, 1)[0], "a char", node);
+        if ([...c].length !== 1) throw new ValueSyntaxError("expected one character", node);
+        return c;
+      }
       case "string":
-        return stringArg(expectHead(node, "str.const", t)[0], "a string", node);
+        return stringArg(expectHead(node, "str.const", t, 1)[0], "a string", node);
       default:
         throw new ValueSyntaxError(`no value syntax for \`${t}\``, node);
     }
   }
   switch (t.kind) {
-    case "list":
-      return expectHead(node, "list.const", t).map((e) => readValue(e, t.element));
+    case "list": {
+      const items = expectHead(node, "list.const", t);
+      if (t.length !== undefined && items.length !== t.length) {
+        throw new ValueSyntaxError(`expected ${t.length} list elements`, node);
+      }
+      return items.map((e) => readValue(e, t.element));
+    }
     case "tuple": {
       const items = expectHead(node, "tuple.const", t);
       if (items.length !== t.types.length) {
@@ -156,7 +191,12 @@ export function readValue(node: SNode, t: InterfaceType): unknown {
         if (field === undefined || v === undefined) {
           throw new ValueSyntaxError(`unknown field \`${n}\``, f);
         }
+        if (camelCase(n) in o) throw new ValueSyntaxError(`duplicate field \`${n}\``, f);
         o[camelCase(n)] = readValue(v, field.type);
+      }
+      const missing = t.fields.find((x) => !(camelCase(x.name) in o));
+      if (missing !== undefined) {
+        throw new ValueSyntaxError(`missing field \`${missing.name}\``, node);
       }
       return o;
     }
@@ -171,22 +211,28 @@ export function readValue(node: SNode, t: InterfaceType): unknown {
       return o;
     }
     case "enum": {
-      const n = stringArg(expectHead(node, "enum.const", t)[0], "an enum case", node);
+      const n = stringArg(expectHead(node, "enum.const", t, 1)[0], "an enum case", node);
       if (!t.names.includes(n)) throw new ValueSyntaxError(`unknown enum case \`${n}\``, node);
       return n;
     }
     case "variant": {
-      const [name, v] = expectHead(node, "variant.const", t);
+      const [name, v] = expectHead(node, "variant.const", t, 2);
       const n = stringArg(name, "a case name", node);
       const c = t.cases.find((x) => x.name === n);
       if (c === undefined) throw new ValueSyntaxError(`unknown case \`${n}\``, node);
-      if (c.type === undefined) return { tag: n };
+      if (c.type === undefined) {
+        if (v !== undefined) throw new ValueSyntaxError(`case \`${n}\` takes no payload`, node);
+        return { tag: n };
+      }
       if (v === undefined) throw new ValueSyntaxError(`case \`${n}\` needs a payload`, node);
       return { tag: n, val: readValue(v, c.type) };
     }
     case "option": {
-      if (head(node) === "option.none") return undefined;
-      const [v] = expectHead(node, "option.some", t);
+      if (head(node) === "option.none") {
+        expectHead(node, "option.none", t, 0);
+        return undefined;
+      }
+      const [v] = expectHead(node, "option.some", t, 1);
       if (v === undefined) throw new ValueSyntaxError("`option.some` needs a payload", node);
       const val = readValue(v, t.type);
       return typeof t.type !== "string" && t.type.kind === "option" ? { tag: "some", val } : val;
@@ -197,10 +243,16 @@ export function readValue(node: SNode, t: InterfaceType): unknown {
         throw new ValueSyntaxError("expected `(result.ok ...)` or `(result.err ...)`", node);
       }
       const payload = h === "result.ok" ? t.ok : t.err;
-      const [v] = (node as { items: readonly SNode[] }).items.slice(1);
+      const [v] = expectHead(node, h, t, 1);
+      if (payload === undefined && v !== undefined) {
+        throw new ValueSyntaxError(`\`${h}\` takes no payload here`, node);
+      }
+      if (payload !== undefined && v === undefined) {
+        throw new ValueSyntaxError(`\`${h}\` needs a payload`, node);
+      }
       return {
         tag: h === "result.ok" ? "ok" : "err",
-        val: payload === undefined || v === undefined ? undefined : readValue(v, payload),
+        val: payload === undefined ? undefined : readValue(v, payload),
       };
     }
     default:
@@ -245,7 +297,8 @@ function sameValue(a: unknown, b: unknown, t: InterfaceType): boolean {
     if (t === "f32" && typeof a === "number" && typeof b === "number") {
       return f32Bits(a) === f32Bits(b) || (Number.isNaN(a) && Number.isNaN(b));
     }
-    return Object.is(a, b) || (a === b);
+    // `Object.is`: the f64 values 0 and -0 differ, as the f32 bits above do
+    return Object.is(a, b);
   }
   switch (t.kind) {
     case "list":
@@ -318,8 +371,24 @@ export function formatValue(v: unknown, t: InterfaceType): string {
   }
 }
 
+/** A string literal of the text format (not JSON: `\u{hex}`, no `\b` or `\u0001`). */
+function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c === 0x7f || (c >= 0xd800 && c < 0xe000)) {
+      out += `\\u{${c.toString(16)}}`;
+    } else out += ch;
+  }
+  return out + '"';
+}
+
 function format(v: unknown, t: InterfaceType): string {
-  const q = (s: string) => JSON.stringify(s);
+  const q = quote;
   if (typeof t === "string") {
     switch (t) {
       case "bool":

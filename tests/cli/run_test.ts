@@ -1,0 +1,233 @@
+/**
+ * `cli.ts run FILE --invoke 'NAME(ARGS)'`: bare literals typed by the
+ * parameters, value expressions, results printed in the `.wast` value
+ * syntax, and the errors (exit status 1, `error: ...` or `trap: ...` on
+ * standard error), on a component built into a temporary directory and on
+ * `examples/points.wasm`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { wat } from "../_wat.ts";
+
+import { run } from "../_cli.ts";
+
+const POINTS = new URL("../../examples/points.wasm", import.meta.url).pathname;
+
+/** One export per kind of argument, plus a function without result and one that traps. */
+const COMPONENT = `(component
+  (core module $m
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (global.get $bump) (local.get 3)))
+      (local.get $p))
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "neg") (param f64) (result f64) (f64.neg (local.get 0)))
+    (func (export "not") (param i32) (result i32) (i32.eqz (local.get 0)))
+    (func (export "code") (param i32) (result i32) (local.get 0))
+    (func (export "wide") (param i64) (result i64) (local.get 0))
+    (func (export "len") (param i32 i32) (result i32) (local.get 1))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 16) (local.get 0))
+      (i32.store (i32.const 20) (local.get 1))
+      (i32.const 16))
+    (func (export "swap") (param i32 i32) (result i32)
+      (i32.store8 (i32.const 32) (local.get 1))
+      (i32.store8 (i32.const 33) (local.get 0))
+      (i32.const 32))
+    (func (export "nothing"))
+    (func (export "boom") unreachable))
+  (core instance $i (instantiate $m))
+  (type $pair (record (field "a" u8) (field "b" u8)))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $i "add")))
+  (func (export "neg") (param "x" f64) (result f64) (canon lift (core func $i "neg")))
+  (func (export "not") (param "b" bool) (result bool) (canon lift (core func $i "not")))
+  (func (export "code") (param "c" char) (result u32) (canon lift (core func $i "code")))
+  (func (export "wide") (param "x" s64) (result s64) (canon lift (core func $i "wide")))
+  (func (export "len") (param "s" string) (result u32)
+    (canon lift (core func $i "len") (memory (core memory $i "mem"))
+      (realloc (core func $i "realloc"))))
+  (func (export "echo") (param "s" string) (result string)
+    (canon lift (core func $i "echo") (memory (core memory $i "mem"))
+      (realloc (core func $i "realloc"))))
+  (func (export "swap") (param "p" $pair) (result $pair)
+    (canon lift (core func $i "swap") (memory (core memory $i "mem"))))
+  (func (export "nothing") (canon lift (core func $i "nothing")))
+  (func (export "boom") (canon lift (core func $i "boom"))))`;
+
+/** The component is built into a temporary directory, removed when the tests end. */
+const dir = await Deno.makeTempDir({ prefix: "wasmfuse-run-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+const FILE = `${dir}/values.wasm`;
+const bytes = await wat(COMPONENT);
+await Deno.writeFile(FILE, bytes);
+const IMPORTS = `${dir}/imports.wasm`;
+await Deno.writeFile(
+  IMPORTS,
+  await wat(`(component
+  (import "log" (func $log))
+  (core func $log' (canon lower (func $log)))
+  (core module $m (import "host" "log" (func $log)) (func (export "f") (call $log)))
+  (core instance $i (instantiate $m (with "host" (instance (export "log" (func $log'))))))
+  (func (export "f") (canon lift (core func $i "f"))))`),
+);
+const EMPTY = `${dir}/empty.wasm`;
+await Deno.writeFile(EMPTY, await wat("(component)"));
+
+/** `run FILE --invoke INVOKE`. */
+async function invoke(invoke: string, file = FILE) {
+  return await run(["run", file, "--invoke", invoke]);
+}
+
+/** Assert that `run --invoke INVOKE` prints `stdout` and exits 0. */
+async function prints(call: string, stdout: string): Promise<void> {
+  const r = await invoke(call);
+  assert.equal(r.stderr, "", `${call}: ${r.stderr}`);
+  assert.equal(r.code, 0, call);
+  assert.equal(r.stdout, stdout, call);
+}
+
+/** Assert that `run --invoke INVOKE` exits 1 with `stderr` starting with `prefix` (and nothing on stdout). */
+async function fails(call: string, first: string | RegExp, file = FILE): Promise<string> {
+  const r = await invoke(call, file);
+  assert.equal(r.code, 1, `${call}: ${r.stdout}${r.stderr}`);
+  assert.equal(r.stdout, "", call);
+  const line = r.stderr.split("\n")[0];
+  if (typeof first === "string") assert.equal(line, first, call);
+  else assert.match(line, first, call);
+  return r.stderr;
+}
+
+Deno.test("cli run on examples/points.wasm prints the result", async () => {
+  const r = await run(["run", POINTS, "--invoke", "run"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "(f64.const 15)\n");
+  assert.equal(r.stderr, "");
+  // `run()` is the same call, and - reads the component from standard input
+  assert.equal((await run(["run", POINTS, "--invoke", "run()"])).stdout, "(f64.const 15)\n");
+  const stdin = await run(["run", "-", "--invoke", " run ( ) "], await Deno.readFile(POINTS));
+  assert.equal(stdin.code, 0, stdin.stderr);
+  assert.equal(stdin.stdout, "(f64.const 15)\n");
+});
+
+Deno.test("cli run: bare literals are typed by the parameters", async (t) => {
+  const cases: [string, string][] = [
+    ["add(1, 2)", "(u32.const 3)"],
+    ["add(1,2)", "(u32.const 3)"],
+    ["add(0xffff_ffff, 2)", "(u32.const 1)"],
+    ["add(-1, 0)", "(u32.const 4294967295)"],
+    ["neg(-2.5)", "(f64.const 2.5)"],
+    ["neg(0x1p3)", "(f64.const -8)"],
+    ["neg(inf)", "(f64.const -inf)"],
+    ["neg(0)", "(f64.const -0)"],
+    ["not(true)", "(bool.const false)"],
+    ["not(false)", "(bool.const true)"],
+    ["code('A')", "(u32.const 65)"],
+    ['code("⛳")', "(u32.const 9971)"],
+    ["wide(-5)", "(s64.const -5)"],
+    ["wide(9223372036854775807)", "(s64.const 9223372036854775807)"],
+    ["wide(0xffff_ffff_ffff_ffff)", "(s64.const -1)"],
+    ['len("hi")', "(u32.const 2)"],
+    ['len("h\\u{e9}")', "(u32.const 3)"],
+    ['len("")', "(u32.const 0)"],
+    // commas and parentheses inside a string do not split the arguments
+    ['echo("a, (b)")', '(str.const "a, (b)")'],
+    ['echo("say \\"hi\\"")', '(str.const "say \\"hi\\"")'],
+    ['echo("tab\\tnl\\n")', '(str.const "tab\\tnl\\n")'],
+  ];
+  for (const [call, out] of cases) {
+    await t.step(call, async () => await prints(call, out + "\n"));
+  }
+});
+
+Deno.test("cli run: value expressions as arguments", async () => {
+  await prints("add((u32.const 1), (u32.const 0x10))", "(u32.const 17)\n");
+  await prints('echo((str.const "x,y"))', '(str.const "x,y")\n');
+  await prints(
+    'swap((record.const (field "a" (u8.const 1)) (field "b" (u8.const 2))))',
+    '(record.const (field "a" (u8.const 2)) (field "b" (u8.const 1)))\n',
+  );
+  // the unparenthesized field form of the suites
+  await prints(
+    'swap((record.const (field "a" u8.const 7) (field "b" u8.const 8)))',
+    '(record.const (field "a" (u8.const 8)) (field "b" (u8.const 7)))\n',
+  );
+  // a bare literal and an expression mix
+  await prints("add(5, (u32.const 6))", "(u32.const 11)\n");
+});
+
+Deno.test("cli run: a function without result prints nothing", async () => {
+  await prints("nothing()", "");
+  await prints("nothing", "");
+});
+
+Deno.test("cli run: a trap exits 1 with trap: <message>", async () => {
+  const stderr = await fails("boom()", /^trap: .*unreachable/);
+  assert.equal(stderr.split("\n").filter((l) => l !== "").length, 1);
+});
+
+Deno.test("cli run: bad calls exit 1 with error: ...", async (t) => {
+  await t.step("unknown export, listing the exports", async () => {
+    await fails(
+      "nope()",
+      "error: no exported function `nope` " +
+        "(exports: add, neg, not, code, wide, len, echo, swap, nothing, boom)",
+    );
+  });
+  await t.step("wrong argument count", async () => {
+    await fails("add(1)", "error: `add` takes 2 arguments, got 1");
+    await fails("add(1, 2, 3)", "error: `add` takes 2 arguments, got 3");
+    await fails("add()", "error: `add` takes 2 arguments, got 0");
+    await fails("nothing(1)", "error: `nothing` takes 0 arguments, got 1");
+  });
+  await t.step("arguments that do not fit their type", async () => {
+    await fails("add(1, x)", /^error: invalid integer `x`/);
+    await fails("add(1, 2.5)", /^error: invalid integer `2\.5`/);
+    await fails("add(1, (s32.const 2))", /^error: expected `\(u32\.const \.\.\.\)` for a `u32`/);
+    await fails("not(1)", /^error: expected `true` or `false`/);
+    await fails("echo(hi)", /^error: expected a string for a string/);
+    await fails('code("AB")', /^error: expected one character/);
+    await fails(
+      "add((u32.const 1) (u32.const 2), 3)",
+      "error: expected one value, got `(u32.const 1) (u32.const 2)`",
+    );
+    await fails(
+      "swap(1)",
+      "error: a `record` argument is written as a value expression, e.g. (record.const ...)",
+    );
+    await fails(
+      'swap((record.const (field "a" (u8.const 1))))',
+      /^error: missing field `b`/,
+    );
+  });
+  await t.step("a malformed --invoke", async () => {
+    const stderr = await fails("add(1, 2", "error: --invoke expects NAME(ARGS), got `add(1, 2`");
+    assert.match(stderr, /wasmfuse run FILE\|- --invoke 'NAME\(ARGS\)'/, "usage follows");
+  });
+  await t.step("a component without exports", async () => {
+    await fails("f", /^error: no exported function `f` \(exports: none\)$/, EMPTY);
+  });
+  await t.step("a component with imports cannot be instantiated", async () => {
+    await fails("f", "error: missing import `log`", IMPORTS);
+  });
+});
+
+Deno.test("cli run: usage and input errors", async () => {
+  const noInvoke = await run(["run", FILE]);
+  assert.equal(noInvoke.code, 1);
+  assert.match(noInvoke.stderr, /^error: run needs --invoke 'NAME\(ARGS\)'\n/);
+  const twoFiles = await run(["run", FILE, FILE, "--invoke", "nothing"]);
+  assert.equal(twoFiles.code, 1);
+  assert.match(twoFiles.stderr, /^error: run takes exactly one FILE \(or -\)\n/);
+  const missing = await run(["run", `${dir}/missing.wasm`, "--invoke", "run"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: .*No such file/);
+  const truncated = await run(["run", "-", "--invoke", "run"], bytes.subarray(0, 20));
+  assert.equal(truncated.code, 1);
+  assert.equal(truncated.stderr, "error: unexpected end-of-file at offset 20\n");
+});

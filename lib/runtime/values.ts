@@ -208,7 +208,6 @@ function utf8Error(bytes: Uint8Array): string {
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf16Decoder = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
-const latin1Decoder = new TextDecoder("latin1");
 const utf8Encoder = new TextEncoder();
 
 /**
@@ -292,8 +291,9 @@ export class AbiContext {
   realloc(align: number, size: number): number {
     const realloc = this.#opts.realloc?.();
     if (realloc === undefined) throw new Error("these canonical options name no realloc");
+    // every parameter is of the memory's address type (`i64` for memory64), the alignment too
     const c = (n: number) => this.corePtr(n);
-    const p = this.ptr(realloc(c(0), c(0), align, c(size)));
+    const p = this.ptr(realloc(c(0), c(0), c(align), c(size)));
     this.check(p, align, size, RULES.reallocUnaligned, RULES.reallocOutOfBounds);
     return p;
   }
@@ -437,7 +437,8 @@ export class AbiContext {
     const unit = encoding === "utf16" ? 2 : 1;
     const byteLen = units * unit;
     if (byteLen > MAX_STRING_BYTE_LENGTH) throw new Trap(RULES.stringTooLong);
-    if (p % unit !== 0) throw new Trap(RULES.unaligned);
+    // latin1+utf16 strings are 2-aligned in both forms (CanonicalABI.md, load_string_from_range)
+    if (p % (this.#opts.stringEncoding === "utf8" ? 1 : 2) !== 0) throw new Trap(RULES.unaligned);
     if (p + byteLen > this.memorySize()) throw new Trap(RULES.stringOutOfBounds);
     const bytes = this.#u8().subarray(p, p + byteLen);
     if (encoding === "utf8") {
@@ -454,7 +455,13 @@ export class AbiContext {
         throw new Trap("invalid utf-16: unpaired surrogate");
       }
     }
-    return latin1Decoder.decode(bytes);
+    // not `TextDecoder("latin1")`: the Encoding Standard maps that label to windows-1252,
+    // which reads 0x80-0x9f as other code points; Latin-1 is byte value = code point
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x2000) {
+      s += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
+    }
+    return s;
   }
 
   /**

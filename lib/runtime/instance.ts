@@ -229,6 +229,65 @@ class Runtime {
     };
   }
 
+  /** Each component instance's table of own handles (index 0 is never used) and its free list. */
+  readonly #tables = new Map<
+    ComponentInstanceId,
+    { entries: ({ rep: number; resource: number } | undefined)[]; free: number[] }
+  >();
+
+  /**
+   * `resource.new`, `resource.rep` and `resource.drop` of a resource the
+   * instance defines, over its handle table: indices from 1, freed ones
+   * reused last-in first-out (CanonicalABI.md, `Table.add`). Handles cross no
+   * boundary yet (host and adapters refuse handle values), so the table
+   * holds own handles of resources the instance defines.
+   */
+  resourceBuiltin(
+    kind: "resource.new" | "resource.rep" | "resource.drop",
+    resource: number,
+    inst: ComponentInstanceId,
+  ): (x: number) => number | undefined {
+    let table = this.#tables.get(inst);
+    if (table === undefined) this.#tables.set(inst, table = { entries: [undefined], free: [] });
+    const t = table;
+    const get = (i: number) => {
+      const e = t.entries[i];
+      if (i === 0 || e === undefined) throw new Trap(`unknown handle index ${i}`);
+      if (e.resource !== resource) {
+        throw new Trap(
+          `handle index ${i} used with the wrong type, expected guest-defined resource but found a different guest-defined resource`,
+        );
+      }
+      return e;
+    };
+    // resource.new and resource.drop may not run while the instance may not leave
+    // (in a post-return, say); resource.rep may
+    const mayLeave = () => {
+      if (this.flags[inst].value === 0) throw new Trap(RULES.cannotLeave);
+    };
+    switch (kind) {
+      case "resource.new":
+        return (rep) => {
+          mayLeave();
+          const i = t.free.pop() ?? t.entries.length;
+          t.entries[i] = { rep: rep | 0, resource };
+          return i;
+        };
+      case "resource.rep":
+        return (i) => get(i >>> 0).rep;
+      case "resource.drop":
+        return (i) => {
+          mayLeave();
+          const e = get(i >>> 0);
+          t.entries[i >>> 0] = undefined;
+          t.free.push(i >>> 0);
+          const dtor = this.t.dfg.resources[resource].dtor;
+          if (dtor !== undefined) (this.resolve(dtor) as (rep: number) => void)(e.rep);
+          return undefined;
+        };
+    }
+  }
+
   export(node: ExportNode, compiled: CompiledModules): unknown {
     const item = node.item;
     switch (item.kind) {
@@ -293,6 +352,9 @@ export class Component {
       coreDef: (d, resolve) => {
         rt.resolve = resolve;
         if (d.kind === "lowered") return rt.lower(t.dfg.lowerings[d.id]);
+        if (d.kind === "resource.new" || d.kind === "resource.rep" || d.kind === "resource.drop") {
+          return rt.resourceBuiltin(d.kind, d.resource, d.instance);
+        }
         const inst = componentInstanceOf(d);
         throw new UnsupportedError(
           `\`${d.kind}\`${

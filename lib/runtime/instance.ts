@@ -16,7 +16,7 @@ import type {
   ImportPath,
   Lowering,
 } from "../inline/dfg.ts";
-import { alignment, elemSize, flattenFuncType } from "../types/abi.ts";
+import { flattenFuncType } from "../types/abi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { ExternDesc, InterfaceType, TypeFunc } from "../types/model.ts";
 import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
@@ -114,18 +114,14 @@ class Runtime {
     const sig = flattenFuncType(ft, "lower", o.memory64 ? "i64" : "i32");
     const flag = () => this.flags[o.instance];
     const params = tupleOf(ft);
+    const paramsLayout = cx.layout(params);
+    const resultLayout = ft.result === undefined ? undefined : cx.layout(ft.result);
     return (...args: CoreNum[]) => {
       if (flag().value === 0) throw new Trap(RULES.cannotLeave);
       let values: unknown[];
       if (sig.paramsInMemory) {
         const p = cx.ptr(args[0]);
-        cx.check(
-          p,
-          alignment(params, cx.ptrSize),
-          elemSize(params, cx.ptrSize),
-          RULES.unaligned,
-          RULES.outOfBounds,
-        );
+        cx.check(p, paramsLayout.align, paramsLayout.size, RULES.unaligned, RULES.outOfBounds);
         values = cx.load(params, p) as unknown[];
       } else {
         const src = new FlatSource(args);
@@ -143,13 +139,7 @@ class Runtime {
       try {
         if (sig.resultsInMemory) {
           const p = cx.ptr(args[args.length - 1]);
-          cx.check(
-            p,
-            alignment(ft.result, cx.ptrSize),
-            elemSize(ft.result, cx.ptrSize),
-            RULES.unaligned,
-            RULES.outOfBounds,
-          );
+          cx.check(p, resultLayout!.align, resultLayout!.size, RULES.unaligned, RULES.outOfBounds);
           cx.store(ft.result, r, p);
           return undefined;
         }
@@ -170,6 +160,8 @@ class Runtime {
     const dfg = this.t.dfg;
     const postReturn = o.postReturn === undefined ? undefined : dfg.postReturns[o.postReturn];
     const inst = o.instance;
+    const paramsLayout = cx.layout(params);
+    const resultLayout = ft.result === undefined ? undefined : cx.layout(ft.result);
     return (...args: unknown[]) => {
       if (args.length !== ft.params.length) {
         throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
@@ -184,7 +176,7 @@ class Runtime {
         const flat: CoreNum[] = [];
         try {
           if (sig.paramsInMemory) {
-            const p = cx.realloc(alignment(params, cx.ptrSize), elemSize(params, cx.ptrSize));
+            const p = cx.realloc(paramsLayout.align, paramsLayout.size);
             cx.store(params, args, p);
             flat.push(cx.corePtr(p));
           } else {
@@ -201,8 +193,8 @@ class Runtime {
             const p = cx.ptr(raw!);
             cx.check(
               p,
-              alignment(ft.result, cx.ptrSize),
-              elemSize(ft.result, cx.ptrSize),
+              resultLayout!.align,
+              resultLayout!.size,
               RULES.unaligned,
               RULES.outOfBounds,
             );

@@ -117,6 +117,68 @@ function alignTo(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
 
+/** What lifting and lowering a type needs, computed once per type and pointer size. */
+interface Layout {
+  /** Size in memory. */
+  readonly size: number;
+  /** Alignment in memory. */
+  readonly align: number;
+  /** Record fields or tuple elements: their offsets. */
+  readonly offsets: readonly number[];
+  /** Variant-like types (enum included): the case payloads. */
+  readonly cases: readonly (InterfaceType | undefined)[];
+  /** Variant-like types: the discriminant's size and the payload's offset. */
+  readonly discSize: 1 | 2 | 4;
+  readonly payloadOffset: number;
+  /** Variant-like types: the joined flat types after the discriminant. */
+  readonly joined: readonly FlatType[];
+  /** Variant-like types: each case payload's own flat types. */
+  readonly caseFlat: readonly (readonly FlatType[])[];
+}
+
+const layouts = { 4: new WeakMap<object, Layout>(), 8: new WeakMap<object, Layout>() };
+
+function layoutOf(t: InterfaceType, ptrSize: 4 | 8): Layout {
+  const cached = typeof t === "string" ? undefined : layouts[ptrSize].get(t);
+  if (cached !== undefined) return cached;
+  const ptr = ptrSize === 8 ? "i64" : "i32";
+  const offsets: number[] = [];
+  let cases: (InterfaceType | undefined)[] = [];
+  let discSize: 1 | 2 | 4 = 1;
+  let payloadOffset = 0;
+  if (typeof t !== "string") {
+    if (t.kind === "record" || t.kind === "tuple") {
+      let at = 0;
+      for (const m of t.kind === "record" ? t.fields.map((f) => f.type) : t.types) {
+        at = alignTo(at, alignment(m, ptrSize));
+        offsets.push(at);
+        at += elemSize(m, ptrSize);
+      }
+    } else if (t.kind === "enum") cases = t.names.map(() => undefined);
+    else cases = variantCases(t) ?? [];
+    if (t.kind === "enum" || cases.length > 0) {
+      discSize = discriminantSize(cases.length);
+      let payloadAlign = 1;
+      for (const c of cases) {
+        if (c !== undefined) payloadAlign = Math.max(payloadAlign, alignment(c, ptrSize));
+      }
+      payloadOffset = alignTo(discSize, payloadAlign);
+    }
+  }
+  const layout: Layout = {
+    size: elemSize(t, ptrSize),
+    align: alignment(t, ptrSize),
+    offsets,
+    cases,
+    discSize,
+    payloadOffset,
+    joined: cases.length > 0 ? flattenType(t, ptr).slice(1) : [],
+    caseFlat: cases.map((c) => (c === undefined ? [] : flattenType(c, ptr))),
+  };
+  if (typeof t !== "string") layouts[ptrSize].set(t, layout);
+  return layout;
+}
+
 function unsupportedType(t: InterfaceType): never {
   throw new UnsupportedError(
     `host values of type \`${typeToString(t)}\` are not supported yet`,
@@ -253,6 +315,15 @@ export class AbiContext {
     return this.#bytes!;
   }
 
+  /**
+   * Size and alignment of a type in this memory (cached per type).
+   * @param t The type.
+   * @returns Its size and alignment in bytes.
+   */
+  layout(t: InterfaceType): { readonly size: number; readonly align: number } {
+    return layoutOf(t, this.ptrSize);
+  }
+
   /** The memory's size in bytes. */
   memorySize(): number {
     return this.#dv().byteLength;
@@ -346,28 +417,20 @@ export class AbiContext {
         return this.liftList(t.element, this.#loadPtr(p), this.#loadPtr(p + this.ptrSize));
       }
       case "record": {
+        const { offsets } = layoutOf(t, this.ptrSize);
         const o: Record<string, unknown> = {};
-        let at = 0;
-        for (const f of t.fields) {
-          at = alignTo(at, alignment(f.type, this.ptrSize));
-          o[camelCase(f.name)] = this.load(f.type, p + at);
-          at += elemSize(f.type, this.ptrSize);
-        }
+        t.fields.forEach((f, i) => {
+          o[camelCase(f.name)] = this.load(f.type, p + offsets[i]);
+        });
         return o;
       }
       case "tuple": {
-        const out: unknown[] = [];
-        let at = 0;
-        for (const e of t.types) {
-          at = alignTo(at, alignment(e, this.ptrSize));
-          out.push(this.load(e, p + at));
-          at += elemSize(e, this.ptrSize);
-        }
-        return out;
+        const { offsets } = layoutOf(t, this.ptrSize);
+        return t.types.map((e, i) => this.load(e, p + offsets[i]));
       }
       case "flags": {
         const n = t.names.length;
-        const size = elemSize(t, this.ptrSize);
+        const { size } = layoutOf(t, this.ptrSize);
         const words: number[] = [];
         if (size === 1) words.push(dv.getUint8(p));
         else if (size === 2) words.push(dv.getUint16(p, true));
@@ -378,20 +441,15 @@ export class AbiContext {
       case "variant":
       case "option":
       case "result": {
-        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
-        const ds = discriminantSize(cases.length);
+        const { cases, discSize: ds, payloadOffset } = layoutOf(t, this.ptrSize);
         const disc = ds === 1
           ? dv.getUint8(p)
           : ds === 2
           ? dv.getUint16(p, true)
           : dv.getUint32(p, true);
         if (disc >= cases.length) throw new Trap(RULES.discriminant);
-        let payloadAlign = 1;
-        for (const c of cases) {
-          if (c !== undefined) payloadAlign = Math.max(payloadAlign, alignment(c, this.ptrSize));
-        }
         const c = cases[disc];
-        const val = c === undefined ? undefined : this.load(c, p + alignTo(ds, payloadAlign));
+        const val = c === undefined ? undefined : this.load(c, p + payloadOffset);
         return caseValue(t, disc, val);
       }
       default:
@@ -400,7 +458,7 @@ export class AbiContext {
   }
 
   #loadFixed(e: InterfaceType, n: number, p: number): unknown[] {
-    const size = elemSize(e, this.ptrSize);
+    const { size } = layoutOf(e, this.ptrSize);
     const out: unknown[] = [];
     for (let i = 0; i < n; i++) out.push(this.load(e, p + i * size));
     return out;
@@ -472,8 +530,8 @@ export class AbiContext {
    * @returns The elements.
    */
   liftList(e: InterfaceType, p: number, n: number): unknown[] {
-    const size = elemSize(e, this.ptrSize);
-    if (p % alignment(e, this.ptrSize) !== 0) throw new Trap(RULES.unaligned);
+    const { size, align } = layoutOf(e, this.ptrSize);
+    if (p % align !== 0) throw new Trap(RULES.unaligned);
     if (p + n * size > this.memorySize()) throw new Trap(RULES.listOutOfBounds);
     return this.#loadFixed(e, n, p);
   }
@@ -547,15 +605,14 @@ export class AbiContext {
       case "variant":
       case "option":
       case "result": {
-        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
-        const joined = flattenType(t, this.ptrSize === 8 ? "i64" : "i32").slice(1);
+        const { cases, joined, caseFlat } = layoutOf(t, this.ptrSize);
         const disc = src.i32() >>> 0;
         const vals = src.take(joined.length);
         if (disc >= cases.length) throw new Trap(RULES.discriminant);
         const c = cases[disc];
         let val: unknown;
         if (c !== undefined) {
-          const want = flattenType(c, this.ptrSize === 8 ? "i64" : "i32");
+          const want = caseFlat[disc];
           const coerced = want.map((w, i) => coerceFromJoined(vals[i], joined[i], w));
           val = this.liftFlat(c, new FlatSource(coerced));
         }
@@ -622,7 +679,7 @@ export class AbiContext {
       case "list": {
         const items = listItems(t, v);
         if (t.length !== undefined) {
-          const size = elemSize(t.element, this.ptrSize);
+          const { size } = layoutOf(t.element, this.ptrSize);
           items.forEach((e, i) => this.store(t.element, e, p + i * size));
           return;
         }
@@ -633,27 +690,19 @@ export class AbiContext {
       }
       case "record": {
         const o = recordObject(t, v);
-        let at = 0;
-        for (const f of t.fields) {
-          at = alignTo(at, alignment(f.type, this.ptrSize));
-          this.store(f.type, o[camelCase(f.name)], p + at);
-          at += elemSize(f.type, this.ptrSize);
-        }
+        const { offsets } = layoutOf(t, this.ptrSize);
+        t.fields.forEach((f, i) => this.store(f.type, o[camelCase(f.name)], p + offsets[i]));
         return;
       }
       case "tuple": {
         const items = tupleItems(t, v);
-        let at = 0;
-        t.types.forEach((e, i) => {
-          at = alignTo(at, alignment(e, this.ptrSize));
-          this.store(e, items[i], p + at);
-          at += elemSize(e, this.ptrSize);
-        });
+        const { offsets } = layoutOf(t, this.ptrSize);
+        t.types.forEach((e, i) => this.store(e, items[i], p + offsets[i]));
         return;
       }
       case "flags": {
         const words = flagWords(t.names, v);
-        const size = elemSize(t, this.ptrSize);
+        const { size } = layoutOf(t, this.ptrSize);
         const dv = this.#dv();
         if (size === 1) dv.setUint8(p, words[0]);
         else if (size === 2) dv.setUint16(p, words[0], true);
@@ -664,19 +713,14 @@ export class AbiContext {
       case "variant":
       case "option":
       case "result": {
-        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
+        const { cases, discSize: ds, payloadOffset } = layoutOf(t, this.ptrSize);
         const [disc, val] = caseOf(t, v);
-        const ds = discriminantSize(cases.length);
         const dv = this.#dv();
         if (ds === 1) dv.setUint8(p, disc);
         else if (ds === 2) dv.setUint16(p, disc, true);
         else dv.setUint32(p, disc, true);
-        let payloadAlign = 1;
-        for (const c of cases) {
-          if (c !== undefined) payloadAlign = Math.max(payloadAlign, alignment(c, this.ptrSize));
-        }
         const c = cases[disc];
-        if (c !== undefined) this.store(c, val, p + alignTo(ds, payloadAlign));
+        if (c !== undefined) this.store(c, val, p + payloadOffset);
         return;
       }
       default:
@@ -728,8 +772,8 @@ export class AbiContext {
    * @returns The pointer.
    */
   lowerList(e: InterfaceType, items: readonly unknown[]): number {
-    const size = elemSize(e, this.ptrSize);
-    const p = this.realloc(alignment(e, this.ptrSize), items.length * size);
+    const { size, align } = layoutOf(e, this.ptrSize);
+    const p = this.realloc(align, items.length * size);
     items.forEach((x, i) => this.store(e, x, p + i * size));
     return p;
   }
@@ -806,15 +850,13 @@ export class AbiContext {
       case "variant":
       case "option":
       case "result": {
-        const cases = t.kind === "enum" ? t.names.map(() => undefined) : variantCases(t)!;
-        const ptr = this.ptrSize === 8 ? "i64" : "i32";
-        const joined = flattenType(t, ptr).slice(1);
+        const { cases, joined, caseFlat } = layoutOf(t, this.ptrSize);
         const [disc, val] = caseOf(t, v);
         out.push(disc);
         const c = cases[disc];
         const payload: CoreNum[] = [];
         if (c !== undefined) this.lowerFlat(c, val, payload);
-        const have = c === undefined ? [] : flattenType(c, ptr);
+        const have = caseFlat[disc];
         joined.forEach((j, i) => {
           out.push(i < payload.length ? coerceToJoined(payload[i], have[i], j) : zero(j));
         });

@@ -256,11 +256,11 @@ async function runCommand(file: string, invoke: string): Promise<void> {
   const item = node?.item;
   if (item === undefined || (item.kind !== "lifted" && item.kind !== "func-import")) {
     const names = component.translation.dfg.exports.map((e) => e.name).join(", ");
-    throw new UsageError(`no exported function \`${name}\` (exports: ${names || "none"})`);
+    throw new InvokeError(`no exported function \`${name}\` (exports: ${names || "none"})`);
   }
   const type = item.type;
   if (args.length !== type.params.length) {
-    throw new UsageError(`\`${name}\` takes ${type.params.length} arguments, got ${args.length}`);
+    throw new InvokeError(`\`${name}\` takes ${type.params.length} arguments, got ${args.length}`);
   }
   const values = args.map((a, i) => argumentValue(a, type.params[i].type));
   const { exports } = component.instantiate();
@@ -379,7 +379,7 @@ export async function main(args: string[]): Promise<number> {
       console.error(`error: ${e.message}`);
     } else if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
-    } else if (e instanceof Deno.errors.NotFound) {
+    } else if (e instanceof Deno.errors.NotFound || e instanceof InvokeError) {
       console.error(`error: ${e.message}`);
     } else {
       throw e;
@@ -389,6 +389,9 @@ export async function main(args: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** An `--invoke` that does not fit the component: no such export, or the wrong arguments. */
+class InvokeError extends Error {}
 
 if (import.meta.main) {
   let status: number;

@@ -231,3 +231,28 @@ Deno.test("cli run: usage and input errors", async () => {
   assert.equal(truncated.code, 1);
   assert.equal(truncated.stderr, "error: unexpected end-of-file at offset 20\n");
 });
+
+Deno.test("cli run: the README's calls on examples/values.wasm", async (t) => {
+  const VALUES = new URL("../../examples/values.wasm", import.meta.url).pathname;
+  const point = (x: number, y: number) =>
+    `(record.const (field "x" (f64.const ${x})) (field "y" (f64.const ${y})))`;
+  const cases: [string, string][] = [
+    ["add(1, 2)", "(u32.const 3)"],
+    ['greet("world")', '(str.const "hello, world")'],
+    [`norm(${point(3, 4)})`, "(f64.const 5)"],
+    [`quadrant(${point(-1, 2)})`, '(option.some (enum.const "nw"))'],
+    [`quadrant(${point(0, 2)})`, "(option.none)"],
+  ];
+  for (const [invoke, out] of cases) {
+    await t.step(invoke, async () => {
+      const r = await run(["run", VALUES, "--invoke", invoke]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, out + "\n");
+    });
+  }
+  await t.step("the wrong number of arguments: one error line, no usage text", async () => {
+    const r = await run(["run", VALUES, "--invoke", "add(1)"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "error: `add` takes 2 arguments, got 1\n");
+  });
+});

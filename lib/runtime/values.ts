@@ -268,6 +268,14 @@ function utf8Error(bytes: Uint8Array): string {
   return "invalid utf-8";
 }
 
+/** Strings up to this length take the ASCII fast paths (longer ones: the engine's coders). */
+const SHORT_STRING = 64;
+
+function isAscii(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf16Decoder = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
@@ -500,6 +508,13 @@ export class AbiContext {
     if (p + byteLen > this.memorySize()) throw new Trap(RULES.stringOutOfBounds);
     const bytes = this.#u8().subarray(p, p + byteLen);
     if (encoding === "utf8") {
+      // short ASCII strings: a JS loop beats a call into the engine's decoder
+      if (bytes.length <= SHORT_STRING) {
+        let ascii = "";
+        let i = 0;
+        for (; i < bytes.length && bytes[i] < 0x80; i++) ascii += String.fromCharCode(bytes[i]);
+        if (i === bytes.length) return ascii;
+      }
       try {
         return utf8Decoder.decode(bytes);
       } catch {
@@ -737,6 +752,12 @@ export class AbiContext {
     if (typeof v !== "string") return typeError("string", v);
     const enc = this.#opts.stringEncoding;
     if (enc === "utf8") {
+      if (v.length <= SHORT_STRING && isAscii(v)) {
+        const p = this.realloc(1, v.length);
+        const u8 = this.#u8();
+        for (let i = 0; i < v.length; i++) u8[p + i] = v.charCodeAt(i);
+        return [p, v.length];
+      }
       const bytes = utf8Encoder.encode(v);
       if (bytes.length > MAX_STRING_BYTE_LENGTH) throw new Trap(RULES.stringTooLong);
       const p = this.realloc(1, bytes.length);

@@ -406,3 +406,30 @@ Deno.test("AbiContext: random values round-trip through memory and through flat 
     });
   }
 });
+
+Deno.test("AbiContext: UTF-8 strings around the short-ASCII fast path (64 code units)", async (t) => {
+  const cases: [string, string][] = [
+    ["empty", ""],
+    ["64 ASCII", "a".repeat(64)],
+    ["65 ASCII", "b".repeat(65)],
+    ["63 ASCII then é", "c".repeat(63) + "é"],
+    ["é then 63 ASCII", "é" + "d".repeat(63)],
+    ["short, astral", "x😀y"],
+  ];
+  for (const [name, s] of cases) {
+    await t.step(name, () => {
+      const { cx, mem, calls } = context();
+      const [p, len] = cx.lowerString(s);
+      const bytes = new TextEncoder().encode(s);
+      assert.equal(len, bytes.length);
+      assert.deepEqual(calls, [[0, 0, 1, bytes.length]]);
+      assert.deepEqual(new Uint8Array(mem.buffer, p, len), bytes);
+      assert.equal(cx.liftString(p, len), s);
+    });
+  }
+  await t.step("a short string with an invalid byte after ASCII still traps", () => {
+    const { cx, mem } = context();
+    new Uint8Array(mem.buffer).set([0x61, 0x62, 0xff], 0x40);
+    assertTrap(() => cx.liftString(0x40, 3), "invalid utf-8 sequence of 1 bytes from index 2");
+  });
+});

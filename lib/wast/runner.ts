@@ -217,7 +217,7 @@ class WastRunner {
           const made = await this.#make(form);
           if (name !== undefined) this.#definitions.set(name, made);
           if (
-            made instanceof Object && "broken" in made && !(made.error instanceof UnsupportedError)
+            "broken" in made && !(made.error instanceof UnsupportedError)
           ) {
             throw new Fail(`component definition failed: ${errorText(made.error)}`);
           }

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { exists } from "./_fs.ts";
+
 import { runWast, type WastResult } from "../mod.ts";
 
 const ROOT = new URL("../../shared/conformance/component-model/", import.meta.url);
@@ -39,15 +41,6 @@ interface Results {
   suite: string;
   totals: { passed: number; failed: number; skipped: number };
   files: Record<string, FileRecord>;
-}
-
-async function exists(url: URL): Promise<boolean> {
-  try {
-    await Deno.stat(url);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The reason of a skip without its details (line numbers, offsets). */

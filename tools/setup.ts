@@ -8,16 +8,9 @@
  * @module
  */
 
-const root = new URL("..", import.meta.url);
+import { exists } from "./_fs.ts";
 
-async function exists(url: URL): Promise<boolean> {
-  try {
-    await Deno.stat(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const root = new URL("..", import.meta.url);
 
 const pkg = JSON.parse(await Deno.readTextFile(new URL("package.json", root)));
 const missing = [];

@@ -16,9 +16,8 @@
  * @module
  */
 
-import { exists } from "./_fs.ts";
-
 import { runWast, type WastResult } from "../mod.ts";
+import { exists } from "./_fs.ts";
 
 const ROOT = new URL("../../shared/conformance/component-model/", import.meta.url);
 const SUITES = ["values", "resources", "linking", "binary"];

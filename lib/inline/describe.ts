@@ -62,6 +62,8 @@ function options(o: AdapterOptions): string {
   if (o.memory !== undefined) parts.push(`memory m${o.memory}${o.memory64 ? " (64-bit)" : ""}`);
   if (o.realloc !== undefined) parts.push(`realloc r${o.realloc}`);
   if (o.postReturn !== undefined) parts.push(`post-return p${o.postReturn}`);
+  if (o.async) parts.push("async");
+  if (o.callback !== undefined) parts.push(`callback ${def(o.callback)}`);
   return parts.join(", ");
 }
 
@@ -80,6 +82,10 @@ function def(d: CoreDef): string {
       return `lowering ${d.id}`;
     case "instance-flags":
       return `flags of component instance ${d.instance}`;
+    case "builtin":
+      return `${d.builtin.name} of component instance ${d.instance}`;
+    case "host-adapter":
+      return `host adapter ${d.id}`;
     default:
       return `${d.kind} of resource ${d.resource} in component instance ${d.instance}`;
   }
@@ -156,6 +162,8 @@ export function describeDfg(dfg: ComponentDfg): string {
   dfg.adapters.forEach((a, id) => {
     const kind = a.alwaysTrap
       ? "adapter (always traps: cannot enter component instance)"
+      : a.host
+      ? "host adapter"
       : "adapter";
     out.push(
       `${kind} ${id}: lift in instance ${a.liftOptions.instance} (${options(a.liftOptions)}) -> ` +

@@ -10,7 +10,7 @@
 
 import type { CoreModuleInfo } from "../parse/module.ts";
 import type { CoreValType, StringEncoding } from "../parse/items.ts";
-import type { ExternDesc, TypeFunc, TypeResource } from "../types/model.ts";
+import type { ExternDesc, InterfaceType, TypeFunc, TypeResource } from "../types/model.ts";
 
 /** Id of a core instance (index into `instances`). */
 export type InstanceId = number;
@@ -59,6 +59,62 @@ export type CoreDef =
     readonly kind: "resource.new" | "resource.rep" | "resource.drop";
     readonly resource: ResourceId;
     readonly instance: ComponentInstanceId;
+  }
+  | {
+    readonly kind: "builtin";
+    readonly builtin: Builtin;
+    readonly instance: ComponentInstanceId;
+  }
+  | { readonly kind: "host-adapter"; readonly id: AdapterId };
+
+/**
+ * A task or async built-in (`canon task.return`, `context.get`, ...) of a
+ * component instance: the runtime implements it as a host function.
+ */
+export type Builtin =
+  | {
+    readonly name: "task.return";
+    /** The result type it returns. */
+    readonly result?: InterfaceType;
+    /** Its options (memory and string encoding for lifting the result). */
+    readonly options: AdapterOptions;
+  }
+  | {
+    readonly name: "waitable-set.wait" | "waitable-set.poll";
+    /** The memory the event is written to. */
+    readonly options: AdapterOptions;
+  }
+  | {
+    readonly name: "context.get" | "context.set";
+    /** The slot. */
+    readonly index: number;
+  }
+  | {
+    readonly name:
+      | "backpressure.inc"
+      | "backpressure.dec"
+      | "task.cancel"
+      | "thread.yield"
+      | "thread.index"
+      | "waitable-set.new"
+      | "waitable-set.drop"
+      | "waitable.join"
+      | "subtask.cancel"
+      | "subtask.drop"
+      | "stream.new"
+      | "stream.read"
+      | "stream.write"
+      | "stream.cancel-read"
+      | "stream.cancel-write"
+      | "stream.drop-readable"
+      | "stream.drop-writable"
+      | "future.new"
+      | "future.read"
+      | "future.write"
+      | "future.cancel-read"
+      | "future.cancel-write"
+      | "future.drop-readable"
+      | "future.drop-writable";
   };
 
 /** Canonical options resolved to graph nodes. */
@@ -75,6 +131,10 @@ export interface AdapterOptions {
   readonly realloc?: ReallocId;
   /** The post-return function (lifts only), if any. */
   readonly postReturn?: PostReturnId;
+  /** The `async` option. */
+  readonly async?: true;
+  /** The `callback` function (async lifts only), if any. */
+  readonly callback?: CoreDef;
 }
 
 /** A static core module: compiled once, instantiated any number of times. */
@@ -125,6 +185,12 @@ export interface Adapter {
   readonly func: CoreDef;
   /** Whether the adapter's body only traps. */
   readonly alwaysTrap: boolean;
+  /**
+   * Whether the runtime runs it as a host function (an async lift or lower,
+   * or a callee instance using task built-ins): such an adapter is in no
+   * adapter module, and {@link CoreDef} `host-adapter` names it.
+   */
+  readonly host?: true;
 }
 
 /** A host import lowered into core wasm. */

@@ -33,8 +33,11 @@ import type { ModulePayload, Payload } from "../parse/payload.ts";
 import {
   containsMemoryValues,
   type FlatSignature,
+  flattenAsyncFuncType,
   flattenFuncType,
   flattenType,
+  type FlatType,
+  MAX_FLAT_ASYNC_PARAMS,
   MAX_FLAT_PARAMS,
   MAX_FLAT_RESULTS,
   some,
@@ -59,12 +62,14 @@ import {
   resolveCoreTypeDef,
   resolveExternType,
   resolveTypeDef,
+  resolveValType,
   typeAt,
   type TypeScope,
 } from "../types/resolve.ts";
 import { an, coreSignatureToString, matchCoreEntity, matchExtern } from "../types/subtype.ts";
 import {
   type AdapterOptions,
+  type Builtin,
   type ComponentDfg,
   type ComponentInstanceId,
   type CoreDef,
@@ -110,9 +115,8 @@ function unsupported(what: string, feature: string): LinkError {
   );
 }
 
-/** The sync-model refusal for types that need async features. */
-function checkSyncType(ft: TypeFunc, what: string): void {
-  if (ft.async) throw unsupported(`${what} of an async function type`, "async");
+/** The refusal of function types that need streams, futures or error contexts. */
+function checkTypeFeatures(ft: TypeFunc, what: string): void {
   const all: InterfaceType[] = ft.params.map((p) => p.type);
   if (ft.result !== undefined) all.push(ft.result);
   for (const t of all) {
@@ -158,6 +162,10 @@ function defKey(d: CoreDef): string {
       return `l${d.id}`;
     case "instance-flags":
       return `f${d.instance}`;
+    case "builtin":
+      return `b${d.builtin.name}@${d.instance}`;
+    case "host-adapter":
+      return `h${d.id}`;
     default:
       return `${d.kind}${d.resource}@${d.instance}`;
   }
@@ -166,8 +174,38 @@ function defKey(d: CoreDef): string {
 function optionsKey(o: AdapterOptions): string {
   return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.realloc ?? "-"}/${
     o.postReturn ?? "-"
-  }`;
+  }/${o.async ? "async" : ""}/${o.callback === undefined ? "-" : defKey(o.callback)}`;
 }
+
+/** The core signatures of the task and async built-ins with fixed types. */
+const BUILTIN_SIGNATURES: Record<string, [FlatType[], FlatType[]]> = {
+  "backpressure.inc": [[], []],
+  "backpressure.dec": [[], []],
+  "task.cancel": [[], []],
+  "thread.yield": [[], ["i32"]],
+  "thread.index": [[], ["i32"]],
+  "waitable-set.new": [[], ["i32"]],
+  "waitable-set.wait": [["i32", "i32"], ["i32"]],
+  "waitable-set.poll": [["i32", "i32"], ["i32"]],
+  "waitable-set.drop": [["i32"], []],
+  "waitable.join": [["i32", "i32"], []],
+  "subtask.cancel": [["i32"], ["i32"]],
+  "subtask.drop": [["i32"], []],
+  "stream.new": [[], ["i64"]],
+  "stream.read": [["i32", "i32", "i32"], ["i32"]],
+  "stream.write": [["i32", "i32", "i32"], ["i32"]],
+  "stream.cancel-read": [["i32"], ["i32"]],
+  "stream.cancel-write": [["i32"], ["i32"]],
+  "stream.drop-readable": [["i32"], []],
+  "stream.drop-writable": [["i32"], []],
+  "future.new": [[], ["i64"]],
+  "future.read": [["i32", "i32"], ["i32"]],
+  "future.write": [["i32", "i32"], ["i32"]],
+  "future.cancel-read": [["i32"], ["i32"]],
+  "future.cancel-write": [["i32"], ["i32"]],
+  "future.drop-readable": [["i32"], []],
+  "future.drop-writable": [["i32"], []],
+};
 
 /** One component instance being inlined: its index spaces. */
 class Frame implements TypeScope {
@@ -367,6 +405,8 @@ export class Inliner {
   readonly #moduleIds = new WeakMap<ModulePayload, ModuleId>();
   readonly #moduleTypes: TypeModule[] = [];
   readonly #adapterKeys = new Map<string, number>();
+  /** Component instances that define task or async built-ins. */
+  readonly #taskInstances = new Set<ComponentInstanceId>();
   readonly #memoryKeys = new Map<string, number>();
   readonly #reallocKeys = new Map<string, number>();
   readonly #postReturnKeys = new Map<string, number>();
@@ -846,8 +886,15 @@ export class Inliner {
     o: CanonOptions,
     what: "lift" | "lower",
   ): AdapterOptions {
-    if (o.async) throw unsupported(`canon ${what} with the \`async\` option`, "async");
-    if (o.callback !== undefined) throw unsupported(`canon ${what} with a \`callback\``, "async");
+    if (o.callback !== undefined && what === "lower") {
+      throw new LinkError("canonical option `callback` is only allowed on canon lift");
+    }
+    if (o.callback !== undefined && !o.async) {
+      throw new LinkError("canonical option `callback` requires the `async` option");
+    }
+    if (o.postReturn !== undefined && o.async) {
+      throw new LinkError("canonical option `post-return` cannot be used with `async`");
+    }
     if (o.postReturn !== undefined && what === "lower") {
       throw new LinkError("canonical option `post-return` is only allowed on canon lift");
     }
@@ -905,6 +952,17 @@ export class Inliner {
         this.#event({ kind: "post-return", id: postReturn, node: f.def });
       }
     }
+    let callback: CoreDef | undefined;
+    if (o.callback !== undefined) {
+      const f = frame.at(frame.coreFuncs, o.callback, "core func");
+      const want = funcEntity(["i32", "i32", "i32"], ["i32"]);
+      if (matchCoreEntity(f.type, want) !== undefined) {
+        throw new LinkError(
+          `canonical option \`callback\` must have type ${sigText(want)}, found ${sigText(f.type)}`,
+        );
+      }
+      callback = f.def;
+    }
     return {
       instance: frame.rci,
       stringEncoding: o.stringEncoding ?? "utf8",
@@ -912,6 +970,8 @@ export class Inliner {
       memory64,
       ...(realloc === undefined ? {} : { realloc }),
       ...(postReturn === undefined ? {} : { postReturn }),
+      ...(o.async ? { async: true } : {}),
+      ...(callback === undefined ? {} : { callback }),
     };
   }
 
@@ -934,16 +994,20 @@ export class Inliner {
       if (flatParams > MAX_FLAT_PARAMS) {
         need("realloc", `its parameters take more than ${MAX_FLAT_PARAMS} core values`);
       }
-      if (flatResults > MAX_FLAT_RESULTS) {
+      if (flatResults > MAX_FLAT_RESULTS && !o.async) {
         need("memory", `its result takes more than ${MAX_FLAT_RESULTS} core value`);
       }
     } else {
       if (paramMem) need("memory", "its parameters contain strings or lists");
       if (resultMem) need("realloc", "its result contains strings or lists");
-      if (flatParams > MAX_FLAT_PARAMS) {
-        need("memory", `its parameters take more than ${MAX_FLAT_PARAMS} core values`);
+      const maxParams = o.async ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
+      if (flatParams > maxParams) {
+        need("memory", `its parameters take more than ${maxParams} core values`);
       }
-      if (flatResults > MAX_FLAT_RESULTS) {
+      if (o.async && ft.result !== undefined) {
+        need("memory", "an async lower returns its result through memory");
+      }
+      if (flatResults > MAX_FLAT_RESULTS && !o.async) {
         need("memory", `its result takes more than ${MAX_FLAT_RESULTS} core value`);
       }
     }
@@ -959,7 +1023,12 @@ export class Inliner {
       case "resource.rep":
       case "resource.drop":
         return this.#resourceBuiltin(frame, c.kind, c.type);
+      case "task.return":
+      case "context.get":
+      case "context.set":
+        return this.#taskBuiltin(frame, c);
       default:
+        if (c.kind in BUILTIN_SIGNATURES) return this.#asyncBuiltin(frame, c);
         throw unsupported(`canon ${c.kind}`, unsupportedFeature(c.kind));
     }
   }
@@ -970,10 +1039,13 @@ export class Inliner {
     if (typeof ft === "string" || ft.kind !== "func") {
       throw new LinkError(`canon lift type index ${c.type} is not a function type`);
     }
-    checkSyncType(ft, "canon lift");
+    checkTypeFeatures(ft, "canon lift");
     const options = this.#options(frame, c.options, "lift");
     this.#requireOptions(ft, options, "lift");
-    const sig: FlatSignature = flattenFuncType(ft, "lift", options.memory64 ? "i64" : "i32");
+    const ptr = options.memory64 ? "i64" : "i32";
+    const sig: FlatSignature = options.async
+      ? flattenAsyncFuncType(ft, "lift", ptr, options.callback !== undefined)
+      : flattenFuncType(ft, "lift", ptr);
     const want = funcEntity(sig.params, sig.results);
     if (matchCoreEntity(callee.type, want) !== undefined) {
       throw new LinkError(
@@ -1005,10 +1077,13 @@ export class Inliner {
   #lower(frame: Frame, c: Canon & { kind: "lower" }): void {
     const fd = frame.at(frame.funcs, c.func, "func");
     const ft = fd.type;
-    checkSyncType(ft, "canon lower");
+    checkTypeFeatures(ft, "canon lower");
     const options = this.#options(frame, c.options, "lower");
     this.#requireOptions(ft, options, "lower");
-    const sig = flattenFuncType(ft, "lower", options.memory64 ? "i64" : "i32");
+    const ptr = options.memory64 ? "i64" : "i32";
+    const sig = options.async
+      ? flattenAsyncFuncType(ft, "lower", ptr)
+      : flattenFuncType(ft, "lower", ptr);
     const dfg = this.#collector.dfg;
     let def: CoreDef;
     if (fd.kind === "lifted") {
@@ -1016,9 +1091,13 @@ export class Inliner {
       const lower = frame.rci;
       const alwaysTrap = lift === lower || this.#isAncestor(lift, lower) ||
         this.#isAncestor(lower, lift);
+      // async calls, and calls into an instance with task built-ins, need
+      // the runtime's tasks: the host runs those adapters
+      const host = fd.options.async || options.async || fd.type.async ||
+        this.#taskInstances.has(lift);
       const key = `${defKey(fd.func)}|${optionsKey(fd.options)}|${optionsKey(options)}|${
         this.#typeId(fd.type)
-      }|${this.#typeId(ft)}`;
+      }|${this.#typeId(ft)}|${host ? "host" : ""}`;
       let id = this.#adapterKeys.get(key);
       if (id === undefined) {
         id = dfg.adapters.length;
@@ -1033,10 +1112,11 @@ export class Inliner {
             lowerOptions: options,
             func: fd.func,
             alwaysTrap,
+            ...(host ? { host: true } : {}),
           },
         });
       }
-      def = { kind: "adapter", id };
+      def = host ? { kind: "host-adapter", id } : { kind: "adapter", id };
     } else {
       const id = dfg.lowerings.length;
       this.#event({ kind: "lowering", id, node: { import: fd.path, type: ft, options } });
@@ -1071,6 +1151,76 @@ export class Inliner {
       ? funcEntity(["i32"], ["i32"])
       : funcEntity(["i32"], []);
     frame.coreFuncs.push({ def: { kind, resource: id, instance: frame.rci }, type });
+  }
+
+  /** `task.return`, `context.get` and `context.set`: their types come from their immediates. */
+  #taskBuiltin(
+    frame: Frame,
+    c: Canon & { kind: "task.return" | "context.get" | "context.set" },
+  ): void {
+    let builtin: Builtin;
+    let type: CoreEntityType;
+    if (c.kind === "task.return") {
+      const result = c.result === undefined ? undefined : resolveValType(frame, c.result);
+      const options = this.#options(frame, c.options, "lift");
+      if (options.realloc !== undefined || options.postReturn !== undefined || options.async) {
+        throw new LinkError("canon task.return takes only `memory` and `string-encoding` options");
+      }
+      const ft: TypeFunc = { kind: "func", async: false, params: [], result };
+      checkTypeFeatures(ft, "canon task.return");
+      const flat = result === undefined
+        ? []
+        : flattenType(result, options.memory64 ? "i64" : "i32");
+      if (flat.length > MAX_FLAT_PARAMS && options.memory === undefined) {
+        throw new LinkError(
+          `canon task.return needs a \`memory\` option: its result takes more than ${MAX_FLAT_PARAMS} core values`,
+        );
+      }
+      if (result !== undefined && containsMemoryValues(result) && options.memory === undefined) {
+        throw new LinkError(
+          "canon task.return needs a `memory` option: its result contains strings or lists",
+        );
+      }
+      builtin = result === undefined
+        ? { name: "task.return", options }
+        : { name: "task.return", result, options };
+      type = funcEntity(
+        flat.length > MAX_FLAT_PARAMS ? [options.memory64 ? "i64" : "i32"] : flat,
+        [],
+      );
+    } else {
+      if (c.type !== "i32") {
+        throw new LinkError(`canon ${c.kind} of type \`${c.type}\` is not supported: only i32`);
+      }
+      if (c.index >= 2) {
+        throw new LinkError(`canon ${c.kind} index ${c.index} is out of bounds: there are 2 slots`);
+      }
+      builtin = { name: c.kind, index: c.index };
+      type = c.kind === "context.get" ? funcEntity([], ["i32"]) : funcEntity(["i32"], []);
+    }
+    this.#taskInstances.add(frame.rci);
+    frame.coreFuncs.push({ def: { kind: "builtin", builtin, instance: frame.rci }, type });
+  }
+
+  /** The other async built-ins: fixed core types, checked immediates. */
+  #asyncBuiltin(frame: Frame, c: Canon): void {
+    if ("type" in c && typeof c.type === "number") {
+      const t = typeAt(frame, c.type);
+      const want = c.kind.startsWith("stream.") ? "stream" : "future";
+      if (typeof t === "string" || t.kind !== want) {
+        throw new LinkError(`canon ${c.kind}: type index ${c.type} is not a ${want} type`);
+      }
+    }
+    if ("options" in c && c.options !== undefined) this.#options(frame, c.options, "lower");
+    const builtin = c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll"
+      ? { name: c.kind, options: this.#options(frame, { memory: c.memory }, "lower") }
+      : { name: c.kind };
+    const [params, results] = BUILTIN_SIGNATURES[c.kind];
+    this.#taskInstances.add(frame.rci);
+    frame.coreFuncs.push({
+      def: { kind: "builtin", builtin: builtin as Builtin, instance: frame.rci },
+      type: funcEntity(params, results),
+    });
   }
 
   // -------------------------------------------------------------------------

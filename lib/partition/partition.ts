@@ -99,7 +99,8 @@ export class Partitioner {
    * @param e The event.
    */
   push(e: DfgEvent): void {
-    if (e.kind !== "adapter") return;
+    // host adapters are in no module: the runtime runs them
+    if (e.kind !== "adapter" || e.node.host) return;
     const a = e.node;
     if (!a.alwaysTrap) {
       this.#options(a.liftOptions);
@@ -131,6 +132,7 @@ export class Partitioner {
     if (o.memory !== undefined) this.#work.push(dfg.memories[o.memory].export);
     if (o.realloc !== undefined) this.#work.push(dfg.reallocs[o.realloc]);
     if (o.postReturn !== undefined) this.#work.push(dfg.postReturns[o.postReturn]);
+    if (o.callback !== undefined) this.#work.push(o.callback);
   }
 
   /**
@@ -169,8 +171,16 @@ export class Partitioner {
           // a host function, but the runtime extracts its memory and realloc at first use
           this.#options(dfg.lowerings[d.id].options);
           break;
+        case "host-adapter": {
+          // a host function that calls its callee and uses both sides' options
+          const a = dfg.adapters[d.id];
+          this.#options(a.liftOptions);
+          this.#options(a.lowerOptions);
+          this.#work.push(a.func);
+          break;
+        }
         default:
-          // flags and resource intrinsics are host functions: no dependency
+          // flags, resource and task intrinsics are host functions: no dependency
           break;
       }
     }

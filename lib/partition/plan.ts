@@ -74,6 +74,7 @@ class Linearizer {
   readonly #doneMemory: Uint8Array;
   readonly #doneRealloc: Uint8Array;
   readonly #donePostReturn: Uint8Array;
+  readonly #doneHostAdapter: Uint8Array;
 
   constructor(dfg: ComponentDfg, modules: readonly AdapterModulePlan[]) {
     this.#dfg = dfg;
@@ -86,6 +87,7 @@ class Linearizer {
     this.#doneMemory = new Uint8Array(dfg.memories.length);
     this.#doneRealloc = new Uint8Array(dfg.reallocs.length);
     this.#donePostReturn = new Uint8Array(dfg.postReturns.length);
+    this.#doneHostAdapter = new Uint8Array(dfg.adapters.length);
   }
 
   /** True the first time for each `id` (in range: ids index their arenas). */
@@ -98,6 +100,16 @@ class Linearizer {
   coreDef(d: CoreDef): void {
     if (d.kind === "adapter") this.#adapterModule(this.#adapterModuleOf(d.id));
     else if (d.kind === "lowered") this.#lowering(d.id);
+    else if (d.kind === "host-adapter") this.#hostAdapter(d.id);
+  }
+
+  /** What a host adapter calls and reads must exist before its first use. */
+  #hostAdapter(id: AdapterId): void {
+    if (!this.#once(this.#doneHostAdapter, id)) return;
+    const a = this.#dfg.adapters[id];
+    this.options(a.liftOptions);
+    this.options(a.lowerOptions);
+    this.coreDef(a.func);
   }
 
   #adapterModuleOf(id: AdapterId): number {
@@ -136,6 +148,7 @@ class Linearizer {
       this.coreDef(dfg.postReturns[o.postReturn]);
       this.out.push({ kind: "extract-post-return", postReturn: o.postReturn });
     }
+    if (o.callback !== undefined) this.coreDef(o.callback);
   }
 
   #lowering(id: LoweringId): void {

@@ -9,6 +9,7 @@
 
 import { fuse, type Translation } from "../fuse.ts";
 import type {
+  Adapter,
   AdapterOptions,
   ComponentInstanceId,
   CoreDef,
@@ -16,10 +17,19 @@ import type {
   ImportPath,
   Lowering,
 } from "../inline/dfg.ts";
-import { flattenFuncType } from "../types/abi.ts";
+import { type FlatSignature, flattenAsyncFuncType, flattenFuncType } from "../types/abi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { ExternDesc, InterfaceType, TypeFunc } from "../types/model.ts";
 import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
+import {
+  HandleTable,
+  SUBTASK_RETURNED,
+  type Task,
+  TASK_RULES,
+  taskBuiltin,
+  Tasks,
+  wrongHandle,
+} from "./tasks.ts";
 import { Trap } from "./trap.ts";
 import { AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
 
@@ -55,11 +65,20 @@ function tupleOf(ft: TypeFunc): InterfaceType {
   return { kind: "tuple", types: ft.params.map((p) => p.type) };
 }
 
+/** The core signature of a lift or lower with options `o`. */
+function signature(ft: TypeFunc, o: AdapterOptions, context: "lift" | "lower"): FlatSignature {
+  const ptr = o.memory64 ? "i64" : "i32";
+  return o.async
+    ? flattenAsyncFuncType(ft, context, ptr, o.callback !== undefined)
+    : flattenFuncType(ft, context, ptr);
+}
+
 /** Per-instantiation state: flags, entered and poisoned component instances. */
 class Runtime {
   flags: readonly WebAssembly.Global[] = [];
   readonly busy: Uint8Array;
   readonly poisoned: Uint8Array;
+  readonly tasks: Tasks;
   resolve: (d: CoreDef) => CoreValue = () => {
     throw new Error("the component is not instantiated yet");
   };
@@ -68,6 +87,7 @@ class Runtime {
     const n = t.dfg.componentInstances.length;
     this.busy = new Uint8Array(n);
     this.poisoned = new Uint8Array(n);
+    this.tasks = new Tasks(n);
   }
 
   context(o: AdapterOptions): AbiContext {
@@ -100,6 +120,70 @@ class Runtime {
     return v;
   }
 
+  /** Whether an instance may leave now. */
+  mayLeave(inst: ComponentInstanceId): boolean {
+    return this.flags[inst].value !== 0;
+  }
+
+  /** An instance's handle table. */
+  table(inst: ComponentInstanceId): HandleTable {
+    let t = this.#tables[inst];
+    if (t === undefined) this.#tables[inst] = t = new HandleTable();
+    return t;
+  }
+
+  /** Each component instance's handle table, made at first use. */
+  readonly #tables: (HandleTable | undefined)[] = [];
+
+  /** Lift the parameters a caller passed as core values `args`. */
+  #liftParams(cx: AbiContext, ft: TypeFunc, sig: FlatSignature, args: CoreNum[]): unknown[] {
+    if (sig.paramsInMemory) {
+      const params = tupleOf(ft);
+      const l = cx.layout(params);
+      const p = cx.ptr(args[0]);
+      cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+      return cx.load(params, p) as unknown[];
+    }
+    const src = new FlatSource(args);
+    return ft.params.map((p) => cx.liftFlat(p.type, src));
+  }
+
+  /** Lower parameter values into a callee: its core arguments. */
+  #lowerParams(cx: AbiContext, ft: TypeFunc, sig: FlatSignature, values: unknown[]): CoreNum[] {
+    const flat: CoreNum[] = [];
+    if (sig.paramsInMemory) {
+      const params = tupleOf(ft);
+      const l = cx.layout(params);
+      const p = cx.realloc(l.align, l.size);
+      cx.store(params, values, p);
+      flat.push(cx.corePtr(p));
+    } else {
+      ft.params.forEach((p, i) => cx.lowerFlat(p.type, values[i], flat));
+    }
+    return flat;
+  }
+
+  /** Lower a result into a caller: a core result, or nothing after a store through its return pointer. */
+  #lowerResult(
+    cx: AbiContext,
+    ft: TypeFunc,
+    sig: FlatSignature,
+    value: unknown,
+    args: CoreNum[],
+  ): CoreNum | undefined {
+    const t = ft.result!;
+    if (sig.resultsInMemory) {
+      const l = cx.layout(t);
+      const p = cx.ptr(args[args.length - 1]);
+      cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+      cx.store(t, value, p);
+      return undefined;
+    }
+    const out: CoreNum[] = [];
+    cx.lowerFlat(t, value, out);
+    return out[0];
+  }
+
   /** A host function lowered into core wasm. */
   lower(l: Lowering): (...args: CoreNum[]) => CoreNum | undefined {
     const fn = this.lookup(l.import);
@@ -111,140 +195,184 @@ class Runtime {
     const o = l.options;
     const cx = this.context(o);
     const ft = l.type;
-    const sig = flattenFuncType(ft, "lower", o.memory64 ? "i64" : "i32");
-    const flag = () => this.flags[o.instance];
-    const params = tupleOf(ft);
-    const paramsLayout = cx.layout(params);
-    const resultLayout = ft.result === undefined ? undefined : cx.layout(ft.result);
+    const sig = signature(ft, o, "lower");
+    const inst = o.instance;
     return (...args: CoreNum[]) => {
-      if (flag().value === 0) throw new Trap(RULES.cannotLeave);
-      let values: unknown[];
-      if (sig.paramsInMemory) {
-        const p = cx.ptr(args[0]);
-        cx.check(p, paramsLayout.align, paramsLayout.size, RULES.unaligned, RULES.outOfBounds);
-        values = cx.load(params, p) as unknown[];
-      } else {
-        const src = new FlatSource(args);
-        values = ft.params.map((p) => cx.liftFlat(p.type, src));
-      }
+      if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
+      const values = this.#liftParams(cx, ft, sig, args);
       const r = (fn as ComponentFunction)(...values);
       if (r instanceof Promise) {
         throw new TypeError(
-          "a host import returned a Promise: wasmfuse runs the synchronous component model",
+          "a host import returned a Promise: wasmfuse runs every call to completion",
         );
       }
-      if (ft.result === undefined) return undefined;
-      const f = flag();
-      f.value = 0;
-      try {
-        if (sig.resultsInMemory) {
-          const p = cx.ptr(args[args.length - 1]);
-          cx.check(p, resultLayout!.align, resultLayout!.size, RULES.unaligned, RULES.outOfBounds);
-          cx.store(ft.result, r, p);
-          return undefined;
+      let out: CoreNum | undefined;
+      if (ft.result !== undefined) {
+        const f = this.flags[inst];
+        f.value = 0;
+        try {
+          out = this.#lowerResult(cx, ft, sig, r, args);
+        } finally {
+          f.value = 1;
         }
-        const out: CoreNum[] = [];
-        cx.lowerFlat(ft.result, r, out);
-        return out[0];
-      } finally {
-        f.value = 1;
       }
+      return o.async ? SUBTASK_RETURNED : out;
     };
   }
 
-  /** An exported lifted function as a JavaScript function. */
-  lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
-    const cx = this.context(o);
-    const sig = flattenFuncType(ft, "lift", o.memory64 ? "i64" : "i32");
-    const params = tupleOf(ft);
-    const dfg = this.t.dfg;
-    const postReturn = o.postReturn === undefined ? undefined : dfg.postReturns[o.postReturn];
+  /**
+   * Run a lifted function as one task, from its parameters to its
+   * post-return: lower `values` into the callee, call it, and hand its
+   * result to `deliver` (at `task.return` for an async lift).
+   */
+  #runLifted(
+    ft: TypeFunc,
+    func: CoreDef,
+    o: AdapterOptions,
+    values: unknown[],
+    deliver: (result: unknown) => void,
+  ): void {
     const inst = o.instance;
-    const paramsLayout = cx.layout(params);
-    const resultLayout = ft.result === undefined ? undefined : cx.layout(ft.result);
-    return (...args: unknown[]) => {
-      if (args.length !== ft.params.length) {
-        throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
-      }
-      if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
-      const flag = this.flags[inst];
-      const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
-      this.busy[inst] = 1;
+    if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
+    const cx = this.context(o);
+    const sig = signature(ft, o, "lift");
+    const flag = this.flags[inst];
+    const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
+    this.busy[inst] = 1;
+    let task: Task | undefined;
+    try {
+      // may-leave is cleared while the parameters are written (realloc runs)
+      flag.value = 0;
+      let flat: CoreNum[];
       try {
-        // may-leave is cleared while the parameters are written (realloc runs)
-        flag.value = 0;
-        const flat: CoreNum[] = [];
-        try {
-          if (sig.paramsInMemory) {
-            const p = cx.realloc(paramsLayout.align, paramsLayout.size);
-            cx.store(params, args, p);
-            flat.push(cx.corePtr(p));
-          } else {
-            ft.params.forEach((p, i) => cx.lowerFlat(p.type, args[i], flat));
-          }
-        } finally {
-          flag.value = 1;
-        }
-        const raw = core(...flat);
+        flat = this.#lowerParams(cx, ft, sig, values);
+      } finally {
+        flag.value = 1;
+      }
+      task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
+      const raw = core(...flat);
+      if (!o.async) {
         const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];
         let result: unknown;
         if (ft.result !== undefined) {
           if (sig.resultsInMemory) {
+            const l = cx.layout(ft.result);
             const p = cx.ptr(raw!);
-            cx.check(
-              p,
-              resultLayout!.align,
-              resultLayout!.size,
-              RULES.unaligned,
-              RULES.outOfBounds,
-            );
+            cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
             result = cx.load(ft.result, p);
           } else {
             result = cx.liftFlat(ft.result, new FlatSource(rawResults));
           }
         }
-        if (postReturn !== undefined) {
+        task.returned = true;
+        deliver(result);
+        if (o.postReturn !== undefined) {
           flag.value = 0;
           try {
-            (this.resolve(postReturn) as (...a: CoreNum[]) => void)(...rawResults);
+            const pr = this.resolve(this.t.dfg.postReturns[o.postReturn]);
+            (pr as (...a: CoreNum[]) => void)(...rawResults);
           } finally {
             flag.value = 1;
           }
         }
-        return result;
-      } catch (e) {
-        if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
-        throw e;
-      } finally {
-        this.busy[inst] = 0;
+        return;
       }
+      if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
+      if (!task.returned) throw new Trap(TASK_RULES.noResult);
+    } catch (e) {
+      if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
+      throw e;
+    } finally {
+      if (task !== undefined) this.tasks.exit(task);
+      this.busy[inst] = 0;
+    }
+  }
+
+  /** Drive an async lift's callback until it exits (CanonicalABI.md, `canon_lift`). */
+  #callbackLoop(inst: ComponentInstanceId, callback: CoreDef, packed: number): void {
+    const cb = this.resolve(callback) as (...a: number[]) => number;
+    for (;;) {
+      const code = packed & 0xf;
+      if (code === 0) return; // EXIT
+      if (code === 1) {
+        // YIELD: no other thread is ready, so it resumes at once with no event
+        packed = cb(0, 0, 0);
+        continue;
+      }
+      if (code === 2) {
+        // WAIT: the set is empty (nothing here is ever pending), so it would wait forever
+        const i = packed >>> 4;
+        const h = this.table(inst).get(i);
+        if (h.kind !== "waitable-set") throw wrongHandle(i, "waitable set", h);
+        throw new UnsupportedError(
+          "an async callback waiting on a waitable set would block: wasmfuse has no async scheduler",
+          "async",
+        );
+      }
+      throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
+    }
+  }
+
+  /** An exported lifted function as a JavaScript function. */
+  lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
+    return (...args: unknown[]) => {
+      if (args.length !== ft.params.length) {
+        throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
+      }
+      let result: unknown;
+      this.#runLifted(ft, func, o, args, (r) => result = r);
+      return result;
     };
   }
 
-  /** Each component instance's table of own handles (index 0 is never used) and its free list. */
-  readonly #tables = new Map<
-    ComponentInstanceId,
-    { entries: ({ rep: number; resource: number } | undefined)[]; free: number[] }
-  >();
+  /**
+   * A fused adapter run by the host: an async lift or lower, or a callee
+   * that uses task built-ins. The parameters are lifted from the caller and
+   * lowered into the callee, the result goes back the same way (at
+   * `task.return` for an async lift); an async lower always sees its
+   * subtask returned, since nothing here suspends.
+   */
+  hostAdapter(a: Adapter): (...args: CoreNum[]) => CoreNum | undefined {
+    if (a.alwaysTrap) {
+      return () => {
+        throw new Trap(RULES.cannotEnter);
+      };
+    }
+    const lo = a.lowerOptions;
+    const cx = this.context(lo);
+    const sig = signature(a.lowerType, lo, "lower");
+    return (...args: CoreNum[]) => {
+      if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
+      const values = this.#liftParams(cx, a.lowerType, sig, args);
+      let out: CoreNum | undefined;
+      this.#runLifted(a.liftType, a.func, a.liftOptions, values, (result) => {
+        if (a.lowerType.result === undefined) return;
+        const f = this.flags[lo.instance];
+        f.value = 0;
+        try {
+          out = this.#lowerResult(cx, a.lowerType, sig, result, args);
+        } finally {
+          f.value = 1;
+        }
+      });
+      return lo.async ? SUBTASK_RETURNED : out;
+    };
+  }
 
   /**
    * `resource.new`, `resource.rep` and `resource.drop` of a resource the
-   * instance defines, over its handle table: indices from 1, freed ones
-   * reused last-in first-out (CanonicalABI.md, `Table.add`). Handles cross no
-   * boundary yet (host and adapters refuse handle values), so the table
-   * holds own handles of resources the instance defines.
+   * instance defines, over its handle table (CanonicalABI.md, `Table.add`).
+   * Handles cross no boundary yet (host and adapters refuse handle values),
+   * so the table holds own handles of resources the instance defines.
    */
   resourceBuiltin(
     kind: "resource.new" | "resource.rep" | "resource.drop",
     resource: number,
     inst: ComponentInstanceId,
   ): (x: number) => number | undefined {
-    let table = this.#tables.get(inst);
-    if (table === undefined) this.#tables.set(inst, table = { entries: [undefined], free: [] });
-    const t = table;
     const get = (i: number) => {
-      const e = t.entries[i];
-      if (i === 0 || e === undefined) throw new Trap(`unknown handle index ${i}`);
+      const e = this.table(inst).get(i);
+      if (e.kind !== "resource") throw wrongHandle(i, "guest-defined resource", e);
       if (e.resource !== resource) {
         throw new Trap(
           `handle index ${i} used with the wrong type, expected guest-defined resource but found a different guest-defined resource`,
@@ -255,15 +383,13 @@ class Runtime {
     // resource.new and resource.drop may not run while the instance may not leave
     // (in a post-return, say); resource.rep may
     const mayLeave = () => {
-      if (this.flags[inst].value === 0) throw new Trap(RULES.cannotLeave);
+      if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
     };
     switch (kind) {
       case "resource.new":
         return (rep) => {
           mayLeave();
-          const i = t.free.pop() ?? t.entries.length;
-          t.entries[i] = { rep: rep | 0, resource };
-          return i;
+          return this.table(inst).add({ kind: "resource", rep: rep | 0, resource });
         };
       case "resource.rep":
         return (i) => get(i >>> 0).rep;
@@ -271,8 +397,7 @@ class Runtime {
         return (i) => {
           mayLeave();
           const e = get(i >>> 0);
-          t.entries[i >>> 0] = undefined;
-          t.free.push(i >>> 0);
+          this.table(inst).remove(i >>> 0);
           const dtor = this.t.dfg.resources[resource].dtor;
           if (dtor !== undefined) (this.resolve(dtor) as (rep: number) => void)(e.rep);
           return undefined;
@@ -347,6 +472,8 @@ export class Component {
         if (d.kind === "resource.new" || d.kind === "resource.rep" || d.kind === "resource.drop") {
           return rt.resourceBuiltin(d.kind, d.resource, d.instance);
         }
+        if (d.kind === "builtin") return taskBuiltin(rt, d.builtin, d.instance);
+        if (d.kind === "host-adapter") return rt.hostAdapter(t.dfg.adapters[d.id]);
         const inst = componentInstanceOf(d);
         throw new UnsupportedError(
           `\`${d.kind}\`${

@@ -20,6 +20,8 @@ export type FlatType = "i32" | "i64" | "f32" | "f64";
 export const MAX_FLAT_PARAMS = 16;
 /** Most flat results returned directly; more go through memory. */
 export const MAX_FLAT_RESULTS = 1;
+/** Most flat parameters an `async` lower passes directly; more go through memory. */
+export const MAX_FLAT_ASYNC_PARAMS = 4;
 
 /** The two ways a function type is flattened. */
 export type FlattenContext = "lift" | "lower";
@@ -179,6 +181,38 @@ export function flattenFuncType(
     }
   }
   return { params, results, paramsInMemory, resultsInMemory };
+}
+
+/**
+ * Flatten a function type for an `async` lift or lower
+ * (CanonicalABI.md, `flatten_functype` with `async`). An async lift takes
+ * its parameters as a sync lift does and returns nothing (its result goes
+ * through `task.return`), or the callback code when it has a `callback`.
+ * An async lower passes up to 4 flat parameters, else a pointer, then a
+ * return pointer when there is a result, and returns the subtask status.
+ * @param ft The function type.
+ * @param context `lift` (the callee's signature) or `lower` (the caller's).
+ * @param ptr The pointer type of the memory option.
+ * @param callback Whether the lift has a `callback` option.
+ * @returns The signature; `resultsInMemory` means "through the return pointer".
+ */
+export function flattenAsyncFuncType(
+  ft: TypeFunc,
+  context: FlattenContext,
+  ptr: "i32" | "i64" = "i32",
+  callback = false,
+): FlatSignature {
+  let params: FlatType[] = [];
+  for (const p of ft.params) flattenType(p.type, ptr, params);
+  const max = context === "lift" ? MAX_FLAT_PARAMS : MAX_FLAT_ASYNC_PARAMS;
+  const paramsInMemory = params.length > max;
+  if (paramsInMemory) params = [ptr];
+  if (context === "lift") {
+    return { params, results: callback ? ["i32"] : [], paramsInMemory, resultsInMemory: false };
+  }
+  const resultsInMemory = ft.result !== undefined;
+  if (resultsInMemory) params.push(ptr);
+  return { params, results: ["i32"], paramsInMemory, resultsInMemory };
 }
 
 /** Size (and alignment) of a scalar primitive: everything but `string`. */

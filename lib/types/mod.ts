@@ -13,8 +13,10 @@ export {
   discriminantSize,
   elemSize,
   flagsWords,
+  flattenAsyncFuncType,
   flattenFuncType,
   flattenType,
+  MAX_FLAT_ASYNC_PARAMS,
   MAX_FLAT_PARAMS,
   MAX_FLAT_RESULTS,
 } from "./abi.ts";

@@ -503,61 +503,82 @@ Deno.test("resource built-ins need a resource defined by this component", async 
 });
 
 // ---------------------------------------------------------------------------
-// The async component model (and threads): refused, naming the feature and the item
+// The async component model: lifts, lowers and task built-ins link; threads,
+// error contexts, and types with streams or futures are refused
 
 const REFUSED = /is not supported: wasmfuse implements the synchronous component model, without /;
 
-Deno.test("async lifts and lowers are refused", async (t) => {
-  await t.step("canon lift with `async` and a callback", async () => {
-    const e = await rejects(
-      `(component
-        (core module $M
-          (func (export "f") (result i32) unreachable)
-          (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
-        (core instance $i (instantiate $M))
-        (func (canon lift (core func $i "f") async (callback (core func $i "cb")))))`,
-      /^canon lift with the `async` option is not supported: .* without async$/,
+Deno.test("async lifts and lowers link, with their own core signatures", async (t) => {
+  const M = `
+    (core module $M
+      (memory (export "mem") 1)
+      (func (export "none"))
+      (func (export "take1") (param i32))
+      (func (export "ret1") (result i32) unreachable)
+      (func (export "take1-ret1") (param i32) (result i32) unreachable)
+      (func (export "take2") (param i32 i32))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable)
+      (func (export "cb-bad") (param i32) (result i32) unreachable)
+      (func (export "pr") (param i32)))
+    (core instance $i (instantiate $M))`;
+  await t.step("an async lift with a callback returns the callback code", async () => {
+    await links(`(component ${M}
+      (func async (param "x" u32) (result u32)
+        (canon lift (core func $i "take1-ret1") async (callback (core func $i "cb")))))`);
+  });
+  await t.step(
+    "a stackful async lift returns nothing (its result goes to task.return)",
+    async () => {
+      await links(`(component ${M}
+      (func async (param "x" u32) (result u32) (canon lift (core func $i "take1") async)))`);
+    },
+  );
+  await t.step("a sync lift of a `func async` type keeps the sync signature", async () => {
+    await links(`(component ${M}
+      (func async (result u32) (canon lift (core func $i "ret1"))))`);
+  });
+  await t.step("an async lower passes a return pointer and returns the status", async () => {
+    await links(`(component ${M}
+      (import "f" (func $f (param "x" u32) (result u32)))
+      (core func (canon lower (func $f) async (memory (core memory $i "mem")))))`);
+  });
+  await t.step("an async lift with the sync signature is refused", async () => {
+    await rejects(
+      `(component ${M}
+        (func async (result u32) (canon lift (core func $i "ret1") async)))`,
+      /^lifted core function has type \(\) -> \(i32\), but `async func\(\) -> u32` lifts from \(\) -> \(\)$/,
       { section: "canon", item: 0 },
     );
-    assert.match(e.reason, REFUSED);
   });
-  await t.step("canon lift of a `func async` type, async with a callback", async () => {
+  await t.step("an async lower with a result needs a memory", async () => {
     await rejects(
       `(component
-        (core module $M
-          (func (export "f") (result i32) unreachable)
-          (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
-        (core instance $i (instantiate $M))
-        (func async (canon lift (core func $i "f") async (callback (core func $i "cb")))))`,
-      /^canon lift of an async function type is not supported: .* without async$/,
-      { section: "canon", item: 0 },
-    );
-  });
-  await t.step("canon lift of a `func async` type, without the async option", async () => {
-    await rejects(
-      `(component
-        (core module $M (func (export "f")))
-        (core instance $i (instantiate $M))
-        (func async (canon lift (core func $i "f"))))`,
-      /^canon lift of an async function type is not supported: .* without async$/,
-      { section: "canon", item: 0 },
-    );
-  });
-  await t.step("canon lower with `async`", async () => {
-    await rejects(
-      `(component
-        (import "f" (func $f))
+        (import "f" (func $f (result u32)))
         (core func (canon lower (func $f) async)))`,
-      /^canon lower with the `async` option is not supported: .* without async$/,
+      /^canon lower needs a `memory` option: an async lower returns its result through memory$/,
       { section: "canon", item: 0 },
     );
   });
-  await t.step("canon lower of a `func async` import", async () => {
+  await t.step("a callback without async", async () => {
     await rejects(
-      `(component
-        (import "f" (func $f async))
-        (core func (canon lower (func $f))))`,
-      /^canon lower of an async function type is not supported: .* without async$/,
+      `(component ${M} (func (canon lift (core func $i "none") (callback (core func $i "cb")))))`,
+      /^canonical option `callback` requires the `async` option$/,
+      { section: "canon", item: 0 },
+    );
+  });
+  await t.step("a callback of the wrong type", async () => {
+    await rejects(
+      `(component ${M}
+        (func async (canon lift (core func $i "ret1") async (callback (core func $i "cb-bad")))))`,
+      /^canonical option `callback` must have type \(i32, i32, i32\) -> \(i32\), found \(i32\) -> \(i32\)$/,
+      { section: "canon", item: 0 },
+    );
+  });
+  await t.step("post-return with async", async () => {
+    await rejects(
+      `(component ${M}
+        (func async (result u32) (canon lift (core func $i "none") async (post-return (core func $i "pr")))))`,
+      /^canonical option `post-return` cannot be used with `async`$/,
       { section: "canon", item: 0 },
     );
   });
@@ -633,7 +654,7 @@ Deno.test("lifts and lowers of types using stream, future or error-context are r
   });
 });
 
-Deno.test("async, stream, future, error-context and thread built-ins are refused", async (t) => {
+Deno.test("task and async built-ins link; error-context and thread built-ins are refused", async (t) => {
   const PRE = `
     (core module $M (memory (export "mem") 1) (table (export "tbl") 1 funcref))
     (core instance $i (instantiate $M))
@@ -642,57 +663,79 @@ Deno.test("async, stream, future, error-context and thread built-ins are refused
     (type $fu (future u32))
     (core type $ft (func (param i32)))`;
   const MEM = `(memory (core memory $i "mem"))`;
+  const accepted = [
+    "task.return",
+    "task.return (result u32)",
+    "task.cancel",
+    "context.get i32 0",
+    "context.set i32 1",
+    "backpressure.inc",
+    "backpressure.dec",
+    "subtask.drop",
+    "subtask.cancel",
+    "waitable-set.new",
+    `waitable-set.wait ${MEM}`,
+    `waitable-set.poll ${MEM}`,
+    "waitable-set.drop",
+    "waitable.join",
+    "thread.yield",
+    "thread.index",
+    "stream.new $s",
+    `stream.read $s ${MEM}`,
+    `stream.write $s ${MEM}`,
+    "stream.cancel-read $s",
+    "stream.drop-writable $s",
+    "future.new $fu",
+    `future.read $fu ${MEM}`,
+    "future.drop-readable $fu",
+  ];
+  for (const builtin of accepted) {
+    await t.step(`canon ${builtin} links`, async () => {
+      await links(`(component ${PRE} (core func (canon ${builtin})))`);
+    });
+  }
   // [built-in text, the name in the reason, the feature named]
-  const cases: [string, string, string][] = [
-    ["task.return", "task.return", "async"],
-    ["task.return (result u32)", "task.return", "async"],
-    ["task.cancel", "task.cancel", "async"],
-    ["context.get i32 0", "context.get", "async"],
-    ["context.set i32 0", "context.set", "async"],
-    ["backpressure.inc", "backpressure.inc", "async"],
-    ["backpressure.dec", "backpressure.dec", "async"],
-    ["subtask.drop", "subtask.drop", "async"],
-    ["subtask.cancel", "subtask.cancel", "async"],
-    ["waitable-set.new", "waitable-set.new", "async"],
-    [`waitable-set.wait ${MEM}`, "waitable-set.wait", "async"],
-    [`waitable-set.poll ${MEM}`, "waitable-set.poll", "async"],
-    ["waitable-set.drop", "waitable-set.drop", "async"],
-    ["waitable.join", "waitable.join", "async"],
-    ["thread.yield", "thread.yield", "async"],
-    ["stream.new $s", "stream.new", "streams"],
-    [`stream.read $s ${MEM}`, "stream.read", "streams"],
-    [`stream.write $s ${MEM}`, "stream.write", "streams"],
-    ["stream.cancel-read $s", "stream.cancel-read", "streams"],
-    ["stream.drop-writable $s", "stream.drop-writable", "streams"],
-    ["future.new $fu", "future.new", "futures"],
-    [`future.read $fu ${MEM}`, "future.read", "futures"],
-    ["future.drop-readable $fu", "future.drop-readable", "futures"],
+  const refused: [string, string, string][] = [
     [`error-context.new ${MEM}`, "error-context.new", "error-context"],
     ["error-context.drop", "error-context.drop", "error-context"],
-    ["thread.index", "thread.index", "threads"],
     ["thread.new-indirect $ft $tbl", "thread.new-indirect", "threads"],
     ["thread.suspend", "thread.suspend", "threads"],
     ["thread.resume-later", "thread.resume-later", "threads"],
     ["thread.yield-then-resume", "thread.yield-then-resume", "threads"],
   ];
-  for (const [builtin, name, feature] of cases) {
-    await t.step(`canon ${builtin}`, async () => {
+  for (const [builtin, name, feature] of refused) {
+    await t.step(`canon ${builtin} is refused`, async () => {
       const e = await rejects(
         `(component ${PRE} (core func (canon ${builtin})))`,
         new RegExp(`^canon ${name.replace(".", "\\.")} is not supported: `),
         { section: "canon", item: 0 },
       );
+      assert.match(e.reason, REFUSED);
       assert.ok(e.reason.endsWith(`without ${feature}`), e.reason);
     });
   }
+  await t.step("context slots are 0 and 1", async () => {
+    await rejects(
+      `(component ${PRE} (core func (canon context.get i32 2)))`,
+      /^canon context\.get index 2 is out of bounds: there are 2 slots$/,
+      { section: "canon", item: 0 },
+    );
+  });
+  await t.step("stream built-ins need a stream type", async () => {
+    await rejects(
+      `(component ${PRE} (core func (canon stream.new $fu)))`,
+      /^canon stream\.new: type index 1 is not a stream type$/,
+      { section: "canon", item: 0 },
+    );
+  });
   await t.step("the item index names the refused built-in among others", async () => {
     await rejects(
       `(component ${PRE}
         (type $r (resource (rep i32)))
         (core func (canon resource.new $r))
-        (core func (canon resource.drop $r))
-        (core func (canon waitable-set.new)))`,
-      /^canon waitable-set\.new is not supported/,
+        (core func (canon waitable-set.new))
+        (core func (canon thread.suspend)))`,
+      /^canon thread\.suspend is not supported/,
       { section: "canon", item: 2 },
     );
   });

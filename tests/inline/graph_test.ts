@@ -896,6 +896,10 @@ class Seen {
         return this.has("lowering", d.id, what);
       case "instance-flags":
         return this.has("component-instance", d.instance, what);
+      case "host-adapter":
+        return this.has("adapter", d.id, what);
+      case "builtin":
+        return this.has("component-instance", d.instance, what);
       default:
         this.has("resource", d.resource, what);
         return this.has("component-instance", d.instance, what);

@@ -1,0 +1,361 @@
+/**
+ * Tasks, handle tables and the task and async built-ins, for a runtime
+ * that never suspends: every call runs to completion on the JavaScript
+ * stack, so a subtask always returns before its caller goes on, and no
+ * waitable ever has an event pending.
+ *
+ * Within that model the built-ins are exact (CanonicalABI.md, "Canonical
+ * built-ins"): `context.get`/`set` read and write the current task's
+ * storage, `backpressure.inc`/`dec` count per instance, `task.return`
+ * lifts the result of an `async`-lifted task, `thread.index` is the
+ * task's index in its instance's thread table, `thread.yield` returns at
+ * once (no other thread is ready), `waitable-set.new`/`poll`/`drop` work
+ * on sets that stay empty, and `waitable.join`, `subtask.*` and
+ * `task.cancel` trap, as they must when no waitable or subtask exists and
+ * no cancellation was requested. What would block or needs streams and
+ * futures (`waitable-set.wait`, `stream.*`, `future.*`) checks what the
+ * specification checks first, then throws an {@link UnsupportedError}.
+ *
+ * @module
+ */
+
+import type { AdapterOptions, Builtin, ComponentInstanceId } from "../inline/dfg.ts";
+import { flattenType, MAX_FLAT_PARAMS } from "../types/abi.ts";
+import { UnsupportedError } from "../types/errors.ts";
+import type { TypeFunc } from "../types/model.ts";
+import { matchValType } from "../types/subtype.ts";
+import { Trap } from "./trap.ts";
+import { type AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
+
+/** The messages of the task built-ins' traps, by rule. */
+export const TASK_RULES = {
+  taskReturnSync: "task.return called from a task that was not lifted `async`",
+  taskReturnType: "task.return: its result type does not match the task's function type",
+  taskReturnOptions: "task.return: its options do not match the options of the task's lift",
+  taskReturnTwice: "task.return called more than once",
+  noResult: "async-lifted export failed to produce a result",
+  taskCancelSync: "task.cancel called from a task that was not lifted `async`",
+  taskCancelUnrequested: "task.cancel called without a pending cancellation",
+  backpressureOverflow: "backpressure counter overflow",
+  backpressureUnderflow: "backpressure counter underflow",
+  tableFull: "handle table is full",
+  callbackCode: "unsupported callback code",
+} as const;
+
+/** The largest handle index (CanonicalABI.md, `Table.MAX_LENGTH`). */
+const MAX_HANDLE = 2 ** 28 - 1;
+
+/** A handle table entry: an own handle to a resource, or a waitable set. */
+export type Handle =
+  | { readonly kind: "resource"; readonly rep: number; readonly resource: number }
+  | { readonly kind: "waitable-set" };
+
+/** One component instance's handle table: indices from 1, freed ones reused last first. */
+export class HandleTable {
+  readonly #entries: (Handle | undefined)[] = [undefined];
+  readonly #free: number[] = [];
+
+  /**
+   * Add a handle.
+   * @param h The handle.
+   * @returns Its index.
+   */
+  add(h: Handle): number {
+    const i = this.#free.pop() ?? this.#entries.length;
+    if (i > MAX_HANDLE) throw new Trap(TASK_RULES.tableFull);
+    this.#entries[i] = h;
+    return i;
+  }
+
+  /**
+   * The handle at index `i`.
+   * @param i The index (an unsigned 32-bit value).
+   * @returns The handle.
+   */
+  get(i: number): Handle {
+    const e = i === 0 ? undefined : this.#entries[i];
+    if (e === undefined) throw new Trap(`unknown handle index ${i}`);
+    return e;
+  }
+
+  /**
+   * Remove the handle at index `i`.
+   * @param i The index.
+   * @returns The handle.
+   */
+  remove(i: number): Handle {
+    const e = this.get(i);
+    this.#entries[i] = undefined;
+    this.#free.push(i);
+    return e;
+  }
+}
+
+/** What a handle is, in trap messages. */
+export function handleKind(h: Handle): string {
+  return h.kind === "resource" ? "guest-defined resource" : "waitable set";
+}
+
+/** The trap for a handle of the wrong kind. */
+export function wrongHandle(i: number, expected: string, found: Handle): Trap {
+  return new Trap(
+    `handle index ${i} used with the wrong type, expected ${expected} but found ${
+      handleKind(found)
+    }`,
+  );
+}
+
+/** One call into a component instance, from its start to its post-return. */
+export interface Task {
+  /** The instance it runs in. */
+  readonly instance: ComponentInstanceId;
+  /** The lifted function's type. */
+  readonly type: TypeFunc;
+  /** The lift's options. */
+  readonly options: AdapterOptions;
+  /** Its implicit thread's context storage. */
+  readonly storage: number[];
+  /** Its implicit thread's index in the instance's thread table. */
+  thread: number;
+  /** Whether `task.return` has run. */
+  returned: boolean;
+  /** Receives the lifted result of `task.return` (async lifts only). */
+  readonly onReturn: (result: unknown) => void;
+}
+
+/** The tasks running now (innermost last), thread tables and backpressure. */
+export class Tasks {
+  readonly #stack: Task[] = [];
+  readonly #threads: { next: number; free: number[] }[] = [];
+  readonly #backpressure: Int32Array;
+
+  /** @param instances How many component instances there are. */
+  constructor(instances: number) {
+    this.#backpressure = new Int32Array(instances);
+    for (let i = 0; i < instances; i++) this.#threads.push({ next: 1, free: [] });
+  }
+
+  /**
+   * Start a task: it becomes the current task of its instance.
+   * @param t The task, without its thread index yet.
+   * @returns The task.
+   */
+  enter(t: Omit<Task, "thread" | "storage" | "returned">): Task {
+    const threads = this.#threads[t.instance];
+    if (t.type.async && this.#backpressure[t.instance] > 0) {
+      throw new UnsupportedError(
+        "entering an instance that applies backpressure would wait: wasmfuse has no async scheduler",
+        "async",
+      );
+    }
+    const task: Task = {
+      ...t,
+      storage: [0, 0],
+      thread: threads.free.pop() ?? threads.next++,
+      returned: false,
+    };
+    this.#stack.push(task);
+    return task;
+  }
+
+  /**
+   * End the current task.
+   * @param task The task (it must be the innermost one).
+   */
+  exit(task: Task): void {
+    const i = this.#stack.lastIndexOf(task);
+    if (i >= 0) this.#stack.splice(i, 1);
+    this.#threads[task.instance].free.push(task.thread);
+  }
+
+  /**
+   * The task running in instance `inst`.
+   * @param inst The instance.
+   * @param what The built-in asking, for the error.
+   * @returns The task.
+   */
+  current(inst: ComponentInstanceId, what: string): Task {
+    for (let i = this.#stack.length - 1; i >= 0; i--) {
+      if (this.#stack[i].instance === inst) return this.#stack[i];
+    }
+    throw new UnsupportedError(
+      `\`${what}\` called outside a task (from a core start function): wasmfuse runs start functions outside tasks`,
+      "async",
+    );
+  }
+
+  /**
+   * Add `delta` to an instance's backpressure counter.
+   * @param inst The instance.
+   * @param delta 1 or -1.
+   */
+  backpressure(inst: ComponentInstanceId, delta: 1 | -1): void {
+    const n = this.#backpressure[inst] + delta;
+    if (n >= 2 ** 16) throw new Trap(TASK_RULES.backpressureOverflow);
+    if (n < 0) throw new Trap(TASK_RULES.backpressureUnderflow);
+    this.#backpressure[inst] = n;
+  }
+}
+
+/** What the built-ins need from the runtime. */
+export interface TaskHost {
+  /** The tasks. */
+  readonly tasks: Tasks;
+  /** Whether an instance may leave now (its flags global). */
+  mayLeave(inst: ComponentInstanceId): boolean;
+  /** An instance's handle table. */
+  table(inst: ComponentInstanceId): HandleTable;
+  /** A lifting and lowering context for options. */
+  context(o: AdapterOptions): AbiContext;
+}
+
+/** The subtask states an async lower returns (CanonicalABI.md, `Subtask.State`). */
+export const SUBTASK_RETURNED = 2;
+
+/** Event codes (CanonicalABI.md, `EventCode`). */
+const EVENT_NONE = 0;
+
+/**
+ * A task or async built-in as a core function.
+ * @param host The runtime.
+ * @param b The built-in.
+ * @param inst The component instance that defined it.
+ * @returns The function.
+ */
+export function taskBuiltin(
+  host: TaskHost,
+  b: Builtin,
+  inst: ComponentInstanceId,
+): (...args: CoreNum[]) => CoreNum | undefined {
+  const mayLeave = () => {
+    if (!host.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
+  };
+  const table = () => host.table(inst);
+  const getSet = (i: number) => {
+    const h = table().get(i >>> 0);
+    if (h.kind !== "waitable-set") throw wrongHandle(i >>> 0, "waitable set", h);
+    return h;
+  };
+  const unsupported = (feature: string) => {
+    throw new UnsupportedError(
+      `\`${b.name}\` is not supported: wasmfuse runs every call to completion, without ${feature}`,
+      feature,
+    );
+  };
+  switch (b.name) {
+    case "context.get":
+      return () => host.tasks.current(inst, b.name).storage[b.index];
+    case "context.set":
+      return (v) => {
+        host.tasks.current(inst, b.name).storage[b.index] = Number(v) | 0;
+        return undefined;
+      };
+    case "backpressure.inc":
+    case "backpressure.dec":
+      return () => {
+        host.tasks.backpressure(inst, b.name === "backpressure.inc" ? 1 : -1);
+        return undefined;
+      };
+    case "task.return": {
+      const cx = host.context(b.options);
+      const t = b.result;
+      const flat = t === undefined ? 0 : flattenType(t, b.options.memory64 ? "i64" : "i32").length;
+      const layout = t === undefined ? undefined : cx.layout(t);
+      return (...args) => {
+        mayLeave();
+        const task = host.tasks.current(inst, b.name);
+        if (!task.options.async) throw new Trap(TASK_RULES.taskReturnSync);
+        const want = task.type.result;
+        if (
+          (t === undefined) !== (want === undefined) ||
+          (t !== undefined && matchValType(t, want!) !== undefined)
+        ) throw new Trap(TASK_RULES.taskReturnType);
+        if (
+          b.options.memory !== task.options.memory ||
+          b.options.stringEncoding !== task.options.stringEncoding
+        ) throw new Trap(TASK_RULES.taskReturnOptions);
+        if (task.returned) throw new Trap(TASK_RULES.taskReturnTwice);
+        let result: unknown;
+        if (t !== undefined) {
+          if (flat > MAX_FLAT_PARAMS) {
+            const p = cx.ptr(args[0]);
+            cx.check(p, layout!.align, layout!.size, RULES.unaligned, RULES.outOfBounds);
+            result = cx.load(t, p);
+          } else {
+            result = cx.liftFlat(t, new FlatSource(args));
+          }
+        }
+        task.returned = true;
+        task.onReturn(result);
+        return undefined;
+      };
+    }
+    case "task.cancel":
+      return () => {
+        mayLeave();
+        const task = host.tasks.current(inst, b.name);
+        if (!task.options.async) throw new Trap(TASK_RULES.taskCancelSync);
+        // cancellation is never requested: nothing here ever waits
+        throw new Trap(TASK_RULES.taskCancelUnrequested);
+      };
+    case "thread.index":
+      return () => {
+        mayLeave();
+        return host.tasks.current(inst, b.name).thread;
+      };
+    case "thread.yield":
+      return () => {
+        mayLeave();
+        host.tasks.current(inst, b.name);
+        return 0; // no other thread is ready: not cancelled, resumed at once
+      };
+    case "waitable-set.new":
+      return () => {
+        mayLeave();
+        return table().add({ kind: "waitable-set" });
+      };
+    case "waitable-set.drop":
+      return (i) => {
+        mayLeave();
+        getSet(i as number);
+        table().remove((i as number) >>> 0);
+        return undefined;
+      };
+    case "waitable-set.poll": {
+      const cx = host.context(b.options);
+      return (i, ptr) => {
+        mayLeave();
+        getSet(i as number);
+        // the set is empty: no event (the event code, then two zero payloads)
+        const p = cx.ptr(ptr);
+        cx.check(p, 4, 8, RULES.unaligned, RULES.outOfBounds);
+        cx.store("u32", 0, p);
+        cx.store("u32", 0, p + 4);
+        return EVENT_NONE;
+      };
+    }
+    case "waitable-set.wait":
+      return (i) => {
+        mayLeave();
+        getSet(i as number);
+        return unsupported("an async scheduler (waiting on an empty waitable set blocks)");
+      };
+    case "waitable.join":
+      return (w) => {
+        mayLeave();
+        // subtasks always return before their caller goes on: no waitable exists
+        throw wrongHandle((w as number) >>> 0, "waitable", table().get((w as number) >>> 0));
+      };
+    case "subtask.cancel":
+    case "subtask.drop":
+      return (i) => {
+        mayLeave();
+        throw wrongHandle((i as number) >>> 0, "subtask", table().get((i as number) >>> 0));
+      };
+    default:
+      return () => {
+        mayLeave();
+        return unsupported(b.name.startsWith("stream.") ? "streams" : "futures");
+      };
+  }
+}

@@ -108,7 +108,7 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
     dst = { kind: "stack", slots };
     args = slots.map((s) => s.local);
   }
-  t.translate(params, src, dst);
+  t.sides(a.lowerOptions, a.liftOptions).translate(params, src, dst);
   body.op("local.get", calleeSaved).op("global.set", calleeFlags);
 
   // 3. the call; its raw results are kept for post-return
@@ -143,7 +143,7 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
       rdst = { kind: "stack", slots };
       out.push(...slots.map((s) => s.local));
     }
-    t.translate(result, rsrc, rdst);
+    t.sides(a.liftOptions, a.lowerOptions).translate(result, rsrc, rdst);
     body.op("local.get", callerSaved).op("global.set", callerFlags);
   }
 

@@ -7,8 +7,10 @@
  * `adapter{id}` with the lowering side's flat signature.
  *
  * Import names: `memory`/`m{id}`, `realloc`/`r{id}`, `post_return`/`p{id}`,
- * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap` — unique in the
- * module, as a JavaScript import object needs.
+ * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap`,
+ * `transcode`/`{from}_{to}_m{src}_m{dst}_r{realloc}` — unique in the module,
+ * as a JavaScript import object needs. Helpers that translate lists are
+ * generated once per element type and pair of options, and shared.
  *
  * @module
  */
@@ -22,6 +24,7 @@ import type {
   PostReturnId,
   ReallocId,
 } from "../inline/dfg.ts";
+import type { StringEncoding } from "../parse/items.ts";
 import type { FlatType } from "../types/abi.ts";
 import { type FuncRef, ModuleBuilder } from "../wasm/module.ts";
 import { compileAdapter } from "./adapter.ts";
@@ -33,7 +36,20 @@ export type ImportBinding =
   | { readonly kind: "post-return"; readonly postReturn: PostReturnId }
   | { readonly kind: "callee"; readonly def: CoreDef }
   | { readonly kind: "flags"; readonly instance: ComponentInstanceId }
-  | { readonly kind: "trap" };
+  | { readonly kind: "trap" }
+  | {
+    /**
+     * A string transcoder, `(ptr, len) -> (ptr, len)`: reads a string in
+     * encoding `from` from memory `src`, validates it, and writes it in
+     * encoding `to` into memory `dst` through `realloc`.
+     */
+    readonly kind: "transcode";
+    readonly from: StringEncoding;
+    readonly to: StringEncoding;
+    readonly src: MemoryId;
+    readonly dst: MemoryId;
+    readonly realloc: ReallocId;
+  };
 
 /** One import of an adapter module: its names and binding. */
 export interface AdapterImport {
@@ -192,6 +208,61 @@ export class AdapterModuleBuilder {
    */
   trap(): FuncRef {
     return this.#func("trap", "runtime", "trap", ["i32"], [], { kind: "trap" });
+  }
+
+  /**
+   * The module's import of a string transcoder (one per encoding pair,
+   * memory pair and realloc).
+   * @param from The source encoding.
+   * @param to The destination encoding.
+   * @param src The source memory.
+   * @param dst The destination memory.
+   * @param realloc The destination's realloc.
+   * @returns The function, `(ptr, len) -> (ptr, len)` in each side's pointer type.
+   */
+  transcoder(
+    from: StringEncoding,
+    to: StringEncoding,
+    src: MemoryId,
+    dst: MemoryId,
+    realloc: ReallocId,
+  ): FuncRef {
+    const sp = this.dfg.memories[src].memory64 ? "i64" : "i32";
+    const dp = this.dfg.memories[dst].memory64 ? "i64" : "i32";
+    const name = `${from}_${to}_m${src}_m${dst}_r${realloc}`.replace("+", "_");
+    return this.#func(`t${name}`, "transcode", name, [sp, sp], [dp, dp], {
+      kind: "transcode",
+      from,
+      to,
+      src,
+      dst,
+      realloc,
+    });
+  }
+
+  readonly #helpers = new Map<string, FuncRef>();
+  #helperCount = 0;
+
+  /** A number for the next helper's text name. */
+  helperCount(): number {
+    return this.#helperCount;
+  }
+
+  /**
+   * A helper function, generated once per key and shared by every adapter
+   * of the module.
+   * @param key What identifies it.
+   * @param build Generates it (called once).
+   * @returns The function.
+   */
+  helper(key: string, build: () => FuncRef): FuncRef {
+    let f = this.#helpers.get(key);
+    if (f === undefined) {
+      this.#helperCount++;
+      f = build();
+      this.#helpers.set(key, f);
+    }
+    return f;
   }
 
   /**

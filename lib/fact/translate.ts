@@ -11,8 +11,15 @@
  * Inside variants a flat slot may be wider than the case's own flat type:
  * values are coerced between them (CanonicalABI.md, "Flattening").
  *
- * This covers every type but strings, lists and handles, which live in
- * memory or in handle tables and need more than a copy.
+ * Strings go through a host transcoder (one import per encoding pair and
+ * memory pair, which validates, reallocates in the destination and copies
+ * with the engine's own coders). Lists go through a helper function per
+ * element type and pair of options, shared in the module: it checks the
+ * source range (alignment, then bounds, in 64-bit arithmetic so no length
+ * overflows), allocates the destination with its `realloc`, checks that
+ * block, then copies the bytes with one `memory.copy` when the element's
+ * layout needs no checking, or translates element by element in a loop.
+ * Handles are not translated yet.
  *
  * @module
  */
@@ -26,9 +33,10 @@ import {
   type FlatType,
   variantCases,
 } from "../types/abi.ts";
+import type { AdapterOptions } from "../inline/dfg.ts";
 import { UnsupportedError } from "../types/errors.ts";
 import { type InterfaceType, typeToString } from "../types/model.ts";
-import type { FunctionBody } from "../wasm/module.ts";
+import type { FuncRef, FunctionBody } from "../wasm/module.ts";
 import type { OpName } from "../wasm/opcodes.ts";
 import type { AdapterModuleBuilder, MemoryUse } from "./module.ts";
 import { TrapCode } from "./traps.ts";
@@ -77,14 +85,48 @@ function fieldsOf(t: InterfaceType): readonly InterfaceType[] | undefined {
   }
 }
 
+/** Scalars whose bytes in memory are the value: a list of them is copied as is. */
+const COPYABLE = new Set(["u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64"]);
+
+/** Whether a list of `t` can be copied byte for byte (no value in it needs checking). */
+function copyable(t: InterfaceType): boolean {
+  if (typeof t === "string") return COPYABLE.has(t);
+  const fields = fieldsOf(t);
+  if (fields !== undefined) return fields.every(copyable);
+  // flags that fill their bytes have no undefined bits to drop
+  return t.kind === "flags" && (t.names.length === 8 || t.names.length === 16 ||
+    t.names.length === 32);
+}
+
+function optionsKey(o: AdapterOptions): string {
+  return `${o.stringEncoding}/${o.memory ?? "-"}/${o.realloc ?? "-"}`;
+}
+
 /** Emits the code that moves values between locations, for one function. */
 export class Translator {
+  #src?: AdapterOptions;
+  #dst?: AdapterOptions;
+
   /**
    * Create a translator for one function body.
    * @param b The module builder (for imports).
    * @param body The function being generated.
    */
   constructor(readonly b: AdapterModuleBuilder, readonly body: FunctionBody) {}
+
+  /**
+   * Set the options of the two sides for the translations that follow:
+   * strings and lists are read from the source's memory, in its encoding,
+   * and written through the destination's realloc.
+   * @param src The source side's options.
+   * @param dst The destination side's options.
+   * @returns This translator.
+   */
+  sides(src: AdapterOptions, dst: AdapterOptions): this {
+    this.#src = src;
+    this.#dst = dst;
+    return this;
+  }
 
   /**
    * Emit a call to the trap intrinsic (it never returns).
@@ -223,6 +265,8 @@ export class Translator {
         return this.#flags(t.names.length, src, dst);
       case "enum":
         return this.#variant(t.names.map(() => undefined), t, src, dst);
+      case "list":
+        return this.#list(t.element, src, dst);
       default:
         throw new UnsupportedError(
           `fused adapters for \`${
@@ -267,6 +311,8 @@ export class Translator {
       case "f64":
         [flat, load, store] = ["f64", "f64.load", "f64.store"];
         break;
+      case "string":
+        return this.#string(src, dst);
       default:
         throw new UnsupportedError(
           `fused adapters for \`${t}\` values are not implemented yet (strings, lists and handles come next)`,
@@ -386,5 +432,194 @@ export class Translator {
     this.trap(TrapCode.InvalidDiscriminant);
     b.op("end"); // $done
     void t;
+  }
+
+  // -------------------------------------------------------------------------
+  // strings and lists
+
+  /** Read a (pointer, length) pair of pointer type `ptr` into two new locals. */
+  #readPair(at: Location, ptr: FlatType): [number, number] {
+    const b = this.body;
+    const locals: [number, number] = [b.local(ptr), b.local(ptr)];
+    const load: OpName = ptr === "i64" ? "i64.load" : "i32.load";
+    const size = ptr === "i64" ? 8 : 4;
+    for (let i = 0; i < 2; i++) {
+      if (at.kind === "memory") this.#load(at, load, i * size);
+      else this.#readSlot(at.slots[i], ptr);
+      b.op("local.set", locals[i]);
+    }
+    return locals;
+  }
+
+  /** Write locals `p` and `n` (of pointer type `ptr`) as a (pointer, length) pair. */
+  #writePair(at: Location, ptr: FlatType, p: number, n: number): void {
+    const store: OpName = ptr === "i64" ? "i64.store" : "i32.store";
+    const size = ptr === "i64" ? 8 : 4;
+    this.#put(this.#sub(at, 0, 1, 0), ptr, store, () => this.body.op("local.get", p));
+    this.#put(this.#sub(at, 1, 1, size), ptr, store, () => this.body.op("local.get", n));
+  }
+
+  #options(): [AdapterOptions, AdapterOptions] {
+    if (this.#src === undefined || this.#dst === undefined) {
+      throw new Error("strings and lists need the options of both sides");
+    }
+    return [this.#src, this.#dst];
+  }
+
+  #string(src: Location, dst: Location): void {
+    const [s, d] = this.#options();
+    const b = this.body;
+    const sp = s.memory64 ? "i64" : "i32";
+    const dp = d.memory64 ? "i64" : "i32";
+    const [p, n] = this.#readPair(src, sp);
+    const f = this.b.transcoder(
+      s.stringEncoding,
+      d.stringEncoding,
+      s.memory!,
+      d.memory!,
+      d.realloc!,
+    );
+    const rp = b.local(dp);
+    const rn = b.local(dp);
+    b.op("local.get", p).op("local.get", n).call(f).op("local.set", rn).op("local.set", rp);
+    this.#writePair(dst, dp, rp, rn);
+  }
+
+  #list(elem: InterfaceType, src: Location, dst: Location): void {
+    const [s, d] = this.#options();
+    const b = this.body;
+    const sp = s.memory64 ? "i64" : "i32";
+    const dp = d.memory64 ? "i64" : "i32";
+    const [p, n] = this.#readPair(src, sp);
+    const helper = this.#listHelper(elem, s, d);
+    const rp = b.local(dp);
+    b.op("local.get", p).op("local.get", n).call(helper).op("local.set", rp);
+    // the helper trapped if the length does not fit the destination
+    const rn = b.local(dp);
+    b.op("local.get", n);
+    if (sp === "i32" && dp === "i64") b.op("i64.extend_i32_u");
+    if (sp === "i64" && dp === "i32") b.op("i32.wrap_i64");
+    b.op("local.set", rn);
+    this.#writePair(dst, dp, rp, rn);
+  }
+
+  /**
+   * The helper `(ptr, len) -> ptr` that copies a list of `elem` from the
+   * source's memory into a block of the destination's.
+   */
+  #listHelper(elem: InterfaceType, s: AdapterOptions, d: AdapterOptions): FuncRef {
+    const key = `list<${typeToString(elem)}>|${optionsKey(s)}|${optionsKey(d)}`;
+    return this.b.helper(key, () => {
+      const sp: FlatType = s.memory64 ? "i64" : "i32";
+      const dp: FlatType = d.memory64 ? "i64" : "i32";
+      const { ref, body: b } = this.b.module.func(
+        { params: [sp, sp], results: [dp] },
+        `list_${this.b.helperCount()}`,
+      );
+      const t = new Translator(this.b, b).sides(s, d);
+      const smem = this.b.memory(s.memory!);
+      const dmem = this.b.memory(d.memory!);
+      const sSize = elemSize(elem, s.memory64 ? 8 : 4);
+      const dSize = elemSize(elem, d.memory64 ? 8 : 4);
+      const sAlign = alignment(elem, s.memory64 ? 8 : 4);
+      const dAlign = alignment(elem, d.memory64 ? 8 : 4);
+      const ext = (ptr: FlatType) => {
+        if (ptr === "i32") b.op("i64.extend_i32_u");
+      };
+      const memBytes = (mem: MemoryUse, into: number) => {
+        b.op("memory.size", mem.index);
+        ext(mem.memory64 ? "i64" : "i32");
+        b.op("i64.const", 16n).op("i64.shl").op("local.set", into);
+      };
+      const len = b.local("i64");
+      const bytes = b.local("i64");
+      const srcBytes = b.local("i64");
+      const dstBytes = b.local("i64");
+      b.op("local.get", 1);
+      ext(sp);
+      b.op("local.set", len);
+
+      // the source range: aligned, then in bounds (CanonicalABI.md, load_list_from_valid_range)
+      if (sAlign > 1) {
+        b.op("local.get", 0);
+        if (sp === "i64") b.op("i32.wrap_i64");
+        b.op("i32.const", sAlign - 1).op("i32.and");
+        t.trapIf(TrapCode.UnalignedPointer);
+      }
+      memBytes(smem, bytes);
+      if (sSize > 0) {
+        b.op("local.get", len).op("local.get", bytes).op("i64.const", BigInt(sSize)).op("i64.div_u")
+          .op("i64.gt_u");
+        t.trapIf(TrapCode.ListOutOfBounds);
+      }
+      b.op("local.get", len).op("i64.const", BigInt(sSize)).op("i64.mul").op("local.set", srcBytes);
+      b.op("local.get", 0);
+      ext(sp);
+      b.op("local.get", bytes).op("local.get", srcBytes).op("i64.sub").op("i64.gt_u");
+      t.trapIf(TrapCode.ListOutOfBounds);
+
+      // the destination block: its size fits the destination, then realloc, then checks
+      b.op("local.get", len).op("i64.const", BigInt(dSize)).op("i64.mul").op("local.set", dstBytes);
+      if (dp === "i32") {
+        b.op("local.get", dstBytes).op("i64.const", 0xffff_ffffn).op("i64.gt_u");
+        t.trapIf(TrapCode.ListOutOfBounds);
+      }
+      if (dp === "i32" && sp === "i64" && dSize === 0) {
+        // a list of empty values: nothing bounds its length but the type
+        b.op("local.get", len).op("i64.const", 0xffff_ffffn).op("i64.gt_u");
+        t.trapIf(TrapCode.ListOutOfBounds);
+      }
+      const dptr = b.local(dp);
+      const c = (v: number) => dp === "i64" ? b.op("i64.const", BigInt(v)) : b.op("i32.const", v);
+      c(0);
+      c(0);
+      c(dAlign);
+      b.op("local.get", dstBytes);
+      if (dp === "i32") b.op("i32.wrap_i64");
+      b.call(this.b.realloc(d.realloc!, dp)).op("local.set", dptr);
+      if (dAlign > 1) {
+        b.op("local.get", dptr);
+        if (dp === "i64") b.op("i32.wrap_i64");
+        b.op("i32.const", dAlign - 1).op("i32.and");
+        t.trapIf(TrapCode.ReallocUnaligned);
+      }
+      memBytes(dmem, bytes);
+      b.op("local.get", dstBytes).op("local.get", bytes).op("i64.gt_u");
+      b.op("local.get", dptr);
+      ext(dp);
+      b.op("local.get", bytes).op("local.get", dstBytes).op("i64.sub").op("i64.gt_u");
+      b.op("i32.or");
+      t.trapIf(TrapCode.ListOutOfBounds);
+
+      if (copyable(elem)) {
+        // one copy: the size operand is i64 only when both memories are 64-bit
+        b.op("local.get", dptr).op("local.get", 0).op("local.get", srcBytes);
+        if (!(sp === "i64" && dp === "i64")) b.op("i32.wrap_i64");
+        b.memoryCopy(dmem.index, smem.index);
+      } else {
+        const from = b.local(sp);
+        const to = b.local(dp);
+        b.op("local.get", 0).op("local.set", from).op("local.get", dptr).op("local.set", to);
+        const add = (l: number, ptr: FlatType, n: number) => {
+          b.op("local.get", l);
+          if (ptr === "i64") b.op("i64.const", BigInt(n)).op("i64.add");
+          else b.op("i32.const", n).op("i32.add");
+          b.op("local.set", l);
+        };
+        b.open("block").open("loop");
+        b.op("local.get", len).op("i64.eqz").op("br_if", 1);
+        t.translate(
+          elem,
+          { kind: "memory", mem: smem, addr: from, offset: 0 },
+          { kind: "memory", mem: dmem, addr: to, offset: 0 },
+        );
+        add(from, sp, sSize);
+        add(to, dp, dSize);
+        b.op("local.get", len).op("i64.const", 1n).op("i64.sub").op("local.set", len);
+        b.op("br", 0).op("end").op("end");
+      }
+      b.op("local.get", dptr);
+      return ref;
+    });
   }
 }

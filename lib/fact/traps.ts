@@ -17,6 +17,8 @@ export const TRAPS: readonly string[] = [
   "invalid variant discriminant",
   "unaligned pointer (realloc return: result not aligned)",
   "realloc return: beyond end of memory",
+  "string content out-of-bounds",
+  "list content out-of-bounds",
 ];
 
 /** A trap's code (an index into {@link TRAPS}). */
@@ -29,6 +31,8 @@ export const TrapCode: {
   readonly InvalidDiscriminant: 5;
   readonly ReallocUnaligned: 6;
   readonly ReallocOutOfBounds: 7;
+  readonly StringOutOfBounds: 8;
+  readonly ListOutOfBounds: 9;
 } = {
   CannotLeave: 0,
   CannotEnter: 1,
@@ -38,6 +42,8 @@ export const TrapCode: {
   InvalidDiscriminant: 5,
   ReallocUnaligned: 6,
   ReallocOutOfBounds: 7,
+  StringOutOfBounds: 8,
+  ListOutOfBounds: 9,
 } as const;
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AdapterModule } from "../fact/module.ts";
+import type { AdapterModule, ImportBinding } from "../fact/module.ts";
 import type { CoreDef, InstanceId } from "../inline/dfg.ts";
 import type { Translation } from "../fuse.ts";
 import { Trap } from "./trap.ts";
@@ -23,6 +23,9 @@ export interface CoreHost {
    * resource built-in; called the first time the plan needs it.
    */
   coreDef?(def: CoreDef, resolve: (def: CoreDef) => CoreValue): CoreValue;
+
+  /** The string transcoder an adapter module imports. */
+  transcoder?(binding: ImportBinding & { kind: "transcode" }): CoreValue;
 
   /** Called with the may-leave flags of every component instance, before anything runs. */
   flags?(flags: readonly WebAssembly.Global[]): void;
@@ -134,6 +137,11 @@ export function instantiateCore(
         return flags[b.instance];
       case "trap":
         return trap;
+      case "transcode": {
+        const f = host.transcoder?.(b);
+        if (f === undefined) throw new Error("the host supplies no string transcoder");
+        return f;
+      }
     }
   };
   for (const step of t.plan) {

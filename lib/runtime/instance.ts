@@ -8,6 +8,7 @@
  */
 
 import { fuse, type Translation } from "../fuse.ts";
+import type { StringEncoding } from "../parse/items.ts";
 import type {
   Adapter,
   AdapterOptions,
@@ -30,6 +31,7 @@ import {
   Tasks,
   wrongHandle,
 } from "./tasks.ts";
+import { transcoder } from "./transcode.ts";
 import { Trap } from "./trap.ts";
 import { AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
 
@@ -481,6 +483,17 @@ export class Component {
           } is not supported yet`,
           "resources",
         );
+      },
+      transcoder: (b) => {
+        const side = (memory: number, stringEncoding: StringEncoding, realloc?: number) =>
+          rt.context({
+            instance: 0,
+            stringEncoding,
+            memory,
+            memory64: t.dfg.memories[memory].memory64,
+            ...(realloc === undefined ? {} : { realloc }),
+          });
+        return transcoder(side(b.src, b.from), side(b.dst, b.to, b.realloc));
       },
       importedModule: (i) => {
         const node = t.dfg.instances[i];

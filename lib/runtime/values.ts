@@ -337,6 +337,21 @@ export class AbiContext {
     return this.#dv().byteLength;
   }
 
+  /**
+   * The bytes `[p, p + n)` of the memory, as a view (valid until the memory grows).
+   * @param p The first byte.
+   * @param n How many.
+   * @returns The view.
+   */
+  bytes(p: number, n: number): Uint8Array {
+    return this.#u8().subarray(p, p + n);
+  }
+
+  /** The string encoding of these options. */
+  get stringEncoding(): StringEncoding {
+    return this.#opts.stringEncoding;
+  }
+
   // ---- pointers ----
 
   /** A pointer from a core value (`i32` unsigned, or `i64`). */

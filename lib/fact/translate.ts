@@ -267,6 +267,9 @@ export class Translator {
         return this.#variant(t.names.map(() => undefined), t, src, dst);
       case "list":
         return this.#list(t.element, src, dst);
+      case "map":
+        // a list of (key, value) tuples (CanonicalABI.md, `despecialize`)
+        return this.#list({ kind: "tuple", types: [t.key, t.value] }, src, dst);
       default:
         throw new UnsupportedError(
           `fused adapters for \`${

@@ -130,9 +130,6 @@ function checkTypeFeatures(ft: TypeFunc, what: string): void {
         : "streams and futures";
       throw unsupported(`${what} of a function using ${feature}`, feature);
     }
-    if (some(t, (u) => typeof u !== "string" && u.kind === "map")) {
-      throw unsupported(`${what} of a function using map types`, "maps");
-    }
   }
 }
 

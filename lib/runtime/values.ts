@@ -435,6 +435,8 @@ export class AbiContext {
       }
     }
     switch (t.kind) {
+      case "map":
+        return new Map(this.load(mapList(t), p) as [unknown, unknown][]);
       case "list": {
         if (t.length !== undefined) return this.#loadFixed(t.element, t.length, p);
         return this.liftList(t.element, this.#loadPtr(p), this.#loadPtr(p + this.ptrSize));
@@ -610,6 +612,8 @@ export class AbiContext {
       }
     }
     switch (t.kind) {
+      case "map":
+        return new Map(this.liftFlat(mapList(t), src) as [unknown, unknown][]);
       case "list": {
         if (t.length !== undefined) {
           const out: unknown[] = [];
@@ -706,6 +710,8 @@ export class AbiContext {
       }
     }
     switch (t.kind) {
+      case "map":
+        return this.store(mapList(t), mapItems(t, v), p);
       case "list": {
         const items = listItems(t, v);
         if (t.length !== undefined) {
@@ -859,6 +865,8 @@ export class AbiContext {
       }
     }
     switch (t.kind) {
+      case "map":
+        return this.lowerFlat(mapList(t), mapItems(t, v), out);
       case "list": {
         const items = listItems(t, v);
         if (t.length !== undefined) {
@@ -1038,6 +1046,25 @@ function caseOf(t: InterfaceType & object, v: unknown): [number, unknown] {
     default:
       throw new Error("not a variant type");
   }
+}
+
+const mapLists = new WeakMap<object, TypeList>();
+
+/** A map's ABI type: a list of (key, value) tuples (CanonicalABI.md, `despecialize`). */
+function mapList(t: Extract<InterfaceType, { kind: "map" }>): TypeList {
+  let l = mapLists.get(t);
+  if (l === undefined) {
+    l = { kind: "list", element: { kind: "tuple", types: [t.key, t.value] } };
+    mapLists.set(t, l);
+  }
+  return l;
+}
+
+/** A map value's entries: a `Map`, or an array of `[key, value]` pairs. */
+function mapItems(t: InterfaceType, v: unknown): readonly unknown[] {
+  if (v instanceof Map) return [...v.entries()];
+  if (Array.isArray(v)) return v;
+  return typeError(t, v, "a Map");
 }
 
 function listItems(t: TypeList, v: unknown): readonly unknown[] {

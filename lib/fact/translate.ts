@@ -475,17 +475,106 @@ export class Translator {
     const sp = s.memory64 ? "i64" : "i32";
     const dp = d.memory64 ? "i64" : "i32";
     const [p, n] = this.#readPair(src, sp);
-    const f = this.b.transcoder(
-      s.stringEncoding,
-      d.stringEncoding,
-      s.memory!,
-      d.memory!,
-      d.realloc!,
-    );
+    const f = s.stringEncoding === "utf8" && d.stringEncoding === "utf8"
+      ? this.#utf8Helper(s, d)
+      : this.b.transcoder(s.stringEncoding, d.stringEncoding, s.memory!, d.memory!, d.realloc!);
     const rp = b.local(dp);
     const rn = b.local(dp);
     b.op("local.get", p).op("local.get", n).call(f).op("local.set", rn).op("local.set", rp);
     this.#writePair(dst, dp, rp, rn);
+  }
+
+  /**
+   * The helper `(ptr, len) -> (ptr, len)` for UTF-8 to UTF-8: an ASCII
+   * string (the common case) whose range is in bounds is checked and copied
+   * in wasm, with one `memory.copy`; anything else goes to the host
+   * transcoder, which validates and traps as the rules say.
+   */
+  #utf8Helper(s: AdapterOptions, d: AdapterOptions): FuncRef {
+    return this.b.helper(`utf8|${optionsKey(s)}|${optionsKey(d)}`, () => {
+      const sp: FlatType = s.memory64 ? "i64" : "i32";
+      const dp: FlatType = d.memory64 ? "i64" : "i32";
+      const host = this.b.transcoder("utf8", "utf8", s.memory!, d.memory!, d.realloc!);
+      const { ref, body: b } = this.b.module.func(
+        { params: [sp, sp], results: [dp, dp] },
+        `utf8_${this.b.helperCount()}`,
+      );
+      const t = new Translator(this.b, b);
+      const smem = this.b.memory(s.memory!);
+      const dmem = this.b.memory(d.memory!);
+      const ext = (ptr: FlatType) => {
+        if (ptr === "i32") b.op("i64.extend_i32_u");
+      };
+      const n = b.local("i64");
+      const end = b.local("i64");
+      const at = b.local("i64");
+      const bytes = b.local("i64");
+      const dptr = b.local(dp);
+      // the source address of byte `at`, in the source memory's address type
+      const addr = () => {
+        b.op("local.get", at);
+        if (sp === "i32") b.op("i32.wrap_i64");
+      };
+      b.op("local.get", 1);
+      ext(sp);
+      b.op("local.set", n);
+      b.open("block"); // $host: leave it to the host transcoder
+      // in bounds and not too long, else the host traps with the rule's words
+      b.op("memory.size", smem.index);
+      ext(sp);
+      b.op("i64.const", 16n).op("i64.shl").op("local.set", bytes);
+      b.op("local.get", n).op("local.get", bytes).op("i64.gt_u");
+      b.op("local.get", 0);
+      ext(sp);
+      b.op("local.get", bytes).op("local.get", n).op("i64.sub").op("i64.gt_u").op("i32.or");
+      b.op("local.get", n).op("i64.const", 0x7fff_ffffn).op("i64.gt_u").op("i32.or");
+      b.op("br_if", 0);
+      // ASCII: 8 bytes at a time, then the rest one by one
+      b.op("local.get", 0);
+      ext(sp);
+      b.op("local.tee", at).op("local.get", n).op("i64.add").op("local.set", end);
+      b.open("block").open("loop");
+      b.op("local.get", at).op("i64.const", 8n).op("i64.add").op("local.get", end).op("i64.gt_u")
+        .op("br_if", 1);
+      addr();
+      b.mem("i64.load", smem.index, 0, 0);
+      b.op("i64.const", -0x7f7f_7f7f_7f7f_7f80n).op("i64.and").op("i64.const", 0n).op("i64.ne");
+      b.op("br_if", 2);
+      b.op("local.get", at).op("i64.const", 8n).op("i64.add").op("local.set", at);
+      b.op("br", 0).op("end").op("end");
+      b.open("block").open("loop");
+      b.op("local.get", at).op("local.get", end).op("i64.ge_u").op("br_if", 1);
+      addr();
+      b.mem("i32.load8_u", smem.index, 0, 0);
+      b.op("i32.const", 0x80).op("i32.and").op("br_if", 2);
+      b.op("local.get", at).op("i64.const", 1n).op("i64.add").op("local.set", at);
+      b.op("br", 0).op("end").op("end");
+      // one block in the destination, checked, then one copy
+      const c = (v: number) => dp === "i64" ? b.op("i64.const", BigInt(v)) : b.op("i32.const", v);
+      c(0);
+      c(0);
+      c(1);
+      b.op("local.get", n);
+      if (dp === "i32") b.op("i32.wrap_i64");
+      b.call(this.b.realloc(d.realloc!, dp)).op("local.set", dptr);
+      b.op("memory.size", dmem.index);
+      ext(dp);
+      b.op("i64.const", 16n).op("i64.shl").op("local.set", bytes);
+      b.op("local.get", n).op("local.get", bytes).op("i64.gt_u");
+      b.op("local.get", dptr);
+      ext(dp);
+      b.op("local.get", bytes).op("local.get", n).op("i64.sub").op("i64.gt_u").op("i32.or");
+      t.trapIf(TrapCode.StringOutOfBounds);
+      b.op("local.get", dptr).op("local.get", 0).op("local.get", n);
+      if (!(sp === "i64" && dp === "i64")) b.op("i32.wrap_i64");
+      b.memoryCopy(dmem.index, smem.index);
+      b.op("local.get", dptr).op("local.get", n);
+      if (dp === "i32") b.op("i32.wrap_i64");
+      b.op("return");
+      b.op("end"); // $host
+      b.op("local.get", 0).op("local.get", 1).call(host);
+      return ref;
+    });
   }
 
   #list(elem: InterfaceType, src: Location, dst: Location): void {

@@ -72,6 +72,9 @@ export const RULES = {
   cannotEnter: "cannot enter component instance",
 } as const;
 
+/** Whether this host stores numbers little-endian, as wasm memories do. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 const scratch = new DataView(new ArrayBuffer(8));
 function f32FromBits(i: number): number {
   scratch.setInt32(0, i, true);
@@ -803,7 +806,13 @@ export class AbiContext {
       return [p, v.length];
     }
     const dv = this.#dv();
-    for (let i = 0; i < v.length; i++) dv.setUint16(p + 2 * i, v.charCodeAt(i), true);
+    if (LITTLE_ENDIAN) {
+      // the pointer is 2-aligned (realloc's result was checked): a typed view is the fast path
+      const u16 = new Uint16Array(dv.buffer, p, v.length);
+      for (let i = 0; i < v.length; i++) u16[i] = v.charCodeAt(i);
+    } else {
+      for (let i = 0; i < v.length; i++) dv.setUint16(p + 2 * i, v.charCodeAt(i), true);
+    }
     return [p, enc === "latin1+utf16" ? v.length + UTF16_TAG : v.length];
   }
 

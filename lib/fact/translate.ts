@@ -564,7 +564,7 @@ export class Translator {
       b.op("local.get", dptr);
       ext(dp);
       b.op("local.get", bytes).op("local.get", n).op("i64.sub").op("i64.gt_u").op("i32.or");
-      t.trapIf(TrapCode.StringOutOfBounds);
+      t.trapIf(TrapCode.StringReallocOutOfBounds);
       b.op("local.get", dptr).op("local.get", 0).op("local.get", n);
       if (!(sp === "i64" && dp === "i64")) b.op("i32.wrap_i64");
       b.memoryCopy(dmem.index, smem.index);

@@ -19,6 +19,7 @@ export const TRAPS: readonly string[] = [
   "realloc return: beyond end of memory",
   "string content out-of-bounds",
   "list content out-of-bounds",
+  "string content out-of-bounds (realloc return: beyond end of memory)",
 ];
 
 /** A trap's code (an index into {@link TRAPS}). */
@@ -33,6 +34,7 @@ export const TrapCode: {
   readonly ReallocOutOfBounds: 7;
   readonly StringOutOfBounds: 8;
   readonly ListOutOfBounds: 9;
+  readonly StringReallocOutOfBounds: 10;
 } = {
   CannotLeave: 0,
   CannotEnter: 1,
@@ -44,6 +46,7 @@ export const TrapCode: {
   ReallocOutOfBounds: 7,
   StringOutOfBounds: 8,
   ListOutOfBounds: 9,
+  StringReallocOutOfBounds: 10,
 } as const;
 
 /**

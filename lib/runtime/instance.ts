@@ -81,6 +81,8 @@ class Runtime {
   readonly busy: Uint8Array;
   readonly poisoned: Uint8Array;
   readonly tasks: Tasks;
+  /** Which component instances define task built-ins. */
+  readonly taskScoped: Uint8Array;
   resolve: (d: CoreDef) => CoreValue = () => {
     throw new Error("the component is not instantiated yet");
   };
@@ -90,6 +92,19 @@ class Runtime {
     this.busy = new Uint8Array(n);
     this.poisoned = new Uint8Array(n);
     this.tasks = new Tasks(n);
+    // instances whose core code can call task built-ins
+    this.taskScoped = new Uint8Array(n);
+    const mark = (d: CoreDef) => {
+      if (d.kind === "builtin") this.taskScoped[d.instance] = 1;
+    };
+    for (const node of t.dfg.instances) {
+      if (Array.isArray(node.args)) (node.args as readonly CoreDef[]).forEach(mark);
+      else {
+        for (const m of (node.args as ReadonlyMap<string, ReadonlyMap<string, CoreDef>>).values()) {
+          m.forEach(mark);
+        }
+      }
+    }
   }
 
   context(o: AdapterOptions): AbiContext {
@@ -102,10 +117,31 @@ class Runtime {
       memory: mem === undefined
         ? undefined
         : () => this.resolve({ kind: "export", ...mem }) as WebAssembly.Memory,
-      realloc: realloc === undefined
-        ? undefined
-        : () => this.resolve(realloc) as (...a: CoreNum[]) => CoreNum,
+      realloc: realloc === undefined ? undefined : () => this.#realloc(realloc, o),
     });
+  }
+
+  /**
+   * A realloc the host calls: in an instance with task built-ins it runs as
+   * a task of its own (CanonicalABI.md, `reallocate`), with fresh context.
+   */
+  #realloc(def: CoreDef, o: AdapterOptions): (...a: CoreNum[]) => CoreNum {
+    const f = this.resolve(def) as (...a: CoreNum[]) => CoreNum;
+    if (!this.taskScoped[o.instance]) return f;
+    const type: TypeFunc = { kind: "func", async: false, params: [] };
+    const options: AdapterOptions = {
+      instance: o.instance,
+      stringEncoding: "utf8",
+      memory64: false,
+    };
+    return (...a) => {
+      const task = this.tasks.enter({ instance: o.instance, type, options, onReturn: () => {} });
+      try {
+        return f(...a);
+      } finally {
+        this.tasks.exit(task);
+      }
+    };
   }
 
   /** The host value at an import path. */
@@ -243,7 +279,9 @@ class Runtime {
     this.busy[inst] = 1;
     let task: Task | undefined;
     try {
-      // may-leave is cleared while the parameters are written (realloc runs)
+      // the task starts first (CanonicalABI.md, canon_lift), then the parameters are
+      // written with may-leave cleared (realloc runs, as a task of its own)
+      task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
       flag.value = 0;
       let flat: CoreNum[];
       try {
@@ -251,7 +289,6 @@ class Runtime {
       } finally {
         flag.value = 1;
       }
-      task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
       const raw = core(...flat);
       if (!o.async) {
         const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];

@@ -338,7 +338,10 @@ export function taskBuiltin(
       return (i) => {
         mayLeave();
         getSet(i as number);
-        return unsupported("an async scheduler (waiting on an empty waitable set blocks)");
+        throw new UnsupportedError(
+          "`waitable-set.wait` is not supported: waiting on an empty waitable set blocks, and wasmfuse has no async scheduler",
+          "async",
+        );
       };
     case "waitable.join":
       return (w) => {

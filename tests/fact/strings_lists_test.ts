@@ -24,7 +24,8 @@
  */
 
 import assert from "node:assert/strict";
-import { compile, type Component, type ComponentFunction, Trap } from "../../mod.ts";
+import { compile, type Component, type ComponentFunction } from "../../mod.ts";
+import { assertTrap } from "../_trap.ts";
 import { wat } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------
@@ -34,15 +35,6 @@ type Enc = "utf8" | "utf16" | "latin1+utf16";
 type Fns = Record<string, ComponentFunction>;
 
 const ENCODINGS: readonly Enc[] = ["utf8", "utf16", "latin1+utf16"];
-
-/** Assert `fn` throws a {@link Trap} with exactly `message`. */
-function assertTrap(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${e}`);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 // little-endian bytes
 const u16le = (n: number) => [n & 0xff, (n >>> 8) & 0xff];

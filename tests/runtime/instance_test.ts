@@ -18,34 +18,12 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  compile,
-  type ComponentFunction,
-  type ComponentInstance,
-  instantiate,
-  LinkError,
-  Trap,
-} from "../../mod.ts";
+import { compile, type ComponentFunction, instantiate, LinkError, Trap } from "../../mod.ts";
+import { assertTrap, type Fns, fns } from "../_trap.ts";
 import { wat } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------
 // helpers
-
-type Fns = Record<string, ComponentFunction>;
-
-function fns(i: ComponentInstance): Fns {
-  return i.exports as Fns;
-}
-
-/** Assert `fn` throws a {@link Trap} with exactly `message`. */
-function assertTrap(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${e}`);
-    assert.equal(e.name, "Trap");
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 /** Assert `fn` throws a `TypeError` whose message matches `message`. */
 function assertTypeError(fn: () => unknown, message: string | RegExp): void {

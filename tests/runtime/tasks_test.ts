@@ -10,33 +10,12 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  compile,
-  type ComponentFunction,
-  type ComponentInstance,
-  instantiate,
-  Trap,
-  UnsupportedError,
-} from "../../mod.ts";
+import { compile, instantiate, Trap, UnsupportedError } from "../../mod.ts";
+import { assertTrap, fns } from "../_trap.ts";
 import { wat } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------
 // helpers
-
-type Fns = Record<string, ComponentFunction>;
-
-function fns(i: ComponentInstance): Fns {
-  return i.exports as Fns;
-}
-
-/** Assert `fn` throws a {@link Trap} with exactly `message`. */
-function assertTrap(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${e}`);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 /** Assert `fn` throws an {@link UnsupportedError} (not a trap) whose message matches. */
 function assertUnsupported(fn: () => unknown, message: RegExp, feature?: string): void {

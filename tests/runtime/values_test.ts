@@ -20,10 +20,10 @@ import {
   flattenType,
   type InterfaceType,
   RULES,
-  Trap,
   typeToString,
   UnsupportedError,
 } from "../../mod.ts";
+import { assertTrap } from "../_trap.ts";
 import { prng } from "../_prng.ts";
 
 /** A context over a fresh 1-page memory, with a bump realloc logging its calls. */
@@ -49,14 +49,6 @@ function context(
     ...opts,
   });
   return { cx, mem, calls };
-}
-
-function assertTrap(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof Trap, `expected a Trap, got ${e}`);
-    assert.equal(e.message, message);
-    return true;
-  });
 }
 
 Deno.test("camelCase() turns kebab-case names into jco's keys", () => {

@@ -115,6 +115,15 @@ function unsupported(what: string, feature: string): LinkError {
   );
 }
 
+/** Whether a function type passes `own` or `borrow` handles (they move between handle tables). */
+function carriesHandles(ft: TypeFunc): boolean {
+  const all: InterfaceType[] = ft.params.map((p) => p.type);
+  if (ft.result !== undefined) all.push(ft.result);
+  return all.some((t) =>
+    some(t, (u) => typeof u !== "string" && (u.kind === "own" || u.kind === "borrow"))
+  );
+}
+
 /** The refusal of function types that need streams, futures or error contexts. */
 function checkTypeFeatures(ft: TypeFunc, what: string): void {
   const all: InterfaceType[] = ft.params.map((p) => p.type);
@@ -1088,10 +1097,11 @@ export class Inliner {
       const lower = frame.rci;
       const alwaysTrap = lift === lower || this.#isAncestor(lift, lower) ||
         this.#isAncestor(lower, lift);
-      // async calls, and calls into an instance with task built-ins, need
-      // the runtime's tasks: the host runs those adapters
+      // async calls, calls into an instance with task built-ins, and calls
+      // passing handles need the runtime's tasks and handle tables: the host
+      // runs those adapters
       const host = fd.options.async || options.async || fd.type.async ||
-        this.#taskInstances.has(lift);
+        this.#taskInstances.has(lift) || carriesHandles(ft);
       const key = `${defKey(fd.func)}|${optionsKey(fd.options)}|${optionsKey(options)}|${
         this.#typeId(fd.type)
       }|${this.#typeId(ft)}|${host ? "host" : ""}`;

@@ -20,10 +20,11 @@ import type {
 } from "../inline/dfg.ts";
 import { type FlatSignature, flattenAsyncFuncType, flattenFuncType } from "../types/abi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
-import type { ExternDesc, InterfaceType, TypeFunc } from "../types/model.ts";
+import type { ExternDesc, InterfaceType, TypeFunc, TypeResource } from "../types/model.ts";
 import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
 import {
   HandleTable,
+  type ResourceHandle,
   SUBTASK_RETURNED,
   type Task,
   TASK_RULES,
@@ -33,7 +34,7 @@ import {
 } from "./tasks.ts";
 import { transcoder } from "./transcode.ts";
 import { Trap } from "./trap.ts";
-import { AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
+import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 /**
  * What a component imports, by import name: a function for a function
@@ -107,7 +108,7 @@ class Runtime {
     }
   }
 
-  context(o: AdapterOptions): AbiContext {
+  context(o: AdapterOptions, handles = false): AbiContext {
     const dfg = this.t.dfg;
     const mem = o.memory === undefined ? undefined : dfg.memories[o.memory].export;
     const realloc = o.realloc === undefined ? undefined : dfg.reallocs[o.realloc];
@@ -118,7 +119,76 @@ class Runtime {
         ? undefined
         : () => this.resolve({ kind: "export", ...mem }) as WebAssembly.Memory,
       realloc: realloc === undefined ? undefined : () => this.#realloc(realloc, o),
+      ...(handles ? { handles: this.#handleOps(o.instance) } : {}),
     });
+  }
+
+  /** The resource id of each resource type of the graph. */
+  #resourceIds?: Map<TypeResource, number>;
+
+  #resourceId(t: TypeResource): number {
+    if (this.#resourceIds === undefined) {
+      this.#resourceIds = new Map(this.t.dfg.resources.map((r, i) => [r.type, i]));
+    }
+    const id = this.#resourceIds.get(t);
+    if (id === undefined) throw new Error("a handle of a resource type the graph does not know");
+    return id;
+  }
+
+  /** The handles a call's parameters lend (released when the call returns), innermost call's. */
+  #lenders: ResourceHandle[] | undefined;
+
+  /** A handle of `resource` at index `i` of `inst`'s table, or the rule it breaks. */
+  #resourceHandle(inst: ComponentInstanceId, i: number, resource: number): ResourceHandle {
+    const h = this.table(inst).get(i);
+    if (h.kind !== "resource") throw wrongHandle(i, "guest-defined resource", h);
+    if (h.resource !== resource) {
+      throw new Trap(
+        `handle index ${i} used with the wrong type, expected guest-defined resource but found a different guest-defined resource`,
+      );
+    }
+    return h;
+  }
+
+  /**
+   * Handle transfers into and out of `inst`'s table (CanonicalABI.md,
+   * `lift_own`, `lift_borrow`, `lower_own`, `lower_borrow`).
+   */
+  #handleOps(inst: ComponentInstanceId): HandleOps {
+    return {
+      lift: (t, i) => {
+        const resource = this.#resourceId(t.resource);
+        const h = this.#resourceHandle(inst, i, resource);
+        if (t.kind === "own") {
+          if (h.lends !== 0) throw new Trap(TASK_RULES.lent);
+          if (!h.own) throw new Trap(TASK_RULES.notOwned);
+          this.table(inst).remove(i);
+          return h.rep;
+        }
+        if (this.#lenders === undefined) throw new Error("a borrow lifted outside a call");
+        h.lends++;
+        this.#lenders.push(h);
+        return h.rep;
+      },
+      lower: (t, rep) => {
+        const resource = this.#resourceId(t.resource);
+        if (t.kind === "own") {
+          return this.table(inst).add({ kind: "resource", rep, resource, own: true, lends: 0 });
+        }
+        // the instance that defines the resource gets its representation
+        if (this.t.dfg.resources[resource].instance === inst) return rep;
+        const scope = this.tasks.current(inst, "borrow");
+        scope.borrows++;
+        return this.table(inst).add({
+          kind: "resource",
+          rep,
+          resource,
+          own: false,
+          lends: 0,
+          scope,
+        });
+      },
+    };
   }
 
   /**
@@ -269,10 +339,10 @@ class Runtime {
     o: AdapterOptions,
     values: unknown[],
     deliver: (result: unknown) => void,
+    cx: AbiContext = this.context(o),
   ): void {
     const inst = o.instance;
     if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
-    const cx = this.context(o);
     const sig = signature(ft, o, "lift");
     const flag = this.flags[inst];
     const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
@@ -303,6 +373,7 @@ class Runtime {
             result = cx.liftFlat(ft.result, new FlatSource(rawResults));
           }
         }
+        if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
         task.returned = true;
         deliver(result);
         if (o.postReturn !== undefined) {
@@ -378,23 +449,33 @@ class Runtime {
       };
     }
     const lo = a.lowerOptions;
-    const cx = this.context(lo);
+    const cx = this.context(lo, true);
+    const calleeCx = this.context(a.liftOptions, true);
     const sig = signature(a.lowerType, lo, "lower");
     return (...args: CoreNum[]) => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
-      const values = this.#liftParams(cx, a.lowerType, sig, args);
-      let out: CoreNum | undefined;
-      this.#runLifted(a.liftType, a.func, a.liftOptions, values, (result) => {
-        if (a.lowerType.result === undefined) return;
-        const f = this.flags[lo.instance];
-        f.value = 0;
-        try {
-          out = this.#lowerResult(cx, a.lowerType, sig, result, args);
-        } finally {
-          f.value = 1;
-        }
-      });
-      return lo.async ? SUBTASK_RETURNED : out;
+      const outer = this.#lenders;
+      const lenders: ResourceHandle[] = this.#lenders = [];
+      try {
+        const values = this.#liftParams(cx, a.lowerType, sig, args);
+        this.#lenders = outer;
+        let out: CoreNum | undefined;
+        this.#runLifted(a.liftType, a.func, a.liftOptions, values, (result) => {
+          if (a.lowerType.result === undefined) return;
+          const f = this.flags[lo.instance];
+          f.value = 0;
+          try {
+            out = this.#lowerResult(cx, a.lowerType, sig, result, args);
+          } finally {
+            f.value = 1;
+          }
+        }, calleeCx);
+        return lo.async ? SUBTASK_RETURNED : out;
+      } finally {
+        // the call returned: what its parameters lent is released
+        for (const h of lenders) h.lends--;
+        this.#lenders = outer;
+      }
     };
   }
 
@@ -409,16 +490,7 @@ class Runtime {
     resource: number,
     inst: ComponentInstanceId,
   ): (x: number) => number | undefined {
-    const get = (i: number) => {
-      const e = this.table(inst).get(i);
-      if (e.kind !== "resource") throw wrongHandle(i, "guest-defined resource", e);
-      if (e.resource !== resource) {
-        throw new Trap(
-          `handle index ${i} used with the wrong type, expected guest-defined resource but found a different guest-defined resource`,
-        );
-      }
-      return e;
-    };
+    const get = (i: number) => this.#resourceHandle(inst, i, resource);
     // resource.new and resource.drop may not run while the instance may not leave
     // (in a post-return, say); resource.rep may
     const mayLeave = () => {
@@ -428,7 +500,13 @@ class Runtime {
       case "resource.new":
         return (rep) => {
           mayLeave();
-          return this.table(inst).add({ kind: "resource", rep: rep | 0, resource });
+          return this.table(inst).add({
+            kind: "resource",
+            rep: rep | 0,
+            resource,
+            own: true,
+            lends: 0,
+          });
         };
       case "resource.rep":
         return (i) => get(i >>> 0).rep;
@@ -437,6 +515,12 @@ class Runtime {
           mayLeave();
           const e = get(i >>> 0);
           this.table(inst).remove(i >>> 0);
+          if (e.lends !== 0) throw new Trap(TASK_RULES.lent);
+          if (!e.own) {
+            // a borrow: its task has one fewer to drop
+            if (e.scope !== undefined) e.scope.borrows--;
+            return undefined;
+          }
           const dtor = this.t.dfg.resources[resource].dtor;
           if (dtor !== undefined) (this.resolve(dtor) as (rep: number) => void)(e.rep);
           return undefined;

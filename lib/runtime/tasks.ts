@@ -40,15 +40,32 @@ export const TASK_RULES = {
   backpressureUnderflow: "backpressure counter underflow",
   tableFull: "handle table is full",
   callbackCode: "unsupported callback code",
+  borrowsRemain: "borrow handles still remain at the end of the call",
+  lent: "cannot remove owned resource while borrowed",
+  notOwned: "cannot lift an owned resource from a borrowed handle",
 } as const;
 
 /** The largest handle index (CanonicalABI.md, `Table.MAX_LENGTH`). */
 const MAX_HANDLE = 2 ** 28 - 1;
 
 /** A handle table entry: an own handle to a resource, or a waitable set. */
-export type Handle =
-  | { readonly kind: "resource"; readonly rep: number; readonly resource: number }
-  | { readonly kind: "waitable-set" };
+export type Handle = ResourceHandle | { readonly kind: "waitable-set" };
+
+/** A handle to a resource: owned, or borrowed for the duration of a task. */
+export interface ResourceHandle {
+  /** Discriminant. */
+  readonly kind: "resource";
+  /** The representation. */
+  readonly rep: number;
+  /** The resource type (its id in the graph). */
+  readonly resource: number;
+  /** Whether the handle owns the resource (else it is a borrow). */
+  readonly own: boolean;
+  /** How many calls have it lent out (an owned handle cannot move or drop meanwhile). */
+  lends: number;
+  /** For a borrow: the task it was lent to, which must drop it before it returns. */
+  readonly scope?: Task;
+}
 
 /** One component instance's handle table: indices from 1, freed ones reused last first. */
 export class HandleTable {
@@ -119,6 +136,8 @@ export interface Task {
   thread: number;
   /** Whether `task.return` has run. */
   returned: boolean;
+  /** Borrowed handles lent to it and not dropped yet. */
+  borrows: number;
   /** Receives the lifted result of `task.return` (async lifts only). */
   readonly onReturn: (result: unknown) => void;
 }
@@ -140,7 +159,7 @@ export class Tasks {
    * @param t The task, without its thread index yet.
    * @returns The task.
    */
-  enter(t: Omit<Task, "thread" | "storage" | "returned">): Task {
+  enter(t: Omit<Task, "thread" | "storage" | "returned" | "borrows">): Task {
     const threads = this.#threads[t.instance];
     if (t.type.async && this.#backpressure[t.instance] > 0) {
       throw new UnsupportedError(
@@ -153,6 +172,7 @@ export class Tasks {
       storage: [0, 0],
       thread: threads.free.pop() ?? threads.next++,
       returned: false,
+      borrows: 0,
     };
     this.#stack.push(task);
     return task;
@@ -285,6 +305,7 @@ export function taskBuiltin(
             result = cx.liftFlat(t, new FlatSource(args));
           }
         }
+        if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
         task.returned = true;
         task.onReturn(result);
         return undefined;

@@ -35,7 +35,13 @@ import {
   variantCases,
 } from "../types/abi.ts";
 import { UnsupportedError } from "../types/errors.ts";
-import { type InterfaceType, type TypeList, typeToString, type TypeTuple } from "../types/model.ts";
+import {
+  type InterfaceType,
+  type TypeHandle,
+  type TypeList,
+  typeToString,
+  type TypeTuple,
+} from "../types/model.ts";
 import { Trap } from "./trap.ts";
 
 /** A core wasm value as the JavaScript API carries it. */
@@ -51,6 +57,21 @@ export interface AbiOptions {
   readonly realloc?: () => (...args: CoreNum[]) => CoreNum;
   /** The string encoding. */
   readonly stringEncoding: StringEncoding;
+  /**
+   * How handles cross (`own`/`borrow`): lifting takes a handle index out of
+   * this side's table and gives its representation; lowering puts a
+   * representation in as a new handle. Without it, handle values are not
+   * supported.
+   */
+  readonly handles?: HandleOps;
+}
+
+/** Handle transfers for one side of a call (CanonicalABI.md, `lift_own` ... `lower_borrow`). */
+export interface HandleOps {
+  /** Lift a handle index of type `t`: its representation. */
+  lift(t: TypeHandle, i: number): number;
+  /** Lower a representation as a handle of type `t`: its index. */
+  lower(t: TypeHandle, rep: number): number;
 }
 
 /** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
@@ -336,6 +357,10 @@ export class AbiContext {
   }
 
   /** The memory's size in bytes. */
+  #handles(t: InterfaceType): HandleOps {
+    return this.#opts.handles ?? unsupportedType(t);
+  }
+
   memorySize(): number {
     return this.#dv().byteLength;
   }
@@ -480,6 +505,9 @@ export class AbiContext {
         const val = c === undefined ? undefined : this.load(c, p + payloadOffset);
         return caseValue(t, disc, val);
       }
+      case "own":
+      case "borrow":
+        return this.#handles(t).lift(t, this.#dv().getUint32(p, true));
       default:
         return unsupportedType(t);
     }
@@ -655,6 +683,9 @@ export class AbiContext {
         }
         return caseValue(t, disc, val);
       }
+      case "own":
+      case "borrow":
+        return this.#handles(t).lift(t, src.i32() >>> 0);
       default:
         return unsupportedType(t);
     }
@@ -762,6 +793,10 @@ export class AbiContext {
         if (c !== undefined) this.store(c, val, p + payloadOffset);
         return;
       }
+      case "own":
+      case "borrow":
+        this.#dv().setUint32(p, this.#handles(t).lower(t, v as number), true);
+        return;
       default:
         return unsupportedType(t);
     }
@@ -915,6 +950,10 @@ export class AbiContext {
         });
         return;
       }
+      case "own":
+      case "borrow":
+        out.push(this.#handles(t).lower(t, v as number) | 0);
+        return;
       default:
         return unsupportedType(t);
     }

@@ -47,7 +47,7 @@ const PINNED: Record<string, string> = {
   "inline_instantiated_twice.wat": "fuses",
   "inline_nested_deep.wat": "fuses",
   "inline_reexport.wat": "fuses",
-  "inline_resources.wat": "own<resource#1>",
+  "inline_resources.wat": "fuses",
   "inline_two_fused.wat": "fuses",
   "partition_chain_3.wat": "fuses",
   "partition_chain_5.wat": "fuses",

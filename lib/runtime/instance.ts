@@ -20,7 +20,14 @@ import type {
 } from "../inline/dfg.ts";
 import { type FlatSignature, flattenAsyncFuncType, flattenFuncType } from "../types/abi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
-import type { ExternDesc, InterfaceType, TypeFunc, TypeResource } from "../types/model.ts";
+import {
+  type ExternDesc,
+  type InterfaceType,
+  type TypeFunc,
+  type TypeHandle,
+  type TypeResource,
+  typeToString,
+} from "../types/model.ts";
 import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
 import {
   HandleTable,
@@ -34,7 +41,14 @@ import {
 } from "./tasks.ts";
 import { transcoder } from "./transcode.ts";
 import { Trap } from "./trap.ts";
-import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
+import {
+  AbiContext,
+  camelCase,
+  type CoreNum,
+  FlatSource,
+  type HandleOps,
+  RULES,
+} from "./values.ts";
 
 /**
  * What a component imports, by import name: a function for a function
@@ -66,6 +80,41 @@ export interface ComponentInstance {
 
 function tupleOf(ft: TypeFunc): InterfaceType {
   return { kind: "tuple", types: ft.params.map((p) => p.type) };
+}
+
+/** What a host object for a guest-defined resource stands for. */
+interface GuestHandle {
+  readonly resource: number;
+  readonly rep: number;
+  /** `owned` until moved into a component or dropped; `borrowed` for a lent one. */
+  state: "owned" | "borrowed" | "moved" | "dropped";
+}
+
+/** A class standing for a resource type at the host. */
+type ResourceClass = (new (...args: unknown[]) => object) & { readonly name: string };
+
+/** `[constructor]r`, `[method]r.m`, `[static]r.s`: the resource and member. */
+function parseAnnotated(
+  name: string,
+): { kind: "constructor" | "method" | "static"; resource: string; member: string } | undefined {
+  const m = /^\[(constructor|method|static)\]([a-z0-9-]+)(?:\.([a-z0-9-]+))?$/i.exec(name);
+  if (m === null) return undefined;
+  if (m[1] === "constructor") {
+    return m[3] === undefined ? { kind: "constructor", resource: m[2], member: "" } : undefined;
+  }
+  if (m[3] === undefined) return undefined;
+  return { kind: m[1] as "method" | "static", resource: m[2], member: m[3] };
+}
+
+/** A resource name as a class name, as jco writes it: `my-res` becomes `MyRes`. */
+export function pascalCase(name: string): string {
+  const c = camelCase(name);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
+
+/** A resource type's name, for its class (`resource` when it has none). */
+function resourceName(t: TypeResource): string {
+  return pascalCase(t.name ?? "resource");
 }
 
 /** The core signature of a lift or lower with options `o`. */
@@ -108,7 +157,7 @@ class Runtime {
     }
   }
 
-  context(o: AdapterOptions, handles = false): AbiContext {
+  context(o: AdapterOptions, handles: "guest" | "host" | "none" = "host"): AbiContext {
     const dfg = this.t.dfg;
     const mem = o.memory === undefined ? undefined : dfg.memories[o.memory].export;
     const realloc = o.realloc === undefined ? undefined : dfg.reallocs[o.realloc];
@@ -119,7 +168,11 @@ class Runtime {
         ? undefined
         : () => this.resolve({ kind: "export", ...mem }) as WebAssembly.Memory,
       realloc: realloc === undefined ? undefined : () => this.#realloc(realloc, o),
-      ...(handles ? { handles: this.#handleOps(o.instance) } : {}),
+      ...(handles === "none" ? {} : {
+        handles: handles === "guest"
+          ? this.#handleOps(o.instance)
+          : this.#hostHandleOps(o.instance),
+      }),
     });
   }
 
@@ -170,7 +223,8 @@ class Runtime {
         this.#lenders.push(h);
         return h.rep;
       },
-      lower: (t, rep) => {
+      lower: (t, v) => {
+        const rep = v as number;
         const resource = this.#resourceId(t.resource);
         if (t.kind === "own") {
           return this.table(inst).add({ kind: "resource", rep, resource, own: true, lends: 0 });
@@ -224,8 +278,35 @@ class Runtime {
       v = (v as Record<string, unknown>)[n];
       where += ` export \`${n}\``;
     }
+    if (v === undefined) v = this.#fromClass(path);
     if (v === undefined) throw new LinkError(`missing ${where}`);
     return v;
+  }
+
+  /**
+   * An imported `[constructor]r`, `[method]r.m` or `[static]r.s` the host
+   * gives as a class `R` beside it (jco's convention): `new R(...)`,
+   * `self.m(...)`, `R.s(...)`.
+   */
+  #fromClass(path: ImportPath): ComponentFunction | undefined {
+    const names = [this.t.dfg.imports[path.import].name, ...path.names];
+    const a = parseAnnotated(names[names.length - 1]);
+    if (a === undefined) return undefined;
+    let container: unknown = names.length === 1 ? this.imports : this.imports[names[0]];
+    for (const n of names.slice(1, -1)) {
+      container = (container as Record<string, unknown> | undefined)?.[n];
+    }
+    const C = (container as Record<string, unknown> | undefined)?.[pascalCase(a.resource)];
+    if (typeof C !== "function") return undefined;
+    const member = camelCase(a.member);
+    switch (a.kind) {
+      case "constructor":
+        return (...args) => new (C as new (...a: unknown[]) => unknown)(...args);
+      case "method":
+        return (self, ...args) => (self as Record<string, ComponentFunction>)[member](...args);
+      case "static":
+        return (...args) => (C as unknown as Record<string, ComponentFunction>)[member](...args);
+    }
   }
 
   /** Whether an instance may leave now. */
@@ -449,8 +530,8 @@ class Runtime {
       };
     }
     const lo = a.lowerOptions;
-    const cx = this.context(lo, true);
-    const calleeCx = this.context(a.liftOptions, true);
+    const cx = this.context(lo, "guest");
+    const calleeCx = this.context(a.liftOptions, "guest");
     const sig = signature(a.lowerType, lo, "lower");
     return (...args: CoreNum[]) => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
@@ -521,10 +602,186 @@ class Runtime {
             if (e.scope !== undefined) e.scope.borrows--;
             return undefined;
           }
-          const dtor = this.t.dfg.resources[resource].dtor;
-          if (dtor !== undefined) (this.resolve(dtor) as (rep: number) => void)(e.rep);
+          const node = this.t.dfg.resources[resource];
+          if (node.instance === undefined) this.#disposeHost(e.rep);
+          else if (node.dtor !== undefined) {
+            (this.resolve(node.dtor) as (rep: number) => void)(e.rep);
+          }
           return undefined;
         };
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // resources at the host boundary
+
+  /** The JS objects standing for host-implemented (imported) resources, by representation. */
+  readonly #hostObjects: (object | undefined)[] = [undefined];
+  readonly #hostReps = new Map<object, number>();
+  /** What each object the host got for a guest-defined resource stands for. */
+  readonly #guest = new WeakMap<object, GuestHandle>();
+  /** The class of each guest-defined resource the component exports, by resource id. */
+  readonly #classes = new Map<number, ResourceClass>();
+
+  /** A host object's representation in handle tables (assigned at first use). */
+  #hostRep(v: unknown, t: TypeHandle): number {
+    if ((typeof v !== "object" && typeof v !== "function") || v === null) {
+      throw new TypeError(`expected an object for \`${typeToString(t)}\`, got ${typeof v}`);
+    }
+    let rep = this.#hostReps.get(v);
+    if (rep === undefined) {
+      rep = this.#hostObjects.length;
+      this.#hostObjects.push(v);
+      this.#hostReps.set(v, rep);
+    }
+    return rep;
+  }
+
+  /** The object the host gets for a handle of a guest-defined resource. */
+  #wrap(resource: number, rep: number, own: boolean): object {
+    const C = this.#classOf(resource);
+    const o = Object.create(C.prototype) as object;
+    this.#guest.set(o, { resource, rep, state: own ? "owned" : "borrowed" });
+    return o;
+  }
+
+  /** The class of a guest-defined resource: the exported one, else a plain one made once. */
+  #classOf(resource: number): ResourceClass {
+    let C = this.#classes.get(resource);
+    if (C === undefined) {
+      C = this.#resourceClass(resource, resourceName(this.t.dfg.resources[resource].type));
+    }
+    return C;
+  }
+
+  /** A class for a guest-defined resource: not constructible unless given a constructor. */
+  #resourceClass(
+    resource: number,
+    name: string,
+    ctor?: ComponentFunction,
+  ): ResourceClass {
+    const C = function (this: unknown, ...args: unknown[]) {
+      if (new.target === undefined) throw new TypeError(`class ${name} needs \`new\``);
+      if (ctor === undefined) throw new TypeError(`resource ${name} has no constructor`);
+      return ctor(...args);
+    } as unknown as ResourceClass;
+    Object.defineProperty(C, "name", { value: name });
+    const rt = this;
+    Object.defineProperty(C.prototype, Symbol.dispose, {
+      value: function (this: object) {
+        rt.#dispose(this);
+      },
+    });
+    this.#classes.set(resource, C);
+    return C;
+  }
+
+  /** `[Symbol.dispose]()` of an owned guest resource: its destructor runs, once. */
+  #dispose(o: object): void {
+    const g = this.#guest.get(o);
+    if (g === undefined || g.state !== "owned") return;
+    g.state = "dropped";
+    const dtor = this.t.dfg.resources[g.resource].dtor;
+    if (dtor !== undefined) (this.resolve(dtor) as (rep: number) => void)(g.rep);
+  }
+
+  /**
+   * Handle transfers between a component instance and the host: the host
+   * sees guest-defined resources as instances of their classes and
+   * host-implemented ones as its own objects.
+   */
+  #hostHandleOps(inst: ComponentInstanceId): HandleOps {
+    const guest = this.#handleOps(inst);
+    return {
+      lift: (t, i) => {
+        const resource = this.#resourceId(t.resource);
+        let rep: number;
+        if (t.kind === "own") {
+          // the handle leaves the table (lends, ownership checked)
+          const saved = this.#lenders;
+          rep = guest.lift(t, i) as number;
+          this.#lenders = saved;
+        } else rep = this.#resourceHandle(inst, i, resource).rep;
+        if (this.t.dfg.resources[resource].instance === undefined) return this.#hostObjects[rep];
+        return this.#wrap(resource, rep, t.kind === "own");
+      },
+      lower: (t, v) => {
+        const resource = this.#resourceId(t.resource);
+        let rep: number;
+        if (this.t.dfg.resources[resource].instance === undefined) rep = this.#hostRep(v, t);
+        else {
+          const g = typeof v === "object" && v !== null ? this.#guest.get(v) : undefined;
+          if (g === undefined || g.resource !== resource) {
+            throw new TypeError(
+              `expected an instance of ${this.#classOf(resource).name} for \`${typeToString(t)}\``,
+            );
+          }
+          if (g.state === "dropped" || g.state === "moved") {
+            throw new TypeError(`this ${this.#classOf(resource).name} was ${g.state}`);
+          }
+          if (t.kind === "own") {
+            if (g.state !== "owned") {
+              throw new TypeError(`a borrowed ${this.#classOf(resource).name} cannot be moved`);
+            }
+            g.state = "moved";
+          }
+          rep = g.rep;
+        }
+        return guest.lower(t, rep);
+      },
+    };
+  }
+
+  /** A host resource dropped by a component: its `[Symbol.dispose]`, if it has one. */
+  #disposeHost(rep: number): void {
+    const o = this.#hostObjects[rep] as { [Symbol.dispose]?: () => void } | undefined;
+    if (o === undefined) return;
+    this.#hostObjects[rep] = undefined;
+    this.#hostReps.delete(o);
+    o[Symbol.dispose]?.();
+  }
+
+  /**
+   * Turn the annotated functions of an export object (`[constructor]r`,
+   * `[method]r.m`, `[static]r.s`) into a class per resource, as jco does:
+   * `R` with `new R(...)`, `r.m(...)`, `R.s(...)` and `[Symbol.dispose]()`.
+   */
+  exportClasses(o: Record<string, unknown>, exports: readonly ExportNode[]): void {
+    const byName = new Map<string, { resource?: number; members: [string, string, unknown][] }>();
+    for (const e of exports) {
+      const a = parseAnnotated(e.name);
+      if (a === undefined || e.item.kind !== "lifted") continue;
+      let g = byName.get(a.resource);
+      if (g === undefined) byName.set(a.resource, g = { members: [] });
+      const ft = e.item.type;
+      const handle = a.kind === "constructor" ? ft.result : ft.params[0]?.type;
+      if (
+        handle !== undefined && typeof handle !== "string" &&
+        (handle.kind === "own" || handle.kind === "borrow")
+      ) g.resource = this.#resourceId(handle.resource);
+      g.members.push([a.kind, a.member, o[e.name]]);
+    }
+    for (const [name, g] of byName) {
+      if (g.resource === undefined) continue;
+      const ctor = g.members.find((m) => m[0] === "constructor")?.[2] as
+        | ComponentFunction
+        | undefined;
+      const C = this.#resourceClass(g.resource, pascalCase(name), ctor);
+      for (const [kind, member, fn] of g.members) {
+        const f = fn as ComponentFunction;
+        if (kind === "method") {
+          Object.defineProperty(C.prototype, camelCase(member), {
+            value: function (this: unknown, ...args: unknown[]) {
+              return f(this, ...args);
+            },
+            writable: true,
+            configurable: true,
+          });
+        } else if (kind === "static") {
+          (C as unknown as Record<string, unknown>)[camelCase(member)] = f;
+        }
+      }
+      o[pascalCase(name)] = C;
     }
   }
 
@@ -540,6 +797,7 @@ class Runtime {
       case "instance": {
         const o: Record<string, unknown> = {};
         for (const e of item.exports) o[e.name] = this.export(e, compiled);
+        this.exportClasses(o, item.exports);
         return o;
       }
       case "module":
@@ -613,7 +871,7 @@ export class Component {
             memory,
             memory64: t.dfg.memories[memory].memory64,
             ...(realloc === undefined ? {} : { realloc }),
-          });
+          }, "none");
         return transcoder(side(b.src, b.from), side(b.dst, b.to, b.realloc));
       },
       importedModule: (i) => {
@@ -635,6 +893,7 @@ export class Component {
     rt.resolve = core.resolve;
     const exports: Record<string, unknown> = {};
     for (const e of t.dfg.exports) exports[e.name] = rt.export(e, this.modules);
+    rt.exportClasses(exports, t.dfg.exports);
     return { exports };
   }
 }

@@ -68,10 +68,10 @@ export interface AbiOptions {
 
 /** Handle transfers for one side of a call (CanonicalABI.md, `lift_own` ... `lower_borrow`). */
 export interface HandleOps {
-  /** Lift a handle index of type `t`: its representation. */
-  lift(t: TypeHandle, i: number): number;
-  /** Lower a representation as a handle of type `t`: its index. */
-  lower(t: TypeHandle, rep: number): number;
+  /** Lift a handle index of type `t`: what stands for it on the other side. */
+  lift(t: TypeHandle, i: number): unknown;
+  /** Lower what stands for a resource as a handle of type `t`: its index. */
+  lower(t: TypeHandle, v: unknown): number;
 }
 
 /** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
@@ -795,7 +795,7 @@ export class AbiContext {
       }
       case "own":
       case "borrow":
-        this.#dv().setUint32(p, this.#handles(t).lower(t, v as number), true);
+        this.#dv().setUint32(p, this.#handles(t).lower(t, v), true);
         return;
       default:
         return unsupportedType(t);
@@ -952,7 +952,7 @@ export class AbiContext {
       }
       case "own":
       case "borrow":
-        out.push(this.#handles(t).lower(t, v as number) | 0);
+        out.push(this.#handles(t).lower(t, v) | 0);
         return;
       default:
         return unsupportedType(t);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseBytes } from "../mod.ts";
+import { instantiate, parseBytes } from "../mod.ts";
 import { wat } from "./_wat.ts";
 
 const dir = new URL("../examples/", import.meta.url);
@@ -45,4 +45,35 @@ Deno.test("examples/points.wasm fuses, and its run() calls both adapters", async
   // core instance 2 is $app's main module: distance((0,0),(3,4)) + 10 * nw(1)
   const run = fused.instances[2].exports.run as () => number;
   assert.equal(run(), 15);
+});
+
+Deno.test("examples/counter.wasm: an exported resource class and a host resource class", async () => {
+  let disposed = 0;
+  class Blob {
+    constructor(readonly bytes: number) {}
+    size() {
+      return this.bytes;
+    }
+    [Symbol.dispose]() {
+      disposed++;
+    }
+  }
+  const { exports } = await instantiate(await Deno.readFile(new URL("counter.wasm", dir)), {
+    host: { Blob },
+  });
+  const Counter = exports.Counter as unknown as
+    & (new (start: number) => { get(): number; add(n: number): void } & Disposable)
+    & { zero(): { get(): number } };
+  const dropped = exports.dropped as () => number;
+  {
+    using c = new Counter(5);
+    c.add(2);
+    assert.equal(c.get(), 7);
+    assert.ok(c instanceof Counter);
+    assert.equal(Counter.zero().get(), 0);
+    assert.equal(dropped(), 0);
+  }
+  assert.equal(dropped(), 1);
+  assert.equal((exports["blob-size"] as (n: number) => number)(42), 42);
+  assert.equal(disposed, 1);
 });

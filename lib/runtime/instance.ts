@@ -666,10 +666,10 @@ class Runtime {
       return ctor(...args);
     } as unknown as ResourceClass;
     Object.defineProperty(C, "name", { value: name });
-    const rt = this;
+    const dispose = (o: object) => this.#dispose(o);
     Object.defineProperty(C.prototype, Symbol.dispose, {
       value: function (this: object) {
-        rt.#dispose(this);
+        dispose(this);
       },
     });
     this.#classes.set(resource, C);

@@ -15,4 +15,4 @@ export type {
   ExportedType,
 } from "./instance.ts";
 export { AbiContext, camelCase, FlatSource, RULES } from "./values.ts";
-export type { AbiOptions, CoreNum } from "./values.ts";
+export type { AbiOptions, CoreNum, HandleOps } from "./values.ts";

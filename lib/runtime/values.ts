@@ -356,11 +356,12 @@ export class AbiContext {
     return layoutOf(t, this.ptrSize);
   }
 
-  /** The memory's size in bytes. */
+  /** How handles cross here, or the refusal of handle values. */
   #handles(t: InterfaceType): HandleOps {
     return this.#opts.handles ?? unsupportedType(t);
   }
 
+  /** The memory's size in bytes. */
   memorySize(): number {
     return this.#dv().byteLength;
   }

@@ -18,7 +18,7 @@ import type {
   ImportPath,
   Lowering,
 } from "../inline/dfg.ts";
-import { type FlatSignature, flattenAsyncFuncType, flattenFuncType } from "../types/abi.ts";
+import { type FlatSignature, flattenAsyncFuncType, flattenFuncType, some } from "../types/abi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import {
   type ExternDesc,
@@ -80,6 +80,18 @@ export interface ComponentInstance {
 
 function tupleOf(ft: TypeFunc): InterfaceType {
   return { kind: "tuple", types: ft.params.map((p) => p.type) };
+}
+
+const borrowing = new WeakMap<TypeFunc, boolean>();
+
+/** Whether a function's parameters may lend borrows to its callee (cached per type). */
+function lendsBorrows(ft: TypeFunc): boolean {
+  let b = borrowing.get(ft);
+  if (b === undefined) {
+    b = ft.params.some((p) => some(p.type, (u) => typeof u !== "string" && u.kind === "borrow"));
+    borrowing.set(ft, b);
+  }
+  return b;
 }
 
 /** What a host object for a guest-defined resource stands for. */
@@ -432,7 +444,11 @@ class Runtime {
     try {
       // the task starts first (CanonicalABI.md, canon_lift), then the parameters are
       // written with may-leave cleared (realloc runs, as a task of its own)
-      task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
+      // a plain call into an instance without task built-ins needs no task record:
+      // nothing could read it (the fast path of every host call)
+      if (this.taskScoped[inst] || o.async || lendsBorrows(ft)) {
+        task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
+      }
       flag.value = 0;
       let flat: CoreNum[];
       try {
@@ -454,8 +470,10 @@ class Runtime {
             result = cx.liftFlat(ft.result, new FlatSource(rawResults));
           }
         }
-        if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
-        task.returned = true;
+        if (task !== undefined) {
+          if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
+          task.returned = true;
+        }
         deliver(result);
         if (o.postReturn !== undefined) {
           flag.value = 0;
@@ -469,7 +487,7 @@ class Runtime {
         return;
       }
       if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
-      if (!task.returned) throw new Trap(TASK_RULES.noResult);
+      if (!task!.returned) throw new Trap(TASK_RULES.noResult);
     } catch (e) {
       if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
       throw e;
@@ -506,12 +524,13 @@ class Runtime {
 
   /** An exported lifted function as a JavaScript function. */
   lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
+    const cx = this.context(o);
     return (...args: unknown[]) => {
       if (args.length !== ft.params.length) {
         throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
       }
       let result: unknown;
-      this.#runLifted(ft, func, o, args, (r) => result = r);
+      this.#runLifted(ft, func, o, args, (r) => result = r, cx);
       return result;
     };
   }

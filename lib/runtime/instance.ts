@@ -39,6 +39,15 @@ import {
   Tasks,
   wrongHandle,
 } from "./tasks.ts";
+import {
+  addJsNames,
+  callForResult,
+  ComponentError,
+  hostMember,
+  ImportResolver,
+  inHostCall,
+  taggedResults,
+} from "./host.ts";
 import { transcoder } from "./transcode.ts";
 import { Trap } from "./trap.ts";
 import {
@@ -53,7 +62,13 @@ import {
 /**
  * What a component imports, by import name: a function for a function
  * import, an object (of the instance's exports, by name) for an instance
- * import, a `WebAssembly.Module` for a core module import.
+ * import, a `WebAssembly.Module` for a core module import. An import is
+ * found by its full name (`wasi:cli/stdout@0.2.12`), else by its name
+ * without the version (`wasi:cli/stdout`), else by the highest
+ * semver-compatible version given (`wasi:cli/stdout@0.2.3`); a function in
+ * an instance by its name as written or in lowerCamelCase (`get-stdout` or
+ * `getStdout`), and an imported resource's functions by a class named after
+ * it in PascalCase (`OutputStream`), as jco's import objects have them.
  */
 export type ComponentImports = Record<string, unknown>;
 
@@ -68,12 +83,33 @@ export interface ExportedType {
   readonly type: ExternDesc;
 }
 
+/** How a component is instantiated. */
+export interface InstantiateOptions {
+  /**
+   * Link each function import the host does not give as a function that
+   * traps when called, naming itself (`wasmtime run --trap-unknown-imports`),
+   * instead of refusing to instantiate.
+   * @default false
+   */
+  readonly trapUnknownImports?: boolean;
+  /**
+   * How exported functions return a top-level `result<T, E>`: `"throw"`
+   * (jco's convention) returns `T` and throws a {@link ComponentError}
+   * carrying `E`; `"tagged"` returns `{ tag: "ok" | "err", val }`.
+   * @default "throw"
+   */
+  readonly results?: "throw" | "tagged";
+}
+
 /** A running component instance. */
 export interface ComponentInstance {
   /**
    * Its exports, by export name (as written, `"get-point"`): functions,
    * objects for exported instances (nested the same way), `WebAssembly.Module`s
-   * for exported core modules, {@link ExportedType}s for exported types.
+   * for exported core modules, {@link ExportedType}s for exported types, and a
+   * class per exported resource (`Counter`). Each is also reachable, but not
+   * enumerated, by jco's name: functions in lowerCamelCase (`getPoint`),
+   * interfaces by their short name (`demo:kv/api@0.1.0` is also `api`).
    */
   readonly exports: Record<string, unknown>;
 }
@@ -149,7 +185,14 @@ class Runtime {
     throw new Error("the component is not instantiated yet");
   };
 
-  constructor(readonly t: Translation, readonly imports: ComponentImports) {
+  readonly #resolver: ImportResolver;
+
+  constructor(
+    readonly t: Translation,
+    readonly imports: ComponentImports,
+    readonly options: InstantiateOptions = {},
+  ) {
+    this.#resolver = new ImportResolver(imports);
     const n = t.dfg.componentInstances.length;
     this.busy = new Uint8Array(n);
     this.poisoned = new Uint8Array(n);
@@ -280,18 +323,22 @@ class Runtime {
     };
   }
 
+  /** Whether the host gives root import `name` (by any of the names it may go by). */
+  provides(name: string): boolean {
+    return this.#resolver.key(name) !== undefined;
+  }
+
+  /** The host value at an import path, or `undefined` when the host does not give it. */
+  find(path: ImportPath): unknown {
+    let v: unknown = this.#resolver.get(this.t.dfg.imports[path.import].name);
+    for (const n of path.names) v = hostMember(v, n);
+    return v ?? this.#fromClass(path);
+  }
+
   /** The host value at an import path. */
   lookup(path: ImportPath): unknown {
-    const name = this.t.dfg.imports[path.import].name;
-    let v: unknown = this.imports[name];
-    let where = `import \`${name}\``;
-    for (const n of path.names) {
-      if (typeof v !== "object" || v === null) break;
-      v = (v as Record<string, unknown>)[n];
-      where += ` export \`${n}\``;
-    }
-    if (v === undefined) v = this.#fromClass(path);
-    if (v === undefined) throw new LinkError(`missing ${where}`);
+    const v = this.find(path);
+    if (v === undefined) throw new LinkError(`missing import \`${importName(this.t, path)}\``);
     return v;
   }
 
@@ -304,10 +351,8 @@ class Runtime {
     const names = [this.t.dfg.imports[path.import].name, ...path.names];
     const a = parseAnnotated(names[names.length - 1]);
     if (a === undefined) return undefined;
-    let container: unknown = names.length === 1 ? this.imports : this.imports[names[0]];
-    for (const n of names.slice(1, -1)) {
-      container = (container as Record<string, unknown> | undefined)?.[n];
-    }
+    let container: unknown = names.length === 1 ? this.imports : this.#resolver.get(names[0]);
+    for (const n of names.slice(1, -1)) container = hostMember(container, n);
     const C = (container as Record<string, unknown> | undefined)?.[pascalCase(a.resource)];
     if (typeof C !== "function") return undefined;
     const member = camelCase(a.member);
@@ -387,35 +432,49 @@ class Runtime {
 
   /** A host function lowered into core wasm. */
   lower(l: Lowering): (...args: CoreNum[]) => CoreNum | undefined {
-    const fn = this.lookup(l.import);
-    if (typeof fn !== "function") {
-      throw new LinkError(
-        `import \`${this.t.dfg.imports[l.import.import].name}\` is not a function`,
-      );
+    const where = importName(this.t, l.import);
+    const found = this.find(l.import);
+    if (found === undefined && this.options.trapUnknownImports) {
+      return () => {
+        throw new Trap(`unknown import: \`${where}\` has not been defined`);
+      };
     }
+    if (found === undefined) throw new LinkError(`missing import \`${where}\``);
+    if (typeof found !== "function") throw new LinkError(`import \`${where}\` is not a function`);
+    const fn = found as ComponentFunction;
     const o = l.options;
     const cx = this.context(o);
     const ft = l.type;
     const sig = signature(ft, o, "lower");
     const inst = o.instance;
+    // a top-level result: the host returns `T` and throws for `E` (jco's convention)
+    const result = ft.result !== undefined && typeof ft.result !== "string" &&
+        ft.result.kind === "result"
+      ? ft.result
+      : undefined;
     return (...args: CoreNum[]) => {
       if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
       const values = this.#liftParams(cx, ft, sig, args);
-      const r = (fn as ComponentFunction)(...values);
-      if (r instanceof Promise) {
-        throw new TypeError(
-          "a host import returned a Promise: wasmfuse runs every call to completion",
-        );
-      }
       let out: CoreNum | undefined;
-      if (ft.result !== undefined) {
-        const f = this.flags[inst];
-        f.value = 0;
-        try {
-          out = this.#lowerResult(cx, ft, sig, r, args);
-        } finally {
-          f.value = 1;
+      try {
+        const r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
+        if (r instanceof Promise) {
+          throw new TypeError(
+            "a host import returned a Promise: wasmfuse runs every call to completion",
+          );
         }
+        if (ft.result !== undefined) {
+          const f = this.flags[inst];
+          f.value = 0;
+          try {
+            out = this.#lowerResult(cx, ft, sig, r, args);
+          } finally {
+            f.value = 1;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Trap)) inHostCall(e, where);
+        throw e;
       }
       return o.async ? SUBTASK_RETURNED : out;
     };
@@ -522,17 +581,28 @@ class Runtime {
     }
   }
 
-  /** An exported lifted function as a JavaScript function. */
+  /**
+   * An exported lifted function as a JavaScript function. A top-level
+   * `result<T, E>` returns `T` and throws a {@link ComponentError} for `E`,
+   * unless the instance was asked for tagged results.
+   */
   lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
     const cx = this.context(o);
-    return (...args: unknown[]) => {
+    const throws = this.options.results !== "tagged" && ft.result !== undefined &&
+      typeof ft.result !== "string" && ft.result.kind === "result";
+    const f = (...args: unknown[]) => {
       if (args.length !== ft.params.length) {
         throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
       }
       let result: unknown;
       this.#runLifted(ft, func, o, args, (r) => result = r, cx);
-      return result;
+      if (!throws) return result;
+      const r = result as { tag: "ok" | "err"; val: unknown };
+      if (r.tag === "err") throw new ComponentError(r.val);
+      return r.val;
     };
+    if (!throws && this.options.results === "tagged") taggedResults.add(f);
+    return f;
   }
 
   /**
@@ -817,6 +887,7 @@ class Runtime {
         const o: Record<string, unknown> = {};
         for (const e of item.exports) o[e.name] = this.export(e, compiled);
         this.exportClasses(o, item.exports);
+        addJsNames(o, item.exports.map((e) => e.name));
         return o;
       }
       case "module":
@@ -827,6 +898,11 @@ class Runtime {
         return undefined;
     }
   }
+}
+
+/** An import path as Wasmtime names it: `wasi:cli/stdout@0.2.12#get-stdout`. */
+function importName(t: Translation, path: ImportPath): string {
+  return [t.dfg.imports[path.import].name, ...path.names].join("#");
 }
 
 function componentInstanceOf(d: CoreDef): ComponentInstanceId | undefined {
@@ -859,11 +935,16 @@ export class Component {
    * @throws {LinkError} When an import is missing or of the wrong kind.
    * @throws {Trap} When a start function or an adapter traps during instantiation.
    */
-  instantiate(imports: ComponentImports = {}): ComponentInstance {
+  instantiate(
+    imports: ComponentImports = {},
+    options: InstantiateOptions = {},
+  ): ComponentInstance {
     const t = this.translation;
-    const rt = new Runtime(t, imports);
-    for (const imp of t.dfg.imports) {
-      if (!(imp.name in imports)) throw new LinkError(`missing import \`${imp.name}\``);
+    const rt = new Runtime(t, imports, options);
+    if (!options.trapUnknownImports) {
+      for (const imp of t.dfg.imports) {
+        if (!rt.provides(imp.name)) throw new LinkError(`missing import \`${imp.name}\``);
+      }
     }
     const core = instantiateCore(t, this.modules, {
       coreDef: (d, resolve) => {
@@ -913,6 +994,7 @@ export class Component {
     const exports: Record<string, unknown> = {};
     for (const e of t.dfg.exports) exports[e.name] = rt.export(e, this.modules);
     rt.exportClasses(exports, t.dfg.exports);
+    addJsNames(exports, t.dfg.exports.map((e) => e.name));
     return { exports };
   }
 }
@@ -960,7 +1042,8 @@ export async function compile(
  * ```
  *
  * @param input The component's bytes, a stream of them, or a translation from {@link fuse}.
- * @param imports The host imports, by import name.
+ * @param imports The host imports, by import name (see {@link ComponentImports}).
+ * @param options How to instantiate.
  * @returns The instance.
  * @throws {ParseError} When the binary is malformed.
  * @throws {LinkError} When it does not link, or an import is missing.
@@ -969,6 +1052,7 @@ export async function compile(
 export async function instantiate(
   input: Uint8Array | ReadableStream<Uint8Array> | Translation,
   imports: ComponentImports = {},
+  options: InstantiateOptions = {},
 ): Promise<ComponentInstance> {
-  return (await compile(input)).instantiate(imports);
+  return (await compile(input)).instantiate(imports, options);
 }

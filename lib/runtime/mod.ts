@@ -13,6 +13,8 @@ export type {
   ComponentImports,
   ComponentInstance,
   ExportedType,
+  InstantiateOptions,
 } from "./instance.ts";
+export { ComponentError } from "./host.ts";
 export { AbiContext, camelCase, FlatSource, RULES } from "./values.ts";
-export type { AbiOptions, CoreNum, HandleOps } from "./values.ts";
+export type { AbiOptions, CoreNum, HandleOps, NumericArray } from "./values.ts";

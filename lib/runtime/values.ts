@@ -7,7 +7,11 @@
  * - `bool`: boolean; 8-32-bit integers and floats: number; 64-bit integers:
  *   bigint (a safe-integer number is accepted when lowering);
  * - `char`: a string of one code point; `string`: a string;
- * - `list` and `tuple`: arrays;
+ * - `list` and `tuple`: arrays, but a variable-length list of integers or
+ *   floats is a typed array (`list<u8>` a `Uint8Array`, `list<s64>` a
+ *   `BigInt64Array`, `list<f32>` a `Float32Array`, ...), copied out of linear
+ *   memory in one slice; arrays and other typed arrays are accepted too when
+ *   lowering;
  * - `record`: an object whose keys are the field names in camelCase;
  * - `variant`: `{ tag, val }` (`val` absent for a case without payload);
  * - `enum`: the case name;
@@ -95,6 +99,43 @@ export const RULES = {
 
 /** Whether this host stores numbers little-endian, as wasm memories do. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A typed array standing for a list of numbers at the host (jco's convention). */
+export type NumericArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array;
+
+type NumericArrayConstructor = { new (buffer: ArrayBufferLike): NumericArray };
+
+const NUMERIC_ARRAYS: Readonly<Record<string, NumericArrayConstructor>> = {
+  u8: Uint8Array,
+  s8: Int8Array,
+  u16: Uint16Array,
+  s16: Int16Array,
+  u32: Uint32Array,
+  s32: Int32Array,
+  u64: BigUint64Array,
+  s64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+};
+
+/**
+ * The typed array a list of `e` is at the host: for the integer and float
+ * types, on a little-endian host (typed arrays use the host's byte order;
+ * elsewhere lists of numbers stay arrays).
+ */
+function numericArray(e: InterfaceType): NumericArrayConstructor | undefined {
+  return typeof e === "string" && LITTLE_ENDIAN ? NUMERIC_ARRAYS[e] : undefined;
+}
 
 const scratch = new DataView(new ArrayBuffer(8));
 function f32FromBits(i: number): number {
@@ -593,10 +634,13 @@ export class AbiContext {
    * @param n The length.
    * @returns The elements.
    */
-  liftList(e: InterfaceType, p: number, n: number): unknown[] {
+  liftList(e: InterfaceType, p: number, n: number): unknown[] | NumericArray {
     const { size, align } = layoutOf(e, this.ptrSize);
     if (p % align !== 0) throw new Trap(RULES.unaligned);
     if (p + n * size > this.memorySize()) throw new Trap(RULES.listOutOfBounds);
+    const T = numericArray(e);
+    // numeric elements: one copy out of linear memory, as jco does
+    if (T !== undefined) return new T(this.#u8().slice(p, p + n * size).buffer);
     return this.#loadFixed(e, n, p);
   }
 
@@ -751,7 +795,7 @@ export class AbiContext {
         const items = listItems(t, v);
         if (t.length !== undefined) {
           const { size } = layoutOf(t.element, this.ptrSize);
-          items.forEach((e, i) => this.store(t.element, e, p + i * size));
+          (items as unknown[]).forEach((e, i) => this.store(t.element, e, p + i * size));
           return;
         }
         const lp = this.lowerList(t.element, items);
@@ -858,9 +902,15 @@ export class AbiContext {
    * @param items The elements.
    * @returns The pointer.
    */
-  lowerList(e: InterfaceType, items: readonly unknown[]): number {
+  lowerList(e: InterfaceType, items: readonly unknown[] | NumericArray): number {
     const { size, align } = layoutOf(e, this.ptrSize);
     const p = this.realloc(align, items.length * size);
+    if (!Array.isArray(items)) {
+      // a typed array of the element's own kind: one copy into linear memory
+      const a = items as NumericArray;
+      this.#u8().set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p);
+      return p;
+    }
     items.forEach((x, i) => this.store(e, x, p + i * size));
     return p;
   }
@@ -915,7 +965,7 @@ export class AbiContext {
       case "list": {
         const items = listItems(t, v);
         if (t.length !== undefined) {
-          for (const e of items) this.lowerFlat(t.element, e, out);
+          for (const e of items as unknown[]) this.lowerFlat(t.element, e, out);
           return;
         }
         const p = this.lowerList(t.element, items);
@@ -1116,12 +1166,24 @@ function mapItems(t: InterfaceType, v: unknown): readonly unknown[] {
   return typeError(t, v, "a Map");
 }
 
-function listItems(t: TypeList, v: unknown): readonly unknown[] {
+/**
+ * A list value's elements: an array; for a variable-length list of numbers,
+ * a typed array of the element's own kind as it is (an `ArrayBuffer` for
+ * `list<u8>`), any other typed array element by element.
+ */
+function listItems(t: TypeList, v: unknown): readonly unknown[] | NumericArray {
+  if (t.length === undefined && !Array.isArray(v)) {
+    const T = numericArray(t.element);
+    if (T !== undefined) {
+      if (v instanceof T) return v;
+      if (T === Uint8Array && v instanceof ArrayBuffer) return new Uint8Array(v);
+    }
+  }
   const items = Array.isArray(v)
     ? v
     : ArrayBuffer.isView(v) && !(v instanceof DataView)
     ? Array.from(v as unknown as ArrayLike<unknown>)
-    : typeError(t, v, "an array");
+    : typeError(t, v, "an array or a typed array");
   if (t.length !== undefined && items.length !== t.length) {
     typeError(t, v, `an array of ${t.length} elements`);
   }

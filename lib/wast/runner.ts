@@ -305,7 +305,9 @@ class WastRunner {
   #instantiate(made: Made, line: number): Slot {
     if ("broken" in made) return made;
     try {
-      return { broken: false, component: made, instance: made.instantiate(this.#registered) };
+      // results as `{ tag, val }`: `assert_return` compares them as values
+      const instance = made.instantiate(this.#registered, { results: "tagged" });
+      return { broken: false, component: made, instance };
     } catch (e) {
       return { broken: true, line, error: e };
     }

@@ -303,8 +303,11 @@ function sameValue(a: unknown, b: unknown, t: InterfaceType): boolean {
   switch (t.kind) {
     case "list":
     case "tuple": {
-      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-      return a.every((x, i) => sameValue(x, b[i], t.kind === "list" ? t.element : t.types[i]));
+      // lists of numbers come back as typed arrays
+      const x = ArrayBuffer.isView(a) ? Array.from(a as unknown as ArrayLike<unknown>) : a;
+      const y = ArrayBuffer.isView(b) ? Array.from(b as unknown as ArrayLike<unknown>) : b;
+      if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+      return x.every((e, i) => sameValue(e, y[i], t.kind === "list" ? t.element : t.types[i]));
     }
     case "record":
       return t.fields.every((f) =>
@@ -406,7 +409,9 @@ function format(v: unknown, t: InterfaceType): string {
   }
   switch (t.kind) {
     case "list":
-      return `(list.const${(v as unknown[]).map((e) => " " + format(e, t.element)).join("")})`;
+      return `(list.const${
+        Array.from(v as ArrayLike<unknown>).map((e) => " " + format(e, t.element)).join("")
+      })`;
     case "tuple":
       return `(tuple.const${(v as unknown[]).map((e, i) => " " + format(e, t.types[i])).join("")})`;
     case "record":

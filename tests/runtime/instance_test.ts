@@ -18,8 +18,15 @@
  */
 
 import assert from "node:assert/strict";
-import { compile, type ComponentFunction, instantiate, LinkError, Trap } from "../../mod.ts";
-import { assertTrap, type Fns, fns } from "../_trap.ts";
+import {
+  compile,
+  ComponentError,
+  type ComponentFunction,
+  instantiate,
+  LinkError,
+  Trap,
+} from "../../mod.ts";
+import { assertTrap, type Fns, fns, untyped } from "../_trap.ts";
 import { wat } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------
@@ -83,7 +90,7 @@ const OPTS = `(memory (core memory $i "mem")) (realloc (core func $i "realloc"))
 
 /** The realloc calls logged since the last read, as [old, old size, align, size]. */
 function reallocCalls(e: Fns): number[][] {
-  const flat = e["realloc-log"]() as number[];
+  const flat = Array.from(e["realloc-log"]() as Uint32Array);
   const out: number[][] = [];
   for (let i = 0; i < flat.length; i += 4) out.push(flat.slice(i, i + 4));
   return out;
@@ -322,19 +329,19 @@ const MEMORY_LIFTS: MemoryCase[] = [
     name: "list<u8>",
     type: "(list u8)",
     bytes: (at) => [...u32(at + 8), ...u32(3), 1, 2, 255],
-    expect: [1, 2, 255],
+    expect: new Uint8Array([1, 2, 255]),
   },
   {
     name: "list<u8> (empty)",
     type: "(list u8)",
     bytes: () => [...u32(0), ...u32(0)],
-    expect: [],
+    expect: new Uint8Array(),
   },
   {
     name: "list<u32>",
     type: "(list u32)",
     bytes: (at) => [...u32(at + 8), ...u32(3), ...u32(1), ...u32(0xffffffff), ...u32(7)],
-    expect: [1, 0xffffffff, 7],
+    expect: new Uint32Array([1, 0xffffffff, 7]),
   },
   {
     name: "list<string>",
@@ -482,6 +489,12 @@ const MEMORY_LIFTS: MemoryCase[] = [
     expect: { tag: "err", val: undefined },
   },
   {
+    name: "option<result<u8, u8>>: some(err)",
+    type: "(option (result u8 (error u8)))",
+    bytes: () => [1, 1, 1],
+    expect: { tag: "err", val: 1 },
+  },
+  {
     name: "tuple<flags of 32, u8> (flags as u32)",
     type: `(tuple ${FLAGS32} u8)`,
     bytes: () => [...u32(0x8000_0003), 3, 0, 0, 0],
@@ -522,12 +535,13 @@ const MEMORY_LIFTS: MemoryCase[] = [
   },
 ];
 
+// Results are asked for tagged ({ tag, val }) here: the default, jco's, is tested below.
 Deno.test("exports lift every result type: flat (one core value)", async (t) => {
   const c = await compile(await wat(liftComponent(FLAT_LIFTS, [])));
   for (const [k, fc] of FLAT_LIFTS.entries()) {
     const type = fc.type.length > 50 ? fc.type.slice(0, 47) + "..." : fc.type;
     await t.step(`${type} from (${fc.core})`, () => {
-      const e = fns(c.instantiate());
+      const e = fns(c.instantiate({}, { results: "tagged" }));
       assert.deepEqual(e[`flat-${k}`](), fc.expect);
     });
   }
@@ -537,12 +551,34 @@ Deno.test("exports lift every result type: through a returned pointer", async (t
   const c = await compile(await wat(liftComponent([], MEMORY_LIFTS)));
   for (const [k, mc] of MEMORY_LIFTS.entries()) {
     await t.step(mc.name, () => {
-      const e = fns(c.instantiate());
+      const e = fns(c.instantiate({}, { results: "tagged" }));
       assert.deepEqual(e[`mem-${k}`](), mc.expect);
       // lifting results never calls realloc
       assert.deepEqual(reallocCalls(e), []);
     });
   }
+});
+
+Deno.test("exports: a top-level result returns T and throws a ComponentError carrying E", async () => {
+  const c = await compile(await wat(liftComponent([], MEMORY_LIFTS)));
+  const fn = (name: string) => `mem-${MEMORY_LIFTS.findIndex((m) => m.name === name)}`;
+  const e = fns(c.instantiate());
+  assert.equal(e[fn("result<u32, string>: ok")](), 7);
+  assert.throws(() => e[fn("result<u32, string>: err")](), (x) => {
+    assert.ok(x instanceof ComponentError);
+    assert.equal(x.name, "ComponentError");
+    assert.equal(x.payload, "bad");
+    assert.equal(x.message, "bad");
+    return true;
+  });
+  assert.throws(() => e[fn("result<u64>: err without payload")](), (x) => {
+    assert.ok(x instanceof ComponentError);
+    assert.equal(x.payload, undefined);
+    assert.equal(x.message, "undefined (see error.payload)");
+    return true;
+  });
+  // a result that is not the function's own result stays { tag, val }
+  assert.deepEqual(e[fn("option<result<u8, u8>>: some(err)")](), { tag: "err", val: 1 });
 });
 
 Deno.test("a lifted function reads memory as it is when it returns (no caching across calls)", async () => {
@@ -781,7 +817,7 @@ Deno.test("exports lower every parameter type in flat form", async (t) => {
     await t.step(c.name, () => {
       for (const [args, bits] of c.calls) {
         const e = fns(comp.instantiate());
-        assert.deepEqual(e[`p-${k}`](...args), bits, `arguments ${Deno.inspect(args)}`);
+        assert.deepEqual(untyped(e[`p-${k}`](...args)), bits, `arguments ${Deno.inspect(args)}`);
       }
     });
   }
@@ -863,7 +899,7 @@ Deno.test("exports lower strings and lists through realloc into the component's 
   for (const [name, fn, arg, [units, bytes], calls] of cases) {
     await t.step(name, () => {
       const e = fns(c.instantiate());
-      assert.deepEqual(e[fn](arg), [units, bytes]);
+      assert.deepEqual(untyped(e[fn](arg)), [units, bytes]);
       assert.deepEqual(reallocCalls(e), calls);
     });
   }
@@ -924,17 +960,16 @@ Deno.test("exports with more than 16 flat parameters get them in memory from rea
   await t.step("17 × u32: one realloc (align 4, size 68), values in order", () => {
     const e = fns(c.instantiate());
     const args = Array.from({ length: 17 }, (_, i) => (i * 0x1000_0001) >>> 0);
-    assert.deepEqual(e.p17(...args), [HEAP, args.flatMap(u32)]);
+    assert.deepEqual(untyped(e.p17(...args)), [HEAP, args.flatMap(u32)]);
     assert.deepEqual(reallocCalls(e), [[0, 0, 4, 68]]);
   });
 
   await t.step("mixed scalars: laid out as a tuple (align 8, size 64)", () => {
     const e = fns(c.instantiate());
     const x = [1, 2, 3, 4, 5, 6, 7, 8, 255];
-    const [p, bytes] = e.mixed17(200, 2n ** 64n - 2n, 65535, -2.5, true, -7, "😀", 0.5, ...x) as [
-      number,
-      number[],
-    ];
+    const [p, bytes] = untyped(
+      e.mixed17(200, 2n ** 64n - 2n, 65535, -2.5, true, -7, "😀", 0.5, ...x),
+    ) as [number, number[]];
     assert.equal(p, HEAP);
     assert.deepEqual(bytes, [
       200,
@@ -970,7 +1005,7 @@ Deno.test("exports with more than 16 flat parameters get them in memory from rea
       "ünïcode",
       2n ** 63n,
       { firstName: "Grace", n: -300 },
-      [1, 2, 0xffff_ffff],
+      new Uint32Array([1, 2, 0xffff_ffff]),
       -1.25,
       { tag: "b", val: ["λ", 0.25] },
       [9, 8, 7, 6],
@@ -1001,7 +1036,7 @@ Deno.test("exports with more than 16 flat parameters get them in memory from rea
         "",
         0n,
         { firstName: "", n: 0 },
-        [],
+        new Uint32Array(),
         undefined,
         { tag: "a" },
         [0, 0, 0, 0],
@@ -1223,14 +1258,28 @@ Deno.test("host imports: parameters lifted to JS, results lowered back", async (
     assert.deepEqual(calls, [["add", 2, 3], ["add", 0x7fff_ffff, 0x7fff_ffff]]);
   });
 
-  await t.step("an error thrown by a host import reaches the caller unchanged", () => {
-    const boom = new Error("host failure");
+  await t.step("an error thrown by a host import reaches the caller, naming the import", () => {
+    const boom = new RangeError("host failure");
     const e = fns(c.instantiate(hostImports([], {
       log: () => {
         throw boom;
       },
+      "host:math/ops": {
+        add: () => {
+          throw new Error("no adding today");
+        },
+      },
     })));
-    assert.throws(() => e.log(), (x) => x === boom);
+    // the same object, its message prefixed with where it was thrown
+    assert.throws(() => e.log(), (x) => x === boom && boom.message === "in log: host failure");
+    assert.throws(() => e.add(1, 2), { message: "in host:math/ops#add: no adding today" });
+    // a thrown non-Error passes through as it is
+    const f = fns(c.instantiate(hostImports([], {
+      log: () => {
+        throw "plain";
+      },
+    })));
+    assert.throws(() => f.log(), (x) => x === "plain");
   });
 
   await t.step("a host result of the wrong shape is a TypeError", () => {
@@ -1241,19 +1290,20 @@ Deno.test("host imports: parameters lifted to JS, results lowered back", async (
       scalars: () => 2n ** 63n,
       "host:math/ops": { add: (a: number, b: number) => a + b },
     })));
+    // each error names the host function it came from
     assertTypeError(
       () => e.point(1),
-      "expected a `s32` (an integer in -2147483648..2147483647), got undefined",
+      "in point: expected a `s32` (an integer in -2147483648..2147483647), got undefined",
     );
-    assertTypeError(() => e.greet(), "expected a `string`, got 42");
-    assertTypeError(() => e.words(), 'expected an array, got "a,b"');
+    assertTypeError(() => e.greet(), "in greet: expected a `string`, got 42");
+    assertTypeError(() => e.words(), 'in words: expected an array or a typed array, got "a,b"');
     assertTypeError(
       () => e.scalars(0, 0, 0n, 0, 0, 0x41, 0),
-      "expected a `s64` in range, got 9223372036854775808n",
+      "in scalars: expected a `s64` in range, got 9223372036854775808n",
     );
     assertTypeError(
       () => e.add(0xffff_ffff, 1),
-      "expected a `u32` (an integer in 0..4294967295), got 4294967296",
+      "in host:math/ops#add: expected a `u32` (an integer in 0..4294967295), got 4294967296",
     );
   });
 
@@ -1284,7 +1334,7 @@ Deno.test("host imports: missing or of the wrong kind is a LinkError", async (t)
     () =>
       rejects(
         hostImports([], { "host:math/ops": {} }),
-        "missing import `host:math/ops` export `add`",
+        "missing import `host:math/ops#add`",
       ),
   );
   await t.step(
@@ -1478,7 +1528,7 @@ Deno.test("traps lifting results; the instance is poisoned afterwards", async (t
     assertTrap(() => e[name](), "cannot enter component instance");
     assertTrap(() => e["realloc-log"](), "cannot enter component instance");
     // another instance of the same component is not affected
-    assert.deepEqual(fns(c.instantiate())["realloc-log"](), []);
+    assert.deepEqual(fns(c.instantiate())["realloc-log"](), new Uint32Array());
   };
   for (const [k, fc] of FLAT_TRAPS.entries()) {
     const type = fc.type.length > 40 ? fc.type.slice(0, 37) + "..." : fc.type;
@@ -1539,7 +1589,7 @@ Deno.test("traps on what realloc returns when lowering parameters", async (t) =>
   await t.step("an in-bounds block at the very end is fine", () => {
     const e = fns(c.instantiate());
     e["force-realloc"](MEMORY_SIZE - 8);
-    assert.deepEqual(e["list-u32"]([1, 2]), [2, [...u32(1), ...u32(2)]]);
+    assert.deepEqual(untyped(e["list-u32"]([1, 2])), [2, [...u32(1), ...u32(2)]]);
   });
 });
 
@@ -1654,7 +1704,7 @@ Deno.test("JS arguments of the wrong shape are TypeErrors (the instance stays us
     ["(result u8)", undefined, /^expected `\{ tag: "ok" \| "err", val \}`, got undefined$/],
     ["(tuple u8 u8)", [1], "expected an array of 2 elements, got an array"],
     ["(list u8 2)", [1, 2, 3], "expected an array of 2 elements, got an array"],
-    ["(list u8)", "abc", 'expected an array, got "abc"'],
+    ["(list u8)", "abc", 'expected an array or a typed array, got "abc"'],
     [`(flags "a" "b")`, 3, "expected an object of booleans, got 3"],
   ];
   for (const [ty, v, message] of cases) {
@@ -2179,8 +2229,9 @@ Deno.test("composed components: values cross a fused adapter between host calls"
     assert.equal(e.opt(0xffff_ffff), 0);
     assert.equal(e.rotate("red"), "green");
     assert.equal(e.rotate("blue"), "red");
-    assert.deepEqual(e.check(7), { tag: "ok", val: 7 });
-    assert.deepEqual(e.check(-1), { tag: "err", val: 42 });
+    // a top-level result: the ok value, or a ComponentError carrying the error (jco's convention)
+    assert.equal(e.check(7), 7);
+    assert.throws(() => e.check(-1), (x) => x instanceof ComponentError && x.payload === 42);
   });
 
   await t.step("an adapter trap (the callee returns an invalid enum) poisons the caller", () => {
@@ -2354,5 +2405,5 @@ Deno.test("memory64: 64-bit pointers and lengths, realloc with i64 parameters", 
   assert.equal(e.shout("abç"), "ABÇ");
   assert.deepEqual(got, ["abç"]);
   assert.deepEqual(e["last-realloc"](), [1n, 4n]); // the host's result
-  assert.deepEqual(e.halves(), [1, 2, 65535]);
+  assert.deepEqual(e.halves(), new Uint16Array([1, 2, 65535]));
 });

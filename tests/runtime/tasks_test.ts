@@ -1200,7 +1200,7 @@ Deno.test("async lowers: a host import returning a Promise is a TypeError", asyn
       assert.ok(x instanceof TypeError);
       assert.equal(
         x.message,
-        "a host import returned a Promise: wasmfuse runs every call to completion",
+        "in add: a host import returned a Promise: wasmfuse runs every call to completion",
       );
       return true;
     },

@@ -116,7 +116,7 @@ Deno.test("AbiContext: memory64 pointers, lengths and realloc arguments are bigi
   const dv = new DataView(mem.buffer);
   assert.equal(dv.getBigUint64(0x40, true), 0x104n); // the list's pointer: 8 bytes
   assert.equal(dv.getBigUint64(0x48, true), 2n); // and its length
-  assert.deepEqual(cx.load({ kind: "list", element: "u16" }, 0x40), [1, 0xffff]);
+  assert.deepEqual(cx.load({ kind: "list", element: "u16" }, 0x40), new Uint16Array([1, 0xffff]));
   assert.equal(elemSize("string", 8), 16);
   assert.equal(alignment("string", 8), 8);
   assert.equal(cx.corePtr(5), 5n);
@@ -289,6 +289,19 @@ function randomType(r: () => number, depth: number): InterfaceType {
   }
 }
 
+const TYPED_ARRAYS: Record<string, { from(items: never[]): unknown }> = {
+  u8: Uint8Array,
+  s8: Int8Array,
+  u16: Uint16Array,
+  s16: Int16Array,
+  u32: Uint32Array,
+  s32: Int32Array,
+  u64: BigUint64Array,
+  s64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+};
+
 function randomValue(r: () => number, t: InterfaceType): unknown {
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
@@ -335,8 +348,12 @@ function randomValue(r: () => number, t: InterfaceType): unknown {
     }
   }
   switch (t.kind) {
-    case "list":
-      return Array.from({ length: t.length ?? int(0, 3) }, () => randomValue(r, t.element));
+    case "list": {
+      const items = Array.from({ length: t.length ?? int(0, 3) }, () => randomValue(r, t.element));
+      // a variable-length list of numbers is a typed array at the host (jco's convention)
+      const T = typeof t.element === "string" ? TYPED_ARRAYS[t.element] : undefined;
+      return T !== undefined && t.length === undefined ? T.from(items as never[]) : items;
+    }
     case "record":
       return Object.fromEntries(t.fields.map((f) => [camelCase(f.name), randomValue(r, f.type)]));
     case "tuple":

@@ -515,3 +515,40 @@ ${ADDER}
     `${first + 5} assert_unlinkable passed`,
   ]);
 });
+
+Deno.test("a top-level result is compared as a value, also through a registered instance", async () => {
+  // `check(x)` is ok(x) for x < 10, else err(x); `$user` calls it through an import
+  const script = `(component $checker
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "check") (param i32) (result i32)
+      (i32.store (i32.const 0) (i32.ge_u (local.get 0) (i32.const 10)))
+      (i32.store (i32.const 4) (local.get 0))
+      (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func (export "check") (param "x" u32) (result (result u32 (error u32)))
+    (canon lift (core func $i "check") (memory (core memory $i "mem")))))
+(assert_return (invoke "check" (u32.const 3)) (result.ok (u32.const 3)))
+(assert_return (invoke "check" (u32.const 12)) (result.err (u32.const 12)))
+(register "checker" $checker)
+(component $user
+  (import "checker" (instance $c
+    (export "check" (func (param "x" u32) (result (result u32 (error u32)))))))
+  (core module $mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $mem))
+  (core func $check (canon lower (func $c "check") (memory (core memory $mem "mem"))))
+  (core module $m
+    (import "c" "check" (func $check (param i32 i32)))
+    (import "c" "mem" (memory 1))
+    (func (export "twice") (param i32) (result i32)
+      (call $check (local.get 0) (i32.const 16))
+      (i32.load (i32.const 16))))
+  (core instance $i (instantiate $m
+    (with "c" (instance (export "check" (func $check)) (export "mem" (memory $mem "mem"))))))
+  (func (export "is-err") (param "x" u32) (result u32) (canon lift (core func $i "twice"))))
+(assert_return (invoke "is-err" (u32.const 3)) (u32.const 0))
+(assert_return (invoke "is-err" (u32.const 12)) (u32.const 1))
+`;
+  const r = await run(script);
+  counts(r, 4, 0, 0);
+});

@@ -6,7 +6,7 @@
  * deno run -A cli.ts parse FILE|-     # one line per payload, like an objdump
  * deno run -A cli.ts inspect FILE|-   # the flattened graph: adapters, lowerings, ...
  * deno run -A cli.ts fuse FILE|- [-o DIR] [--wat] [--json]   # generate the adapter modules
- * deno run -A cli.ts run FILE|- --invoke 'name(args)'         # instantiate and call an export
+ * deno run -A cli.ts run FILE|- [--invoke 'name(args)'] [--wasi] # instantiate and call an export
  * deno run -A cli.ts wast FILE...                             # run .wast scripts
  * ```
  *
@@ -26,24 +26,25 @@ import {
   describePlan,
   DfgCollector,
   dfgToJson,
-  formatValue,
+  formatWave,
   fuse,
   inline,
+  type Invocation,
+  InvokeError,
   LinkError,
   parse,
   ParseError,
+  parseInvoke,
   partition,
   type Payload,
   planInstantiation,
-  readSexprs,
-  readValue,
   runWast,
   SexprError,
   Trap,
-  type TypeFunc,
   ValidationError,
   ValueSyntaxError,
   type WastResult,
+  WaveSyntaxError,
 } from "./mod.ts";
 
 const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
@@ -57,12 +58,19 @@ usage:
                                     generate the adapter modules: with -o, write
                                     DIR/adapter-N.wasm as each is made, and DIR/plan.json;
                                     --wat prints each module; --json prints a summary
-  wasmfuse run FILE|- --invoke 'NAME(ARGS)'
-                                    instantiate the component (no imports), call export
-                                    NAME and print the result in the .wast value syntax;
-                                    ARGS are comma-separated values: literals typed by the
-                                    parameters (1, -2.5, true, "text", 'c') or value
-                                    expressions ((u32.const 1), (list.const ...))
+  wasmfuse run FILE|- [--invoke 'NAME(ARGS)'] [--wasi] [--dir HOST[::GUEST]]...
+                [--env NAME[=VALUE]]... [--trap-unknown-imports] [-- ARGS...]
+                                    instantiate the component and call NAME, printing the
+                                    result in WAVE, as wasmtime run --invoke does; NAME is
+                                    a root function (greet) or an interface's function
+                                    (demo:kv/api@0.1.0#get, api#get, api.get); ARGS are
+                                    WAVE values ("text", 1, {x: 3, y: 4}, some(1), [1, 2],
+                                    ok("x")) or .wast values ((u32.const 1)). Without
+                                    --invoke, a command's wasi:cli/run runs and its status
+                                    is the exit status. --wasi gives WASI 0.2 from
+                                    @bytecodealliance/preview2-shim (fetched from npm),
+                                    with the directories, environment and program
+                                    arguments given (none by default)
   wasmfuse wast FILE...             run .wast scripts: per file "P passed, F failed,
                                     S skipped" with the first failures, then the totals
                                     (needs the dev dependencies: npm install)
@@ -198,74 +206,99 @@ async function fuseCommand(
   }
 }
 
-/** Split `NAME(ARGS)` into the name and the argument texts (commas outside parentheses and quotes). */
-function splitInvoke(text: string): { name: string; args: string[] } {
-  const m = /^\s*([^\s(]+)\s*(?:\((.*)\))?\s*$/s.exec(text);
-  if (m === null) throw new UsageError(`--invoke expects NAME(ARGS), got \`${text}\``);
-  const args: string[] = [];
-  const body = m[2] ?? "";
-  let depth = 0, quote = "", start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "," && depth === 0) {
-      args.push(body.slice(start, i));
-      start = i + 1;
+/** The WASI 0.2 host the CLI gives with `--wasi`: jco's, loaded only when asked for. */
+const PREVIEW2_SHIM = "npm:@bytecodealliance/preview2-shim@0.26.1/instantiation";
+
+/** What `run` was asked to do. */
+interface RunOptions {
+  invoke?: string;
+  wasi: boolean;
+  dirs: string[];
+  envs: string[];
+  trapUnknownImports: boolean;
+  /** The program's arguments (after `--`). */
+  args: string[];
+}
+
+/** WASI 0.2 imports from preview2-shim: preopens, environment and arguments as asked. */
+async function wasiImports(file: string, opts: RunOptions): Promise<Record<string, unknown>> {
+  const preopens: Record<string, string> = {};
+  for (const d of opts.dirs) {
+    const at = d.indexOf("::");
+    const [host, guest] = at < 0 ? [d, d] : [d.slice(0, at), d.slice(at + 2)];
+    if (host === "" || guest === "") {
+      throw new UsageError(`--dir expects HOST[::GUEST], got \`${d}\``);
     }
+    preopens[guest] = host;
   }
-  if (body.trim() !== "") args.push(body.slice(start));
-  return { name: m[1], args: args.map((a) => a.trim()) };
+  const env: Record<string, string> = {};
+  for (const e of opts.envs) {
+    const at = e.indexOf("=");
+    if (at === 0) throw new UsageError(`--env expects NAME=VALUE or NAME, got \`${e}\``);
+    // `--env NAME` passes the host's value on, as wasmtime does
+    if (at < 0) env[e] = Deno.env.get(e) ?? "";
+    else env[e.slice(0, at)] = e.slice(at + 1);
+  }
+  const spec = PREVIEW2_SHIM; // not a literal: fetched only when --wasi is given
+  let shim: {
+    WASIShim: new (config: unknown) => { getImportObject(): Record<string, unknown> };
+  };
+  try {
+    shim = await import(spec);
+  } catch (e) {
+    throw new UsageError(`--wasi needs ${spec}: ${(e as Error).message}`);
+  }
+  // as wasmtime: no directories, no environment and argv[0] the file, unless given
+  return new shim.WASIShim({ sandbox: { preopens, env, args: [file, ...opts.args] } })
+    .getImportObject();
 }
 
-/** One `--invoke` argument as a value expression of the parameter's type. */
-function argumentValue(text: string, type: TypeFunc["params"][number]["type"]): unknown {
-  if (text.startsWith("(")) {
-    const nodes = readSexprs(text);
-    if (nodes.length !== 1) throw new ValueSyntaxError(`expected one value, got \`${text}\``);
-    return readValue(nodes[0], type);
-  }
-  // a bare literal: wrap it in the type's constant form
-  let lit = text;
-  if (text.startsWith("'") && text.endsWith("'") && text.length >= 3) {
-    lit = JSON.stringify(text.slice(1, -1));
-  }
-  if (typeof type !== "string") {
-    const form = { option: "option.some", result: "result.ok" }[type.kind as string] ??
-      `${type.kind}.const`;
-    throw new ValueSyntaxError(
-      `a \`${type.kind}\` argument is written as a value expression, e.g. (${form} ...)`,
-    );
-  }
-  const form = { string: "str.const", char: "char.const" }[type as string] ?? `${type}.const`;
-  return readValue(readSexprs(`(${form} ${lit})`)[0], type);
-}
-
-/** Run `run`: instantiate a component and call one export. */
-async function runCommand(file: string, invoke: string): Promise<void> {
+/** Run `run`: instantiate a component, call one export (or `wasi:cli/run`), print the result. */
+async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const bytes = file === "-"
     ? new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer())
     : await Deno.readFile(file);
   const component = await compile(bytes);
-  const { name, args } = splitInvoke(invoke);
-  const node = component.translation.dfg.exports.find((e) => e.name === name);
-  const item = node?.item;
-  if (item === undefined || (item.kind !== "lifted" && item.kind !== "func-import")) {
-    const names = component.translation.dfg.exports.map((e) => e.name).join(", ");
-    throw new InvokeError(`no exported function \`${name}\` (exports: ${names || "none"})`);
+  const exports = component.translation.dfg.exports;
+  let call: Invocation;
+  if (opts.invoke !== undefined) call = parseInvoke(opts.invoke, exports);
+  else {
+    // a command: `wasi:cli/run`'s `run`, as `wasmtime run FILE` calls it
+    const run = exports.find((e) => /^wasi:cli\/run(@|$)/.test(e.name));
+    if (run === undefined) {
+      throw new InvokeError(
+        `the component exports no \`wasi:cli/run\`: name a function with --invoke 'NAME(ARGS)' (exports: ${
+          exports.map((e) => e.name).join(", ") || "none"
+        })`,
+      );
+    }
+    call = parseInvoke(`${run.name}#run()`, exports);
   }
-  const type = item.type;
-  if (args.length !== type.params.length) {
-    throw new InvokeError(`\`${name}\` takes ${type.params.length} arguments, got ${args.length}`);
+  const imports = opts.wasi ? await wasiImports(file, opts) : {};
+  let instance;
+  try {
+    instance = component.instantiate(imports, {
+      trapUnknownImports: opts.trapUnknownImports,
+      results: "tagged",
+    });
+  } catch (e) {
+    if (e instanceof LinkError && /^missing import/.test(e.message)) {
+      const hint = !opts.wasi && /`wasi:/.test(e.message)
+        ? "run with --wasi for WASI 0.2, or --trap-unknown-imports"
+        : "run with --trap-unknown-imports to link it as a function that traps";
+      throw new InvokeError(`${e.message} (${hint})`);
+    }
+    throw e;
   }
-  const values = args.map((a, i) => argumentValue(a, type.params[i].type));
-  const { exports } = component.instantiate();
-  const result = (exports[name] as (...a: unknown[]) => unknown)(...values);
-  if (type.result !== undefined) console.log(formatValue(result, type.result));
+  let fn: unknown = instance.exports;
+  for (const name of call.path) fn = (fn as Record<string, unknown>)[name];
+  const result = (fn as (...a: unknown[]) => unknown)(...call.args);
+  if (opts.invoke === undefined) {
+    // `run: func() -> result`: the exit status is the component's
+    return (result as { tag: string }).tag === "ok" ? 0 : 1;
+  }
+  if (call.type.result !== undefined) console.log(formatWave(result, call.type.result));
+  return 0;
 }
 
 /** Load the text-to-binary function of the dev dependency (for `wast`). */
@@ -315,8 +348,11 @@ async function wastCommand(files: string[]): Promise<number> {
  * @returns The exit status.
  */
 export async function main(args: string[]): Promise<number> {
+  // what follows `--` is the program's (for `run`)
+  const dashes = args.indexOf("--");
+  const programArgs = dashes < 0 ? [] : args.slice(dashes + 1);
   const { positionals, values } = parseArgs({
-    args,
+    args: dashes < 0 ? args : args.slice(0, dashes),
     allowPositionals: true,
     strict: true,
     options: {
@@ -325,6 +361,10 @@ export async function main(args: string[]): Promise<number> {
       wat: { type: "boolean" },
       out: { type: "string", short: "o" },
       invoke: { type: "string" },
+      wasi: { type: "boolean" },
+      dir: { type: "string", multiple: true },
+      env: { type: "string", multiple: true },
+      "trap-unknown-imports": { type: "boolean" },
     },
   });
   const [command, ...rest] = positionals;
@@ -348,9 +388,14 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       case "run":
         if (rest.length !== 1) throw new UsageError("run takes exactly one FILE (or -)");
-        if (values.invoke === undefined) throw new UsageError("run needs --invoke 'NAME(ARGS)'");
-        await runCommand(rest[0], values.invoke);
-        return 0;
+        return await runCommand(rest[0], {
+          ...(values.invoke === undefined ? {} : { invoke: values.invoke }),
+          wasi: values.wasi === true,
+          dirs: values.dir ?? [],
+          envs: values.env ?? [],
+          trapUnknownImports: values["trap-unknown-imports"] === true,
+          args: programArgs,
+        });
       case "wast":
         if (rest.length === 0) throw new UsageError("wast takes one or more FILEs");
         return await wastCommand(rest);
@@ -374,7 +419,8 @@ export async function main(args: string[]): Promise<number> {
     } else if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) {
       console.error(`trap: ${e.message}`);
     } else if (
-      e instanceof SexprError || e instanceof ValueSyntaxError || e instanceof TypeError
+      e instanceof SexprError || e instanceof ValueSyntaxError || e instanceof TypeError ||
+      e instanceof WaveSyntaxError
     ) {
       console.error(`error: ${e.message}`);
     } else if (e instanceof UsageError) {
@@ -389,9 +435,6 @@ export async function main(args: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
-
-/** An `--invoke` that does not fit the component: no such export, or the wrong arguments. */
-class InvokeError extends Error {}
 
 if (import.meta.main) {
   let status: number;

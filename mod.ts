@@ -32,3 +32,4 @@ export { fuse } from "./lib/fuse.ts";
 export type { Translation } from "./lib/fuse.ts";
 export * from "./lib/runtime/mod.ts";
 export * from "./lib/wast/mod.ts";
+export * from "./lib/wave/mod.ts";

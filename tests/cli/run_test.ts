@@ -1,9 +1,9 @@
 /**
- * `cli.ts run FILE --invoke 'NAME(ARGS)'`: bare literals typed by the
- * parameters, value expressions, results printed in the `.wast` value
- * syntax, and the errors (exit status 1, `error: ...` or `trap: ...` on
- * standard error), on a component built into a temporary directory and on
- * `examples/points.wasm`.
+ * `cli.ts run FILE --invoke 'NAME(ARGS)'`: arguments in WAVE (typed by the
+ * parameters) or in the `.wast` value syntax, results printed in WAVE as
+ * `wasmtime run --invoke` prints them, and the errors (exit status 1,
+ * `error: ...` or `trap: ...` on standard error), on a component built into
+ * a temporary directory and on `examples/points.wasm`.
  *
  * @module
  */
@@ -106,59 +106,63 @@ async function fails(call: string, first: string | RegExp, file = FILE): Promise
 Deno.test("cli run on examples/points.wasm prints the result", async () => {
   const r = await run(["run", POINTS, "--invoke", "run"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, "(f64.const 15)\n");
+  assert.equal(r.stdout, "15\n");
   assert.equal(r.stderr, "");
   // `run()` is the same call, and - reads the component from standard input
-  assert.equal((await run(["run", POINTS, "--invoke", "run()"])).stdout, "(f64.const 15)\n");
+  assert.equal((await run(["run", POINTS, "--invoke", "run()"])).stdout, "15\n");
   const stdin = await run(["run", "-", "--invoke", " run ( ) "], await Deno.readFile(POINTS));
   assert.equal(stdin.code, 0, stdin.stderr);
-  assert.equal(stdin.stdout, "(f64.const 15)\n");
+  assert.equal(stdin.stdout, "15\n");
 });
 
-Deno.test("cli run: bare literals are typed by the parameters", async (t) => {
+Deno.test("cli run: WAVE arguments typed by the parameters, WAVE results", async (t) => {
   const cases: [string, string][] = [
-    ["add(1, 2)", "(u32.const 3)"],
-    ["add(1,2)", "(u32.const 3)"],
-    ["add(0xffff_ffff, 2)", "(u32.const 1)"],
-    ["add(-1, 0)", "(u32.const 4294967295)"],
-    ["neg(-2.5)", "(f64.const 2.5)"],
-    ["neg(0x1p3)", "(f64.const -8)"],
-    ["neg(inf)", "(f64.const -inf)"],
-    ["neg(0)", "(f64.const -0)"],
-    ["not(true)", "(bool.const false)"],
-    ["not(false)", "(bool.const true)"],
-    ["code('A')", "(u32.const 65)"],
-    ['code("⛳")', "(u32.const 9971)"],
-    ["wide(-5)", "(s64.const -5)"],
-    ["wide(9223372036854775807)", "(s64.const 9223372036854775807)"],
-    ["wide(0xffff_ffff_ffff_ffff)", "(s64.const -1)"],
-    ['len("hi")', "(u32.const 2)"],
-    ['len("h\\u{e9}")', "(u32.const 3)"],
-    ['len("")', "(u32.const 0)"],
+    ["add(1, 2)", "3"],
+    ["add(1,2)", "3"],
+    ["add( 4294967295 , 2 )", "1"],
+    ["neg(-2.5)", "2.5"],
+    ["neg(6.25e2)", "-625"],
+    ["neg(inf)", "-inf"],
+    ["neg(nan)", "nan"],
+    ["neg(0)", "-0"],
+    ["not(true)", "false"],
+    ["not(false)", "true"],
+    ["code('A')", "65"],
+    ["code('⛳')", "9971"],
+    ["code('\\u{1F600}')", "128512"],
+    ["wide(-5)", "-5"],
+    ["wide(9223372036854775807)", "9223372036854775807"],
+    ['len("hi")', "2"],
+    ['len("h\\u{e9}")', "3"],
+    ['len("")', "0"],
     // commas and parentheses inside a string do not split the arguments
-    ['echo("a, (b)")', '(str.const "a, (b)")'],
-    ['echo("say \\"hi\\"")', '(str.const "say \\"hi\\"")'],
-    ['echo("tab\\tnl\\n")', '(str.const "tab\\tnl\\n")'],
+    ['echo("a, (b)")', '"a, (b)"'],
+    ['echo("say \\"hi\\"")', '"say \\"hi\\""'],
+    ['echo("tab\\tnl\\n")', '"tab\\tnl\\n"'],
+    ["swap({a: 1, b: 2})", "{a: 2, b: 1}"],
+    ["swap({ b: 9, a: 8, })", "{a: 9, b: 8}"],
+    ["add(1, 2) // a comment", "3"],
   ];
   for (const [call, out] of cases) {
     await t.step(call, async () => await prints(call, out + "\n"));
   }
 });
 
-Deno.test("cli run: value expressions as arguments", async () => {
-  await prints("add((u32.const 1), (u32.const 0x10))", "(u32.const 17)\n");
-  await prints('echo((str.const "x,y"))', '(str.const "x,y")\n');
+Deno.test("cli run: .wast value expressions as arguments", async () => {
+  await prints("add((u32.const 1), (u32.const 0x10))", "17\n");
+  await prints("add((u32.const -1), 0)", "4294967295\n");
+  await prints('echo((str.const "x,y"))', '"x,y"\n');
   await prints(
     'swap((record.const (field "a" (u8.const 1)) (field "b" (u8.const 2))))',
-    '(record.const (field "a" (u8.const 2)) (field "b" (u8.const 1)))\n',
+    "{a: 2, b: 1}\n",
   );
   // the unparenthesized field form of the suites
   await prints(
     'swap((record.const (field "a" u8.const 7) (field "b" u8.const 8)))',
-    '(record.const (field "a" (u8.const 8)) (field "b" (u8.const 7)))\n',
+    "{a: 8, b: 7}\n",
   );
-  // a bare literal and an expression mix
-  await prints("add(5, (u32.const 6))", "(u32.const 11)\n");
+  // WAVE and .wast mix
+  await prints("add(5, (u32.const 6))", "11\n");
 });
 
 Deno.test("cli run: a function without result prints nothing", async () => {
@@ -172,55 +176,60 @@ Deno.test("cli run: a trap exits 1 with trap: <message>", async () => {
 });
 
 Deno.test("cli run: bad calls exit 1 with error: ...", async (t) => {
-  await t.step("unknown export, listing the exports", async () => {
+  await t.step("unknown export, listing the exported functions", async () => {
     await fails(
       "nope()",
       "error: no exported function `nope` " +
-        "(exports: add, neg, not, code, wide, len, echo, swap, nothing, boom)",
+        "(exported functions: add, neg, not, code, wide, len, echo, swap, nothing, boom)",
     );
   });
   await t.step("wrong argument count", async () => {
-    await fails("add(1)", "error: `add` takes 2 arguments, got 1");
-    await fails("add(1, 2, 3)", "error: `add` takes 2 arguments, got 3");
-    await fails("add()", "error: `add` takes 2 arguments, got 0");
-    await fails("nothing(1)", "error: `nothing` takes 0 arguments, got 1");
+    await fails("add(1)", "error: `add` takes 2 arguments (a, b), got 1");
+    await fails("add(1, 2, 3)", "error: `add` takes 2 arguments, got more");
+    await fails("add()", "error: `add` takes 2 arguments (a, b), got 0");
+    await fails("nothing(1)", "error: `nothing` takes 0 arguments, got more");
   });
-  await t.step("arguments that do not fit their type", async () => {
-    await fails("add(1, x)", /^error: invalid integer `x`/);
-    await fails("add(1, 2.5)", /^error: invalid integer `2\.5`/);
+  await t.step("arguments that do not fit their type, with where", async () => {
+    await fails("add(1, x)", "error: expected an integer for `u32` (at character 7)");
+    await fails("add(1, 2.5)", "error: expected an integer for `u32` (at character 7)");
+    await fails("add(-1, 0)", "error: -1 is out of range for `u32` (at character 4)");
+    await fails("add(1, 0x10)", "error: expected `)`, found `x` (at character 8)");
     await fails("add(1, (s32.const 2))", /^error: expected `\(u32\.const \.\.\.\)` for a `u32`/);
     await fails("not(1)", /^error: expected `true` or `false`/);
-    await fails("echo(hi)", /^error: expected a string for a string/);
-    await fails('code("AB")', /^error: expected one character/);
-    await fails(
-      "add((u32.const 1) (u32.const 2), 3)",
-      "error: expected one value, got `(u32.const 1) (u32.const 2)`",
-    );
-    await fails(
-      "swap(1)",
-      "error: a `record` argument is written as a value expression, e.g. (record.const ...)",
-    );
-    await fails(
-      'swap((record.const (field "a" (u8.const 1))))',
-      /^error: missing field `b`/,
-    );
+    await fails("echo(hi)", /^error: expected a string in double quotes/);
+    await fails('code("AB")', /^error: expected a `char` in quotes/);
+    await fails("code('AB')", /^error: a `char` is one character/);
+    await fails("swap(1)", "error: expected `{`, found `1` (at character 5)");
+    await fails("swap({a: 1})", /^error: missing record field `b`/);
+    await fails("swap({a: 1, c: 2})", /^error: unknown record field `c` \(expected one of a, b\)/);
   });
   await t.step("a malformed --invoke", async () => {
-    const stderr = await fails("add(1, 2", "error: --invoke expects NAME(ARGS), got `add(1, 2`");
-    assert.match(stderr, /wasmfuse run FILE\|- --invoke 'NAME\(ARGS\)'/, "usage follows");
+    await fails("add(1, 2", "error: expected `)`, found the end (at character 8)");
+    await fails("add(1, 2) x", "error: unexpected text after `)` (at character 10)");
+    await fails("", "error: --invoke expects NAME(ARGS), got ``");
   });
   await t.step("a component without exports", async () => {
-    await fails("f", /^error: no exported function `f` \(exports: none\)$/, EMPTY);
+    await fails("f", "error: no exported function `f` (exported functions: none)", EMPTY);
   });
-  await t.step("a component with imports cannot be instantiated", async () => {
-    await fails("f", "error: missing import `log`", IMPORTS);
+  await t.step("a component with imports: say how to run it", async () => {
+    await fails(
+      "f",
+      "error: missing import `log` (run with --trap-unknown-imports to link it as a function that traps)",
+      IMPORTS,
+    );
+    const r = await run(["run", IMPORTS, "--trap-unknown-imports", "--invoke", "f()"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "trap: unknown import: `log` has not been defined\n");
   });
 });
 
 Deno.test("cli run: usage and input errors", async () => {
   const noInvoke = await run(["run", FILE]);
   assert.equal(noInvoke.code, 1);
-  assert.match(noInvoke.stderr, /^error: run needs --invoke 'NAME\(ARGS\)'\n/);
+  assert.match(
+    noInvoke.stderr,
+    /^error: the component exports no `wasi:cli\/run`: name a function with --invoke 'NAME\(ARGS\)' \(exports: add, /,
+  );
   const twoFiles = await run(["run", FILE, FILE, "--invoke", "nothing"]);
   assert.equal(twoFiles.code, 1);
   assert.match(twoFiles.stderr, /^error: run takes exactly one FILE \(or -\)\n/);
@@ -230,18 +239,20 @@ Deno.test("cli run: usage and input errors", async () => {
   const truncated = await run(["run", "-", "--invoke", "run"], bytes.subarray(0, 20));
   assert.equal(truncated.code, 1);
   assert.equal(truncated.stderr, "error: unexpected end-of-file at offset 20\n");
+  const badDir = await run(["run", FILE, "--wasi", "--dir", "::x", "--invoke", "nothing"]);
+  assert.equal(badDir.code, 1);
+  assert.match(badDir.stderr, /^error: --dir expects HOST\[::GUEST\], got `::x`/);
 });
 
 Deno.test("cli run: the README's calls on examples/values.wasm", async (t) => {
   const VALUES = new URL("../../examples/values.wasm", import.meta.url).pathname;
-  const point = (x: number, y: number) =>
-    `(record.const (field "x" (f64.const ${x})) (field "y" (f64.const ${y})))`;
   const cases: [string, string][] = [
-    ["add(1, 2)", "(u32.const 3)"],
-    ['greet("world")', '(str.const "hello, world")'],
-    [`norm(${point(3, 4)})`, "(f64.const 5)"],
-    [`quadrant(${point(-1, 2)})`, '(option.some (enum.const "nw"))'],
-    [`quadrant(${point(0, 2)})`, "(option.none)"],
+    ["add(1, 2)", "3"],
+    ['greet("world")', '"hello, world"'],
+    ["norm({x: 3, y: 4})", "5"],
+    ["quadrant({x: -1, y: 2})", "some(nw)"],
+    ["quadrant({x: 0, y: 2})", "none"],
+    ['norm((record.const (field "x" (f64.const 3)) (field "y" (f64.const 4))))', "5"],
   ];
   for (const [invoke, out] of cases) {
     await t.step(invoke, async () => {
@@ -253,6 +264,6 @@ Deno.test("cli run: the README's calls on examples/values.wasm", async (t) => {
   await t.step("the wrong number of arguments: one error line, no usage text", async () => {
     const r = await run(["run", VALUES, "--invoke", "add(1)"]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, "error: `add` takes 2 arguments, got 1\n");
+    assert.equal(r.stderr, "error: `add` takes 2 arguments (a, b), got 1\n");
   });
 });

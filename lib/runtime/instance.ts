@@ -706,24 +706,44 @@ class Runtime {
 
   /** The JS objects standing for host-implemented (imported) resources, by representation. */
   readonly #hostObjects: (object | undefined)[] = [undefined];
-  readonly #hostReps = new Map<object, number>();
+  /** Representations of dropped host objects, reused last-in first-out. */
+  readonly #freeHostReps: number[] = [];
+  /** The representation each host object was last lent (borrowed) under. */
+  readonly #hostReps = new WeakMap<object, number>();
   /** What each object the host got for a guest-defined resource stands for. */
   readonly #guest = new WeakMap<object, GuestHandle>();
   /** The class of each guest-defined resource the component exports, by resource id. */
   readonly #classes = new Map<number, ResourceClass>();
 
-  /** A host object's representation in handle tables (assigned at first use). */
+  /**
+   * A host object's representation in handle tables. As jco does it, each
+   * `own` handle the host gives gets a representation of its own (the same
+   * object given twice is two handles, each disposing it when dropped: the
+   * WASI host hands out its preopened directories that way); a borrow
+   * reuses the object's current one.
+   */
   #hostRep(v: unknown, t: TypeHandle): number {
     if ((typeof v !== "object" && typeof v !== "function") || v === null) {
       throw new TypeError(`expected an object for \`${typeToString(t)}\`, got ${typeof v}`);
     }
-    let rep = this.#hostReps.get(v);
-    if (rep === undefined) {
-      rep = this.#hostObjects.length;
-      this.#hostObjects.push(v);
-      this.#hostReps.set(v, rep);
+    if (t.kind === "borrow") {
+      const lent = this.#hostReps.get(v);
+      if (lent !== undefined && this.#hostObjects[lent] === v) return lent;
     }
+    const rep = this.#freeHostReps.pop() ?? this.#hostObjects.length;
+    this.#hostObjects[rep] = v;
+    this.#hostReps.set(v, rep);
     return rep;
+  }
+
+  /** Give up a host object's representation (its handle was dropped or left for the host). */
+  #releaseHostRep(rep: number): object | undefined {
+    const o = this.#hostObjects[rep];
+    if (o === undefined) return undefined;
+    this.#hostObjects[rep] = undefined;
+    this.#freeHostReps.push(rep);
+    if (this.#hostReps.get(o) === rep) this.#hostReps.delete(o);
+    return o;
   }
 
   /** The object the host gets for a handle of a guest-defined resource. */
@@ -791,7 +811,10 @@ class Runtime {
           rep = guest.lift(t, i) as number;
           this.#lenders = saved;
         } else rep = this.#resourceHandle(inst, i, resource).rep;
-        if (this.t.dfg.resources[resource].instance === undefined) return this.#hostObjects[rep];
+        if (this.t.dfg.resources[resource].instance === undefined) {
+          // an own handle of a host object goes back to the host: its representation is free
+          return t.kind === "own" ? this.#releaseHostRep(rep) : this.#hostObjects[rep];
+        }
         return this.#wrap(resource, rep, t.kind === "own");
       },
       lower: (t, v) => {
@@ -823,11 +846,8 @@ class Runtime {
 
   /** A host resource dropped by a component: its `[Symbol.dispose]`, if it has one. */
   #disposeHost(rep: number): void {
-    const o = this.#hostObjects[rep] as { [Symbol.dispose]?: () => void } | undefined;
-    if (o === undefined) return;
-    this.#hostObjects[rep] = undefined;
-    this.#hostReps.delete(o);
-    o[Symbol.dispose]?.();
+    const o = this.#releaseHostRep(rep) as { [Symbol.dispose]?: () => void } | undefined;
+    o?.[Symbol.dispose]?.();
   }
 
   /**

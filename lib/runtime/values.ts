@@ -19,7 +19,8 @@
  *   itself an option, some is `{ tag: "some", val }` so that none and
  *   some-of-none differ;
  * - `result`: `{ tag: "ok" | "err", val }`;
- * - `flags`: an object of booleans keyed by the flag names in camelCase.
+ * - `flags`: an object of booleans keyed by the flag names in camelCase
+ *   (`undefined` or `null` lowers as no flag set, as jco has it).
  *
  * Every rule the ABI enforces on a value coming out of core wasm raises a
  * {@link Trap} naming it; a JavaScript value of the wrong shape handed to a
@@ -1202,12 +1203,12 @@ function recordObject(t: InterfaceType & object, v: unknown): Record<string, unk
   return v as Record<string, unknown>;
 }
 
+/** A flags value's words: an object of booleans; `undefined` or `null` is no flag set (as jco). */
 function flagWords(names: readonly string[], v: unknown): number[] {
-  if (typeof v !== "object" || v === null) {
-    typeError({ kind: "flags", names }, v, "an object of booleans");
-  }
-  const o = v as Record<string, unknown>;
   const words = new Array<number>(flagsWords(names.length)).fill(0);
+  if (v === undefined || v === null) return words;
+  if (typeof v !== "object") typeError({ kind: "flags", names }, v, "an object of booleans");
+  const o = v as Record<string, unknown>;
   names.forEach((n, i) => {
     if (o[camelCase(n)]) words[i >>> 5] |= 1 << (i & 31);
   });

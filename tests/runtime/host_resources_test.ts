@@ -107,3 +107,43 @@ Deno.test("a function under the annotated name wins over the class", async () =>
   });
   assert.equal((exports.measure as (b: unknown) => number)(new Blob(5)), 1010);
 });
+
+Deno.test("the same host object given twice as own is two handles (jco: WASI's preopens)", async () => {
+  // `get` returns the same object each time; the component drops the first handle (the
+  // object is disposed, as jco does), then uses the second
+  const shared = await wat(`(component
+    (import "host" (instance $host
+      (export "dir" (type $dir (sub resource)))
+      (export "get" (func (result (own $dir))))
+      (export "[method]dir.id" (func (param "self" (borrow $dir)) (result u32)))))
+    (alias export $host "dir" (type $dir))
+    (core func $get (canon lower (func $host "get")))
+    (core func $id (canon lower (func $host "[method]dir.id")))
+    (core func $drop (canon resource.drop $dir))
+    (core module $M
+      (import "" "get" (func $get (result i32)))
+      (import "" "id" (func $id (param i32) (result i32)))
+      (import "" "drop" (func $drop (param i32)))
+      (func (export "twice") (result i32)
+        (local $a i32) (local $b i32)
+        (local.set $a (call $get))
+        (local.set $b (call $get))
+        (call $drop (local.get $a))
+        (call $id (local.get $b))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "get" (func $get)) (export "id" (func $id)) (export "drop" (func $drop))))))
+    (func (export "twice") (result u32) (canon lift (core func $m "twice"))))`);
+  let disposed = 0;
+  class Dir {
+    id() {
+      return 7;
+    }
+    [Symbol.dispose]() {
+      disposed++;
+    }
+  }
+  const dir = new Dir();
+  const { exports } = await instantiate(shared, { host: { get: () => dir, Dir } });
+  assert.equal((exports.twice as () => number)(), 7);
+  assert.equal(disposed, 1);
+});

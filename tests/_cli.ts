@@ -20,14 +20,16 @@ export interface CliResult {
 }
 
 /**
- * Run `deno run --allow-read cli.ts ARGS`, feeding it `stdin` if given.
+ * Run `deno run --allow-read cli.ts ARGS` (`deno run -A` when `all`), feeding
+ * it `stdin` if given.
  * @param args The CLI arguments.
  * @param stdin Bytes for standard input.
+ * @param all Whether to grant every permission (WASI needs more than reading).
  * @returns Status and output.
  */
-export async function run(args: string[], stdin?: Uint8Array): Promise<CliResult> {
+export async function run(args: string[], stdin?: Uint8Array, all = false): Promise<CliResult> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", CLI, ...args],
+    args: ["run", all ? "-A" : "--allow-read", CLI, ...args],
     stdin: stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",

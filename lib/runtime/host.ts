@@ -22,7 +22,7 @@
  */
 
 import type { InterfaceType } from "../types/model.ts";
-import { camelCase } from "./values.ts";
+import { camelCase } from "./js_values.ts";
 
 /**
  * The error an exported function throws when it returns the `err` case of
@@ -192,6 +192,62 @@ export function hostMember(container: unknown, name: string): unknown {
   if (v !== undefined || name.startsWith("[")) return v;
   const c = camelCase(name);
   return c === name ? undefined : o[c];
+}
+
+/**
+ * `[constructor]r`, `[method]r.m`, `[static]r.s`: the resource and member.
+ * @param name A function name.
+ * @returns Its parts, or `undefined` for a plain name.
+ */
+export function parseAnnotated(
+  name: string,
+): { kind: "constructor" | "method" | "static"; resource: string; member: string } | undefined {
+  const m = /^\[(constructor|method|static)\]([a-z0-9-]+)(?:\.([a-z0-9-]+))?$/i.exec(name);
+  if (m === null) return undefined;
+  if (m[1] === "constructor") {
+    return m[3] === undefined ? { kind: "constructor", resource: m[2], member: "" } : undefined;
+  }
+  if (m[3] === undefined) return undefined;
+  return { kind: m[1] as "method" | "static", resource: m[2], member: m[3] };
+}
+
+/**
+ * A resource name as a class name, as jco writes it: `my-res` becomes `MyRes`.
+ * @param name A kebab-case name.
+ * @returns The PascalCase name.
+ */
+export function pascalCase(name: string): string {
+  const c = camelCase(name);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
+
+/**
+ * An imported `[constructor]r`, `[method]r.m` or `[static]r.s` the host
+ * gives as a class `R` beside it (jco's convention): `new R(...)`,
+ * `self.m(...)`, `R.s(...)`.
+ * @param container The host object the class is in (an instance's functions).
+ * @param name The annotated function name.
+ * @returns The function, or `undefined` when there is no such class.
+ */
+export function fromClass(
+  container: unknown,
+  name: string,
+): ((...args: unknown[]) => unknown) | undefined {
+  const a = parseAnnotated(name);
+  if (a === undefined) return undefined;
+  const C = (container as Record<string, unknown> | undefined)?.[pascalCase(a.resource)];
+  if (typeof C !== "function") return undefined;
+  const member = camelCase(a.member);
+  switch (a.kind) {
+    case "constructor":
+      return (...args) => new (C as new (...a: unknown[]) => unknown)(...args);
+    case "method":
+      return (self, ...args) =>
+        (self as Record<string, (...a: unknown[]) => unknown>)[member](...args);
+    case "static":
+      return (...args) =>
+        (C as unknown as Record<string, (...a: unknown[]) => unknown>)[member](...args);
+  }
 }
 
 /**

@@ -16,5 +16,7 @@ export type {
   InstantiateOptions,
 } from "./instance.ts";
 export { ComponentError } from "./host.ts";
-export { AbiContext, camelCase, FlatSource, RULES } from "./values.ts";
-export type { AbiOptions, CoreNum, HandleOps, NumericArray } from "./values.ts";
+export { AbiContext, FlatSource, RULES } from "./values.ts";
+export type { AbiOptions, CoreNum, HandleOps } from "./values.ts";
+export { camelCase } from "./js_values.ts";
+export type { NumericArray } from "./js_values.ts";

@@ -3,24 +3,8 @@
  * values, lifted from core wasm values and linear memory, and lowered back
  * into them (CanonicalABI.md, "Lifting and Lowering Values").
  *
- * JavaScript conventions (those of jco):
- * - `bool`: boolean; 8-32-bit integers and floats: number; 64-bit integers:
- *   bigint (a safe-integer number is accepted when lowering);
- * - `char`: a string of one code point; `string`: a string;
- * - `list` and `tuple`: arrays, but a variable-length list of integers or
- *   floats is a typed array (`list<u8>` a `Uint8Array`, `list<s64>` a
- *   `BigInt64Array`, `list<f32>` a `Float32Array`, ...), copied out of linear
- *   memory in one slice; arrays and other typed arrays are accepted too when
- *   lowering;
- * - `record`: an object whose keys are the field names in camelCase;
- * - `variant`: `{ tag, val }` (`val` absent for a case without payload);
- * - `enum`: the case name;
- * - `option`: `undefined` for none, the payload for some; when the payload is
- *   itself an option, some is `{ tag: "some", val }` so that none and
- *   some-of-none differ;
- * - `result`: `{ tag: "ok" | "err", val }`;
- * - `flags`: an object of booleans keyed by the flag names in camelCase
- *   (`undefined` or `null` lowers as no flag set, as jco has it).
+ * The JavaScript value of each type, and the checks on values handed in,
+ * are in `js_values.ts`.
  *
  * Every rule the ABI enforces on a value coming out of core wasm raises a
  * {@link Trap} naming it; a JavaScript value of the wrong shape handed to a
@@ -40,13 +24,26 @@ import {
   variantCases,
 } from "../types/abi.ts";
 import { UnsupportedError } from "../types/errors.ts";
+import { type InterfaceType, type TypeHandle, typeToString } from "../types/model.ts";
 import {
-  type InterfaceType,
-  type TypeHandle,
-  type TypeList,
-  typeToString,
-  type TypeTuple,
-} from "../types/model.ts";
+  camelCase,
+  caseOf,
+  caseValue,
+  charCode,
+  flagWords,
+  int64,
+  isScalarValue,
+  listItems,
+  LITTLE_ENDIAN,
+  mapItems,
+  mapList,
+  type NumericArray,
+  numericArray,
+  recordObject,
+  smallInt,
+  tupleItems,
+  typeError,
+} from "./js_values.ts";
 import { Trap } from "./trap.ts";
 
 /** A core wasm value as the JavaScript API carries it. */
@@ -98,46 +95,6 @@ export const RULES = {
   cannotEnter: "cannot enter component instance",
 } as const;
 
-/** Whether this host stores numbers little-endian, as wasm memories do. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** A typed array standing for a list of numbers at the host (jco's convention). */
-export type NumericArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | BigUint64Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array;
-
-type NumericArrayConstructor = { new (buffer: ArrayBufferLike): NumericArray };
-
-const NUMERIC_ARRAYS: Readonly<Record<string, NumericArrayConstructor>> = {
-  u8: Uint8Array,
-  s8: Int8Array,
-  u16: Uint16Array,
-  s16: Int16Array,
-  u32: Uint32Array,
-  s32: Int32Array,
-  u64: BigUint64Array,
-  s64: BigInt64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-};
-
-/**
- * The typed array a list of `e` is at the host: for the integer and float
- * types, on a little-endian host (typed arrays use the host's byte order;
- * elsewhere lists of numbers stay arrays).
- */
-function numericArray(e: InterfaceType): NumericArrayConstructor | undefined {
-  return typeof e === "string" && LITTLE_ENDIAN ? NUMERIC_ARRAYS[e] : undefined;
-}
-
 const scratch = new DataView(new ArrayBuffer(8));
 function f32FromBits(i: number): number {
   scratch.setInt32(0, i, true);
@@ -154,29 +111,6 @@ function f64FromBits(i: bigint): number {
 function f64Bits(f: number): bigint {
   scratch.setFloat64(0, f, true);
   return scratch.getBigInt64(0, true);
-}
-
-/**
- * A component name in camelCase, as jco writes record fields and flags:
- * `"foo-bar"` becomes `"fooBar"`, an all-caps word is lowered first
- * (`"HTTP-client"` becomes `"httpClient"`).
- * @param name A kebab-case name.
- * @returns The camelCase name.
- */
-export function camelCase(name: string): string {
-  const words = name.split("-");
-  let out = "";
-  for (let i = 0; i < words.length; i++) {
-    let w = words[i];
-    if (w === w.toUpperCase()) w = w.toLowerCase();
-    out += i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1);
-  }
-  return out;
-}
-
-/** The 1-code-point check and the scalar-value check of `char`. */
-function isScalarValue(c: number): boolean {
-  return c < 0xd800 || (c >= 0xe000 && c < 0x110000);
 }
 
 function alignTo(n: number, a: number): number {
@@ -250,53 +184,6 @@ function unsupportedType(t: InterfaceType): never {
     `host values of type \`${typeToString(t)}\` are not supported yet`,
     "resources",
   );
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "bigint") return `${v}n`;
-  if (v === null || typeof v !== "object") return String(v);
-  return Array.isArray(v) ? "an array" : "an object";
-}
-
-function typeError(t: InterfaceType, v: unknown, what?: string): never {
-  throw new TypeError(`expected ${what ?? `a \`${typeToString(t)}\``}, got ${describe(v)}`);
-}
-
-const INT_RANGE: Record<string, [number, number]> = {
-  u8: [0, 0xff],
-  s8: [-0x80, 0x7f],
-  u16: [0, 0xffff],
-  s16: [-0x8000, 0x7fff],
-  u32: [0, 0xffff_ffff],
-  s32: [-0x8000_0000, 0x7fff_ffff],
-};
-
-function int64(t: "u64" | "s64", v: unknown): bigint {
-  let b: bigint;
-  if (typeof v === "bigint") b = v;
-  else if (typeof v === "number" && Number.isSafeInteger(v)) b = BigInt(v);
-  else return typeError(t, v, `a \`${t}\` (a bigint)`);
-  const ok = t === "u64" ? BigInt.asUintN(64, b) === b : BigInt.asIntN(64, b) === b;
-  if (!ok) typeError(t, v, `a \`${t}\` in range`);
-  return b;
-}
-
-function smallInt(t: string, v: unknown): number {
-  const [lo, hi] = INT_RANGE[t];
-  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-    typeError(t as InterfaceType, v, `a \`${t}\` (an integer in ${lo}..${hi})`);
-  }
-  return v as number;
-}
-
-function charCode(v: unknown): number {
-  if (typeof v !== "string") return typeError("char", v, "a `char` (a one-character string)");
-  const c = v.codePointAt(0);
-  if (c === undefined || v.length !== (c > 0xffff ? 2 : 1) || !isScalarValue(c)) {
-    typeError("char", v, "a `char` (one Unicode scalar value)");
-  }
-  return c!;
 }
 
 /** Decoding errors worded as Rust's `Utf8Error` (which Wasmtime reports). */
@@ -1080,137 +967,4 @@ export class FlatSource {
     this.#i += n;
     return out;
   }
-}
-
-function caseValue(t: InterfaceType & object, disc: number, val: unknown): unknown {
-  switch (t.kind) {
-    case "enum":
-      return t.names[disc];
-    case "option":
-      if (disc === 0) return undefined;
-      return isOption(t.type) ? { tag: "some", val } : val;
-    case "result":
-      return disc === 0 ? { tag: "ok", val } : { tag: "err", val };
-    case "variant": {
-      const c = t.cases[disc];
-      return c.type === undefined ? { tag: c.name } : { tag: c.name, val };
-    }
-    default:
-      throw new Error("not a variant type");
-  }
-}
-
-function isOption(t: InterfaceType): boolean {
-  return typeof t !== "string" && t.kind === "option";
-}
-
-function caseOf(t: InterfaceType & object, v: unknown): [number, unknown] {
-  switch (t.kind) {
-    case "enum": {
-      const i = typeof v === "string" ? t.names.indexOf(v) : -1;
-      if (i < 0) typeError(t, v, `one of ${t.names.map((n) => JSON.stringify(n)).join(", ")}`);
-      return [i, undefined];
-    }
-    case "option": {
-      if (v === undefined || v === null) return [0, undefined];
-      if (isOption(t.type)) {
-        const o = v as { tag?: unknown; val?: unknown };
-        if (typeof v !== "object" || o.tag !== "some") {
-          typeError(t, v, '`undefined` or `{ tag: "some", val }` (a nested option)');
-        }
-        return [1, o.val];
-      }
-      return [1, v];
-    }
-    case "result": {
-      const o = v as { tag?: unknown; val?: unknown };
-      if (typeof v !== "object" || v === null || (o.tag !== "ok" && o.tag !== "err")) {
-        typeError(t, v, '`{ tag: "ok" | "err", val }`');
-      }
-      return [o.tag === "ok" ? 0 : 1, o.val];
-    }
-    case "variant": {
-      const o = v as { tag?: unknown; val?: unknown };
-      const i = typeof v === "object" && v !== null
-        ? t.cases.findIndex((c) => c.name === o.tag)
-        : -1;
-      if (i < 0) {
-        typeError(
-          t,
-          v,
-          `{ tag, val } with a tag of ${t.cases.map((c) => JSON.stringify(c.name)).join(", ")}`,
-        );
-      }
-      return [i, o.val];
-    }
-    default:
-      throw new Error("not a variant type");
-  }
-}
-
-const mapLists = new WeakMap<object, TypeList>();
-
-/** A map's ABI type: a list of (key, value) tuples (CanonicalABI.md, `despecialize`). */
-function mapList(t: Extract<InterfaceType, { kind: "map" }>): TypeList {
-  let l = mapLists.get(t);
-  if (l === undefined) {
-    l = { kind: "list", element: { kind: "tuple", types: [t.key, t.value] } };
-    mapLists.set(t, l);
-  }
-  return l;
-}
-
-/** A map value's entries: a `Map`, or an array of `[key, value]` pairs. */
-function mapItems(t: InterfaceType, v: unknown): readonly unknown[] {
-  if (v instanceof Map) return [...v.entries()];
-  if (Array.isArray(v)) return v;
-  return typeError(t, v, "a Map");
-}
-
-/**
- * A list value's elements: an array; for a variable-length list of numbers,
- * a typed array of the element's own kind as it is (an `ArrayBuffer` for
- * `list<u8>`), any other typed array element by element.
- */
-function listItems(t: TypeList, v: unknown): readonly unknown[] | NumericArray {
-  if (t.length === undefined && !Array.isArray(v)) {
-    const T = numericArray(t.element);
-    if (T !== undefined) {
-      if (v instanceof T) return v;
-      if (T === Uint8Array && v instanceof ArrayBuffer) return new Uint8Array(v);
-    }
-  }
-  const items = Array.isArray(v)
-    ? v
-    : ArrayBuffer.isView(v) && !(v instanceof DataView)
-    ? Array.from(v as unknown as ArrayLike<unknown>)
-    : typeError(t, v, "an array or a typed array");
-  if (t.length !== undefined && items.length !== t.length) {
-    typeError(t, v, `an array of ${t.length} elements`);
-  }
-  return items;
-}
-
-function tupleItems(t: TypeTuple, v: unknown): readonly unknown[] {
-  if (!Array.isArray(v) || v.length !== t.types.length) {
-    typeError(t, v, `an array of ${t.types.length} elements`);
-  }
-  return v as unknown[];
-}
-
-function recordObject(t: InterfaceType & object, v: unknown): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) typeError(t, v, "an object");
-  return v as Record<string, unknown>;
-}
-
-/** A flags value's words: an object of booleans; `undefined` or `null` is no flag set (as jco). */
-function flagWords(names: readonly string[], v: unknown): number[] {
-  const words = new Array<number>(flagsWords(names.length)).fill(0);
-  if (v === undefined || v === null) return words;
-  if (typeof v !== "object") typeError({ kind: "flags", names }, v, "an object of booleans");
-  const o = v as Record<string, unknown>;
-  names.forEach((n, i) => {
-    if (o[camelCase(n)]) words[i >>> 5] |= 1 << (i & 31);
-  });
-  return words.map((w) => w >>> 0);
 }

@@ -10,7 +10,7 @@
 
 import { variantCases } from "../types/abi.ts";
 import { type InterfaceType, typeToString } from "../types/model.ts";
-import { camelCase } from "../runtime/values.ts";
+import { camelCase } from "../runtime/js_values.ts";
 import { isAtom, isList, type SNode, stringText } from "./sexpr.ts";
 
 /** A value expression that does not fit its type. */

@@ -12,7 +12,7 @@
 import type { ExportNode } from "../inline/dfg.ts";
 import type { TypeFunc } from "../types/model.ts";
 import { jsExportName, splitVersion } from "../runtime/host.ts";
-import { camelCase } from "../runtime/values.ts";
+import { camelCase } from "../runtime/js_values.ts";
 import { readSexprs } from "../wast/sexpr.ts";
 import { readValue } from "../wast/values.ts";
 import { WaveReader, WaveSyntaxError } from "./wave.ts";

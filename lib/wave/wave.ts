@@ -23,7 +23,7 @@
  */
 
 import { type InterfaceType, typeToString } from "../types/model.ts";
-import { camelCase } from "../runtime/values.ts";
+import { camelCase } from "../runtime/js_values.ts";
 
 /** WAVE text that does not read as a value of its type. */
 export class WaveSyntaxError extends SyntaxError {

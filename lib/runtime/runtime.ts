@@ -1,0 +1,633 @@
+/**
+ * The runtime of one instantiation: the Canonical ABI at the host boundary
+ * (host functions lowered into components, exports lifted for the host),
+ * host adapters, tasks and handle tables, resource built-ins, and the host's
+ * import lookup.
+ *
+ * @module
+ */
+
+import type { Translation } from "../fuse.ts";
+import type {
+  Adapter,
+  AdapterOptions,
+  ComponentDfg,
+  ComponentInstanceId,
+  CoreDef,
+  ExportNode,
+  ImportPath,
+  Lowering,
+} from "../inline/dfg.ts";
+import { type FlatSignature, flattenAsyncFuncType, flattenFuncType, some } from "../types/abi.ts";
+import { LinkError, UnsupportedError } from "../types/errors.ts";
+import type { InterfaceType, TypeFunc, TypeResource } from "../types/model.ts";
+import type { CompiledModules, CoreValue } from "./core.ts";
+import {
+  addJsNames,
+  callForResult,
+  ComponentError,
+  fromClass,
+  hostMember,
+  ImportResolver,
+  inHostCall,
+  taggedResults,
+} from "./host.ts";
+import { HostResources, type ResourceScope } from "./host_resources.ts";
+import type {
+  ComponentFunction,
+  ComponentImports,
+  ExportedType,
+  InstantiateOptions,
+} from "./instance.ts";
+import {
+  HandleTable,
+  type ResourceHandle,
+  SUBTASK_RETURNED,
+  type Task,
+  TASK_RULES,
+  Tasks,
+  wrongHandle,
+} from "./tasks.ts";
+import { Trap } from "./trap.ts";
+import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
+
+function tupleOf(ft: TypeFunc): InterfaceType {
+  return { kind: "tuple", types: ft.params.map((p) => p.type) };
+}
+
+const borrowing = new WeakMap<TypeFunc, boolean>();
+
+/** Whether a function's parameters may lend borrows to its callee (cached per type). */
+function lendsBorrows(ft: TypeFunc): boolean {
+  let b = borrowing.get(ft);
+  if (b === undefined) {
+    b = ft.params.some((p) => some(p.type, (u) => typeof u !== "string" && u.kind === "borrow"));
+    borrowing.set(ft, b);
+  }
+  return b;
+}
+
+/** The core signature of a lift or lower with options `o`. */
+function signature(ft: TypeFunc, o: AdapterOptions, context: "lift" | "lower"): FlatSignature {
+  const ptr = o.memory64 ? "i64" : "i32";
+  return o.async
+    ? flattenAsyncFuncType(ft, context, ptr, o.callback !== undefined)
+    : flattenFuncType(ft, context, ptr);
+}
+
+/** An import path as Wasmtime names it: `wasi:cli/stdout@0.2.12#get-stdout`. */
+function importName(t: Translation, path: ImportPath): string {
+  return [t.dfg.imports[path.import].name, ...path.names].join("#");
+}
+
+/**
+ * Per-instantiation state (flags, entered and poisoned component
+ * instances, handle tables, tasks) and the calls across the host boundary
+ * and host adapters.
+ */
+export class Runtime implements ResourceScope {
+  flags: readonly WebAssembly.Global[] = [];
+  readonly busy: Uint8Array;
+  readonly poisoned: Uint8Array;
+  readonly tasks: Tasks;
+  /** Which component instances define task built-ins. */
+  readonly taskScoped: Uint8Array;
+  resolve: (d: CoreDef) => CoreValue = () => {
+    throw new Error("the component is not instantiated yet");
+  };
+
+  readonly #resolver: ImportResolver;
+  /** The objects and classes standing for resources at the host. */
+  readonly #host: HostResources = new HostResources(this);
+
+  constructor(
+    readonly t: Translation,
+    readonly imports: ComponentImports,
+    readonly options: InstantiateOptions = {},
+  ) {
+    this.#resolver = new ImportResolver(imports);
+    const n = t.dfg.componentInstances.length;
+    this.busy = new Uint8Array(n);
+    this.poisoned = new Uint8Array(n);
+    this.tasks = new Tasks(n);
+    // instances whose core code can call task built-ins
+    this.taskScoped = new Uint8Array(n);
+    const mark = (d: CoreDef) => {
+      if (d.kind === "builtin") this.taskScoped[d.instance] = 1;
+    };
+    for (const node of t.dfg.instances) {
+      if (Array.isArray(node.args)) (node.args as readonly CoreDef[]).forEach(mark);
+      else {
+        for (const m of (node.args as ReadonlyMap<string, ReadonlyMap<string, CoreDef>>).values()) {
+          m.forEach(mark);
+        }
+      }
+    }
+  }
+
+  context(o: AdapterOptions, handles: "guest" | "host" | "none" = "host"): AbiContext {
+    const dfg = this.t.dfg;
+    const mem = o.memory === undefined ? undefined : dfg.memories[o.memory].export;
+    const realloc = o.realloc === undefined ? undefined : dfg.reallocs[o.realloc];
+    return new AbiContext({
+      memory64: o.memory64,
+      stringEncoding: o.stringEncoding,
+      memory: mem === undefined
+        ? undefined
+        : () => this.resolve({ kind: "export", ...mem }) as WebAssembly.Memory,
+      realloc: realloc === undefined ? undefined : () => this.#realloc(realloc, o),
+      ...(handles === "none" ? {} : {
+        handles: handles === "guest" ? this.guestOps(o.instance) : this.#host.handleOps(o.instance),
+      }),
+    });
+  }
+
+  /** The resource id of each resource type of the graph. */
+  #resourceIds?: Map<TypeResource, number>;
+
+  /** The graph. */
+  get dfg(): ComponentDfg {
+    return this.t.dfg;
+  }
+
+  resourceId(t: TypeResource): number {
+    if (this.#resourceIds === undefined) {
+      this.#resourceIds = new Map(this.t.dfg.resources.map((r, i) => [r.type, i]));
+    }
+    const id = this.#resourceIds.get(t);
+    if (id === undefined) throw new Error("a handle of a resource type the graph does not know");
+    return id;
+  }
+
+  /** The handles a call's parameters lend (released when the call returns), innermost call's. */
+  #lenders: ResourceHandle[] | undefined;
+
+  /** A handle of `resource` at index `i` of `inst`'s table, or the rule it breaks. */
+  resourceHandle(inst: ComponentInstanceId, i: number, resource: number): ResourceHandle {
+    const h = this.table(inst).get(i);
+    if (h.kind !== "resource") throw wrongHandle(i, "guest-defined resource", h);
+    if (h.resource !== resource) {
+      throw new Trap(
+        `handle index ${i} used with the wrong type, expected guest-defined resource but found a different guest-defined resource`,
+      );
+    }
+    return h;
+  }
+
+  /**
+   * Handle transfers into and out of `inst`'s table (CanonicalABI.md,
+   * `lift_own`, `lift_borrow`, `lower_own`, `lower_borrow`).
+   */
+  guestOps(inst: ComponentInstanceId): HandleOps {
+    return {
+      lift: (t, i) => {
+        const resource = this.resourceId(t.resource);
+        const h = this.resourceHandle(inst, i, resource);
+        if (t.kind === "own") {
+          if (h.lends !== 0) throw new Trap(TASK_RULES.lent);
+          if (!h.own) throw new Trap(TASK_RULES.notOwned);
+          this.table(inst).remove(i);
+          return h.rep;
+        }
+        if (this.#lenders === undefined) throw new Error("a borrow lifted outside a call");
+        h.lends++;
+        this.#lenders.push(h);
+        return h.rep;
+      },
+      lower: (t, v) => {
+        const rep = v as number;
+        const resource = this.resourceId(t.resource);
+        if (t.kind === "own") {
+          return this.table(inst).add({ kind: "resource", rep, resource, own: true, lends: 0 });
+        }
+        // the instance that defines the resource gets its representation
+        if (this.t.dfg.resources[resource].instance === inst) return rep;
+        const scope = this.tasks.current(inst, "borrow");
+        scope.borrows++;
+        return this.table(inst).add({
+          kind: "resource",
+          rep,
+          resource,
+          own: false,
+          lends: 0,
+          scope,
+        });
+      },
+    };
+  }
+
+  /**
+   * A realloc the host calls: in an instance with task built-ins it runs as
+   * a task of its own (CanonicalABI.md, `reallocate`), with fresh context.
+   */
+  #realloc(def: CoreDef, o: AdapterOptions): (...a: CoreNum[]) => CoreNum {
+    const f = this.resolve(def) as (...a: CoreNum[]) => CoreNum;
+    if (!this.taskScoped[o.instance]) return f;
+    const type: TypeFunc = { kind: "func", async: false, params: [] };
+    const options: AdapterOptions = {
+      instance: o.instance,
+      stringEncoding: "utf8",
+      memory64: false,
+    };
+    return (...a) => {
+      const task = this.tasks.enter({ instance: o.instance, type, options, onReturn: () => {} });
+      try {
+        return f(...a);
+      } finally {
+        this.tasks.exit(task);
+      }
+    };
+  }
+
+  /** Whether the host gives root import `name` (by any of the names it may go by). */
+  provides(name: string): boolean {
+    return this.#resolver.key(name) !== undefined;
+  }
+
+  /** The host value at an import path, or `undefined` when the host does not give it. */
+  find(path: ImportPath): unknown {
+    let v: unknown = this.#resolver.get(this.t.dfg.imports[path.import].name);
+    for (const n of path.names) v = hostMember(v, n);
+    return v ?? this.#fromClass(path);
+  }
+
+  /** The host value at an import path. */
+  lookup(path: ImportPath): unknown {
+    const v = this.find(path);
+    if (v === undefined) throw new LinkError(`missing import \`${importName(this.t, path)}\``);
+    return v;
+  }
+
+  /** An imported `[constructor]r`, `[method]r.m` or `[static]r.s` given as a class beside it. */
+  #fromClass(path: ImportPath): ComponentFunction | undefined {
+    const names = [this.t.dfg.imports[path.import].name, ...path.names];
+    let container: unknown = names.length === 1 ? this.imports : this.#resolver.get(names[0]);
+    for (const n of names.slice(1, -1)) container = hostMember(container, n);
+    return fromClass(container, names[names.length - 1]);
+  }
+
+  /** Whether an instance may leave now. */
+  mayLeave(inst: ComponentInstanceId): boolean {
+    return this.flags[inst].value !== 0;
+  }
+
+  /** An instance's handle table. */
+  table(inst: ComponentInstanceId): HandleTable {
+    let t = this.#tables[inst];
+    if (t === undefined) this.#tables[inst] = t = new HandleTable();
+    return t;
+  }
+
+  /** Each component instance's handle table, made at first use. */
+  readonly #tables: (HandleTable | undefined)[] = [];
+
+  /** Lift the parameters a caller passed as core values `args`. */
+  #liftParams(cx: AbiContext, ft: TypeFunc, sig: FlatSignature, args: CoreNum[]): unknown[] {
+    if (sig.paramsInMemory) {
+      const params = tupleOf(ft);
+      const l = cx.layout(params);
+      const p = cx.ptr(args[0]);
+      cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+      return cx.load(params, p) as unknown[];
+    }
+    const src = new FlatSource(args);
+    return ft.params.map((p) => cx.liftFlat(p.type, src));
+  }
+
+  /** Lower parameter values into a callee: its core arguments. */
+  #lowerParams(cx: AbiContext, ft: TypeFunc, sig: FlatSignature, values: unknown[]): CoreNum[] {
+    const flat: CoreNum[] = [];
+    if (sig.paramsInMemory) {
+      const params = tupleOf(ft);
+      const l = cx.layout(params);
+      const p = cx.realloc(l.align, l.size);
+      cx.store(params, values, p);
+      flat.push(cx.corePtr(p));
+    } else {
+      ft.params.forEach((p, i) => cx.lowerFlat(p.type, values[i], flat));
+    }
+    return flat;
+  }
+
+  /** Lower a result into a caller: a core result, or nothing after a store through its return pointer. */
+  #lowerResult(
+    cx: AbiContext,
+    ft: TypeFunc,
+    sig: FlatSignature,
+    value: unknown,
+    args: CoreNum[],
+  ): CoreNum | undefined {
+    const t = ft.result!;
+    if (sig.resultsInMemory) {
+      const l = cx.layout(t);
+      const p = cx.ptr(args[args.length - 1]);
+      cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+      cx.store(t, value, p);
+      return undefined;
+    }
+    const out: CoreNum[] = [];
+    cx.lowerFlat(t, value, out);
+    return out[0];
+  }
+
+  /** A host function lowered into core wasm. */
+  lower(l: Lowering): (...args: CoreNum[]) => CoreNum | undefined {
+    const where = importName(this.t, l.import);
+    const found = this.find(l.import);
+    if (found === undefined && this.options.trapUnknownImports) {
+      return () => {
+        throw new Trap(`unknown import: \`${where}\` has not been defined`);
+      };
+    }
+    if (found === undefined) throw new LinkError(`missing import \`${where}\``);
+    if (typeof found !== "function") throw new LinkError(`import \`${where}\` is not a function`);
+    const fn = found as ComponentFunction;
+    const o = l.options;
+    const cx = this.context(o);
+    const ft = l.type;
+    const sig = signature(ft, o, "lower");
+    const inst = o.instance;
+    // a top-level result: the host returns `T` and throws for `E` (jco's convention)
+    const result = ft.result !== undefined && typeof ft.result !== "string" &&
+        ft.result.kind === "result"
+      ? ft.result
+      : undefined;
+    return (...args: CoreNum[]) => {
+      if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
+      const values = this.#liftParams(cx, ft, sig, args);
+      let out: CoreNum | undefined;
+      try {
+        const r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
+        if (r instanceof Promise) {
+          throw new TypeError(
+            "a host import returned a Promise: wasmfuse runs every call to completion",
+          );
+        }
+        if (ft.result !== undefined) {
+          const f = this.flags[inst];
+          f.value = 0;
+          try {
+            out = this.#lowerResult(cx, ft, sig, r, args);
+          } finally {
+            f.value = 1;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Trap)) inHostCall(e, where);
+        throw e;
+      }
+      return o.async ? SUBTASK_RETURNED : out;
+    };
+  }
+
+  /**
+   * Run a lifted function as one task, from its parameters to its
+   * post-return: lower `values` into the callee, call it, and hand its
+   * result to `deliver` (at `task.return` for an async lift).
+   */
+  #runLifted(
+    ft: TypeFunc,
+    func: CoreDef,
+    o: AdapterOptions,
+    values: unknown[],
+    deliver: (result: unknown) => void,
+    cx: AbiContext = this.context(o),
+  ): void {
+    const inst = o.instance;
+    if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
+    const sig = signature(ft, o, "lift");
+    const flag = this.flags[inst];
+    const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
+    this.busy[inst] = 1;
+    let task: Task | undefined;
+    try {
+      // the task starts first (CanonicalABI.md, canon_lift), then the parameters are
+      // written with may-leave cleared (realloc runs, as a task of its own)
+      // a plain call into an instance without task built-ins needs no task record:
+      // nothing could read it (the fast path of every host call)
+      if (this.taskScoped[inst] || o.async || lendsBorrows(ft)) {
+        task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
+      }
+      flag.value = 0;
+      let flat: CoreNum[];
+      try {
+        flat = this.#lowerParams(cx, ft, sig, values);
+      } finally {
+        flag.value = 1;
+      }
+      const raw = core(...flat);
+      if (!o.async) {
+        const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];
+        let result: unknown;
+        if (ft.result !== undefined) {
+          if (sig.resultsInMemory) {
+            const l = cx.layout(ft.result);
+            const p = cx.ptr(raw!);
+            cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+            result = cx.load(ft.result, p);
+          } else {
+            result = cx.liftFlat(ft.result, new FlatSource(rawResults));
+          }
+        }
+        if (task !== undefined) {
+          if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
+          task.returned = true;
+        }
+        deliver(result);
+        if (o.postReturn !== undefined) {
+          flag.value = 0;
+          try {
+            const pr = this.resolve(this.t.dfg.postReturns[o.postReturn]);
+            (pr as (...a: CoreNum[]) => void)(...rawResults);
+          } finally {
+            flag.value = 1;
+          }
+        }
+        return;
+      }
+      if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
+      if (!task!.returned) throw new Trap(TASK_RULES.noResult);
+    } catch (e) {
+      if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
+      throw e;
+    } finally {
+      if (task !== undefined) this.tasks.exit(task);
+      this.busy[inst] = 0;
+    }
+  }
+
+  /** Drive an async lift's callback until it exits (CanonicalABI.md, `canon_lift`). */
+  #callbackLoop(inst: ComponentInstanceId, callback: CoreDef, packed: number): void {
+    const cb = this.resolve(callback) as (...a: number[]) => number;
+    for (;;) {
+      const code = packed & 0xf;
+      if (code === 0) return; // EXIT
+      if (code === 1) {
+        // YIELD: no other thread is ready, so it resumes at once with no event
+        packed = cb(0, 0, 0);
+        continue;
+      }
+      if (code === 2) {
+        // WAIT: the set is empty (nothing here is ever pending), so it would wait forever
+        const i = packed >>> 4;
+        const h = this.table(inst).get(i);
+        if (h.kind !== "waitable-set") throw wrongHandle(i, "waitable set", h);
+        throw new UnsupportedError(
+          "an async callback waiting on a waitable set would block: wasmfuse has no async scheduler",
+          "async",
+        );
+      }
+      throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
+    }
+  }
+
+  /**
+   * An exported lifted function as a JavaScript function. A top-level
+   * `result<T, E>` returns `T` and throws a {@link ComponentError} for `E`,
+   * unless the instance was asked for tagged results.
+   */
+  lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
+    const cx = this.context(o);
+    const throws = this.options.results !== "tagged" && ft.result !== undefined &&
+      typeof ft.result !== "string" && ft.result.kind === "result";
+    const f = (...args: unknown[]) => {
+      if (args.length !== ft.params.length) {
+        throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
+      }
+      let result: unknown;
+      this.#runLifted(ft, func, o, args, (r) => result = r, cx);
+      if (!throws) return result;
+      const r = result as { tag: "ok" | "err"; val: unknown };
+      if (r.tag === "err") throw new ComponentError(r.val);
+      return r.val;
+    };
+    if (!throws && this.options.results === "tagged") taggedResults.add(f);
+    return f;
+  }
+
+  /**
+   * A fused adapter run by the host: an async lift or lower, or a callee
+   * that uses task built-ins. The parameters are lifted from the caller and
+   * lowered into the callee, the result goes back the same way (at
+   * `task.return` for an async lift); an async lower always sees its
+   * subtask returned, since nothing here suspends.
+   */
+  hostAdapter(a: Adapter): (...args: CoreNum[]) => CoreNum | undefined {
+    if (a.alwaysTrap) {
+      return () => {
+        throw new Trap(RULES.cannotEnter);
+      };
+    }
+    const lo = a.lowerOptions;
+    const cx = this.context(lo, "guest");
+    const calleeCx = this.context(a.liftOptions, "guest");
+    const sig = signature(a.lowerType, lo, "lower");
+    return (...args: CoreNum[]) => {
+      if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
+      const outer = this.#lenders;
+      const lenders: ResourceHandle[] = this.#lenders = [];
+      try {
+        const values = this.#liftParams(cx, a.lowerType, sig, args);
+        this.#lenders = outer;
+        let out: CoreNum | undefined;
+        this.#runLifted(a.liftType, a.func, a.liftOptions, values, (result) => {
+          if (a.lowerType.result === undefined) return;
+          const f = this.flags[lo.instance];
+          f.value = 0;
+          try {
+            out = this.#lowerResult(cx, a.lowerType, sig, result, args);
+          } finally {
+            f.value = 1;
+          }
+        }, calleeCx);
+        return lo.async ? SUBTASK_RETURNED : out;
+      } finally {
+        // the call returned: what its parameters lent is released
+        for (const h of lenders) h.lends--;
+        this.#lenders = outer;
+      }
+    };
+  }
+
+  /**
+   * `resource.new`, `resource.rep` and `resource.drop` of a resource the
+   * instance defines, over its handle table (CanonicalABI.md, `Table.add`).
+   * Handles cross no boundary yet (host and adapters refuse handle values),
+   * so the table holds own handles of resources the instance defines.
+   */
+  resourceBuiltin(
+    kind: "resource.new" | "resource.rep" | "resource.drop",
+    resource: number,
+    inst: ComponentInstanceId,
+  ): (x: number) => number | undefined {
+    const get = (i: number) => this.resourceHandle(inst, i, resource);
+    // resource.new and resource.drop may not run while the instance may not leave
+    // (in a post-return, say); resource.rep may
+    const mayLeave = () => {
+      if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
+    };
+    switch (kind) {
+      case "resource.new":
+        return (rep) => {
+          mayLeave();
+          return this.table(inst).add({
+            kind: "resource",
+            rep: rep | 0,
+            resource,
+            own: true,
+            lends: 0,
+          });
+        };
+      case "resource.rep":
+        return (i) => get(i >>> 0).rep;
+      case "resource.drop":
+        return (i) => {
+          mayLeave();
+          const e = get(i >>> 0);
+          this.table(inst).remove(i >>> 0);
+          if (e.lends !== 0) throw new Trap(TASK_RULES.lent);
+          if (!e.own) {
+            // a borrow: its task has one fewer to drop
+            if (e.scope !== undefined) e.scope.borrows--;
+            return undefined;
+          }
+          const node = this.t.dfg.resources[resource];
+          if (node.instance === undefined) this.#host.disposeHost(e.rep);
+          else if (node.dtor !== undefined) {
+            (this.resolve(node.dtor) as (rep: number) => void)(e.rep);
+          }
+          return undefined;
+        };
+    }
+  }
+
+  /** Turn an export object's annotated functions into resource classes (see {@link HostResources}). */
+  exportClasses(o: Record<string, unknown>, exports: readonly ExportNode[]): void {
+    this.#host.exportClasses(o, exports);
+  }
+
+  export(node: ExportNode, compiled: CompiledModules): unknown {
+    const item = node.item;
+    switch (item.kind) {
+      case "lifted":
+        return this.lift(item.type, item.func, item.options);
+      case "func-import":
+      case "instance-import":
+      case "module-import":
+        return this.lookup(item.path);
+      case "instance": {
+        const o: Record<string, unknown> = {};
+        for (const e of item.exports) o[e.name] = this.export(e, compiled);
+        this.#host.exportClasses(o, item.exports);
+        addJsNames(o, item.exports.map((e) => e.name));
+        return o;
+      }
+      case "module":
+        return compiled.modules[item.module];
+      case "type":
+        return { kind: "type", type: item.type } satisfies ExportedType;
+      case "component":
+        return undefined;
+    }
+  }
+}

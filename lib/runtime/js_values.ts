@@ -44,7 +44,10 @@ export type NumericArray =
   | Float32Array
   | Float64Array;
 
-type NumericArrayConstructor = { new (buffer: ArrayBufferLike): NumericArray };
+type NumericArrayConstructor = {
+  new (length: number): NumericArray;
+  new (buffer: ArrayBufferLike): NumericArray;
+};
 
 const NUMERIC_ARRAYS: Readonly<Record<string, NumericArrayConstructor>> = {
   u8: Uint8Array,
@@ -232,15 +235,18 @@ export function mapItems(t: InterfaceType, v: unknown): readonly unknown[] {
 
 /**
  * A list value's elements: an array; for a variable-length list of numbers,
- * a typed array of the element's own kind as it is (an `ArrayBuffer` for
- * `list<u8>`), any other typed array element by element.
+ * a typed array of the element's kind, which goes into memory with one
+ * copy: one of that kind as it is (an `ArrayBuffer` for `list<u8>`), an
+ * array or a typed array of another kind with each element checked.
  */
 export function listItems(t: TypeList, v: unknown): readonly unknown[] | NumericArray {
-  if (t.length === undefined && !Array.isArray(v)) {
-    const T = numericArray(t.element);
-    if (T !== undefined) {
-      if (v instanceof T) return v;
-      if (T === Uint8Array && v instanceof ArrayBuffer) return new Uint8Array(v);
+  const T = t.length === undefined ? numericArray(t.element) : undefined;
+  if (T !== undefined) {
+    if (v instanceof T) return v;
+    if (T === Uint8Array && v instanceof ArrayBuffer) return new Uint8Array(v);
+    // an array, or a typed array of another kind: each element checked, into the element's kind
+    if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+      return checkedNumbers(t.element as string, T, v as unknown as ArrayLike<unknown>);
     }
   }
   const items = Array.isArray(v)
@@ -252,6 +258,37 @@ export function listItems(t: TypeList, v: unknown): readonly unknown[] | Numeric
     typeError(t, v, `an array of ${t.length} elements`);
   }
   return items;
+}
+
+/** Numbers from the host, each checked for the element type, as the element's typed array. */
+function checkedNumbers(
+  e: string,
+  T: NumericArrayConstructor,
+  items: ArrayLike<unknown>,
+): NumericArray {
+  const n = items.length;
+  const out = new T(n);
+  const range = INT_RANGE[e];
+  if (range !== undefined) {
+    const [lo, hi] = range;
+    const o = out as Uint32Array;
+    for (let i = 0; i < n; i++) {
+      const x = items[i];
+      if (typeof x !== "number" || !Number.isInteger(x) || x < lo || x > hi) smallInt(e, x);
+      o[i] = x as number;
+    }
+  } else if (e === "u64" || e === "s64") {
+    const o = out as BigInt64Array;
+    for (let i = 0; i < n; i++) o[i] = int64(e, items[i]);
+  } else {
+    const o = out as Float64Array;
+    for (let i = 0; i < n; i++) {
+      const x = items[i];
+      if (typeof x !== "number") typeError(e as InterfaceType, x);
+      o[i] = x as number;
+    }
+  }
+  return out;
 }
 
 /** A tuple value from the host: an array of its length. */

@@ -196,6 +196,18 @@ Deno.test("lists of numbers are typed arrays both ways, plain arrays accepted", 
       e["write-bytes"](new Uint16Array([5, 255]));
       assert.deepEqual(log, [new Uint8Array([3, 4]), new Uint8Array([5, 255])]);
       assert.throws(() => e["write-bytes"](new Uint16Array([256])), TypeError);
+      // each element of an array is checked, holes too, before anything is written
+      assert.throws(() => e["write-bytes"]([1, 256]), {
+        message: "expected a `u8` (an integer in 0..255), got 256",
+      });
+      assert.throws(() => e["write-bytes"]([1, , 3]), {
+        message: "expected a `u8` (an integer in 0..255), got undefined",
+      });
+      assert.throws(() => e["echo-f64"](["1"]), { message: 'expected a `f64`, got "1"' });
+      assert.throws(() => e["echo-s64"]([2n ** 63n]), {
+        message: "expected a `s64` in range, got 9223372036854775808n",
+      });
+      assert.deepEqual(e["echo-s64"]([-1, 5n]), new BigInt64Array([-1n, 5n]));
     },
   );
   await t.step("list<f64> and list<s64> round-trip as Float64Array and BigInt64Array", () => {

@@ -246,7 +246,11 @@ async function wasiImports(file: string, opts: RunOptions): Promise<Record<strin
   try {
     shim = await import(spec);
   } catch (e) {
-    throw new UsageError(`--wasi needs ${spec}: ${(e as Error).message}`);
+    throw new NeedsError(
+      `--wasi needs ${spec} (in a clone of wasmfuse, \`npm install\` first): ${
+        (e as Error).message.split("\n")[0]
+      }`,
+    );
   }
   // as wasmtime: no directories, no environment and argv[0] the file, unless given
   return new shim.WASIShim({ sandbox: { preopens, env, args: [file, ...opts.args] } })
@@ -425,7 +429,9 @@ export async function main(args: string[]): Promise<number> {
       console.error(`error: ${e.message}`);
     } else if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
-    } else if (e instanceof Deno.errors.NotFound || e instanceof InvokeError) {
+    } else if (
+      e instanceof Deno.errors.NotFound || e instanceof InvokeError || e instanceof NeedsError
+    ) {
       console.error(`error: ${e.message}`);
     } else {
       throw e;
@@ -435,6 +441,9 @@ export async function main(args: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** Something the command needs could not be loaded (an npm package). */
+class NeedsError extends Error {}
 
 if (import.meta.main) {
   let status: number;

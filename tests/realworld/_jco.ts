@@ -2,7 +2,7 @@
  * Test helper: the same component run by jco (`@bytecodealliance/jco-transpile`,
  * a dev dependency: Wasmtime's translator compiled to wasm, and jco's
  * JavaScript bindings), as the reference wasmfuse's values are compared
- * with.
+ * with; and {@link outcome}, what a call did, to compare the two.
  *
  * @module
  */
@@ -60,4 +60,26 @@ export async function jcoInstantiate(
   imports: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   return await (await jco(component)).instantiate(imports);
+}
+
+/** A function of a component's exports. */
+export type Fn = (...args: unknown[]) => unknown;
+/** An exported instance's functions. */
+export type Api = Record<string, Fn>;
+
+/**
+ * What a call did: returned a value (`{ ok }`), threw an error with a
+ * `payload` (`{ err }`, jco's `ComponentError`), or failed (`{ threw }`).
+ * @param f The call.
+ * @returns Its outcome.
+ */
+export function outcome(f: () => unknown): unknown {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    if (e instanceof Error && Object.hasOwn(e, "payload")) {
+      return { err: (e as unknown as { payload: unknown }).payload };
+    }
+    return { threw: String(e) };
+  }
 }

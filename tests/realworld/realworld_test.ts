@@ -17,7 +17,7 @@
 
 import assert from "node:assert/strict";
 import { compile, ComponentError, fuse, instantiate } from "../../mod.ts";
-import { jco, jcoInstantiate } from "./_jco.ts";
+import { type Api, type Fn, jco, jcoInstantiate, outcome } from "./_jco.ts";
 import { run } from "../_cli.ts";
 import { wasiImports } from "../_wasi.ts";
 
@@ -32,21 +32,6 @@ async function greeterBytes(): Promise<Uint8Array> {
   const file = await Deno.open(new URL("greeter-js.wasm.gz", here));
   const plain = file.readable.pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(plain).arrayBuffer());
-}
-
-type Fn = (...args: unknown[]) => unknown;
-type Api = Record<string, Fn>;
-
-/** What a call did: returned a value, threw a ComponentError (its payload), or failed. */
-function outcome(f: () => unknown): unknown {
-  try {
-    return { ok: f() };
-  } catch (e) {
-    if (e instanceof Error && Object.hasOwn(e, "payload")) {
-      return { err: (e as unknown as { payload: unknown }).payload };
-    }
-    return { threw: String(e) };
-  }
 }
 
 /** preview2-shim's two import objects, as jco users pass them. */

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { compile } from "../../mod.ts";
-import { jco, jcoInstantiate } from "./_jco.ts";
+import { type Api, type Fn, jco, jcoInstantiate, outcome } from "./_jco.ts";
 import { run } from "../_cli.ts";
 import { wasiImports } from "../_wasi.ts";
 
@@ -26,20 +26,6 @@ if (!present) {
 /** A test of these components: registered only when they are there. */
 function test(t: Deno.TestDefinition): void {
   if (present) Deno.test(t);
-}
-
-type Fn = (...args: unknown[]) => unknown;
-type Api = Record<string, Fn>;
-
-function outcome(f: () => unknown): unknown {
-  try {
-    return { ok: f() };
-  } catch (e) {
-    if (e instanceof Error && Object.hasOwn(e, "payload")) {
-      return { err: (e as unknown as { payload: unknown }).payload };
-    }
-    return { threw: String(e) };
-  }
 }
 
 const put = (k: string, v: string) => ({ tag: "put", val: [k, v] });

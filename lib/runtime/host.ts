@@ -350,7 +350,10 @@ export function callForResult(
     if (e instanceof Error) throw e;
     return { tag: "err", val: e };
   }
-  if (taggedResults.has(fn) || (isTaggedResult(r) && !mayLookTagged(ok))) return r;
+  // a Promise goes back as it is: the caller refuses it (nothing here waits)
+  if (r instanceof Promise || taggedResults.has(fn) || (isTaggedResult(r) && !mayLookTagged(ok))) {
+    return r;
+  }
   return { tag: "ok", val: r };
 }
 

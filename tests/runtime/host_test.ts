@@ -156,6 +156,19 @@ Deno.test("a host function's top-level result: returned, thrown, or tagged", asy
   });
 });
 
+Deno.test("a host function's top-level result: a returned Promise is refused", async () => {
+  const imports = jcoImports([], { getValue: () => Promise.resolve(1) });
+  const e = fns((await component).instantiate(imports, { results: "tagged" }));
+  assert.throws(() => e["look-up"]("k"), (x) => {
+    assert.ok(x instanceof TypeError);
+    assert.equal(
+      x.message,
+      "in test:kv/store@0.2.3#get-value: a host import returned a Promise: wasmfuse runs every call to completion",
+    );
+    return true;
+  });
+});
+
 Deno.test("an exported function's top-level result: returned, or thrown as a ComponentError", async () => {
   const e = fns((await component).instantiate(jcoImports()));
   assert.equal(e["look-up"]("abcd"), 4);

@@ -2,7 +2,7 @@
  * Running components: {@link compile} a component once, then
  * {@link Component.instantiate} it any number of times with host imports;
  * its exports become JavaScript functions taking and returning JavaScript
- * values (see `values.ts` for the conventions, `host.ts` for the names).
+ * values (see `js_values.ts` for the values, `host.ts` for the names).
  *
  * @module
  */

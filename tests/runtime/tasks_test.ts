@@ -1,6 +1,6 @@
 /**
  * Tasks and the async built-ins at run time (`lib/runtime/tasks.ts`,
- * `lib/runtime/instance.ts`), on real components built from WAT: every call
+ * `lib/runtime/runtime.ts`), on real components built from WAT: every call
  * runs to completion, so an `async` lift returns its `task.return` value to
  * the host, an `async` lower always sees its subtask returned, and the
  * built-ins work on a task's context storage, the instance's backpressure

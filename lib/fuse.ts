@@ -48,12 +48,22 @@ export async function fuse(
   input: Uint8Array | ReadableStream<Uint8Array>,
   onModule?: (m: AdapterModule) => void | Promise<void>,
 ): Promise<Translation> {
-  const source = input instanceof Uint8Array ? ReadableStream.from([input]) : input;
+  // not `ReadableStream.from`, nor `for await` over a stream: browsers lack one or the other
+  const source = input instanceof Uint8Array
+    ? new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(input);
+        c.close();
+      },
+    })
+    : input;
   const collector = new DfgCollector();
   const adapterModules: AdapterModule[] = [];
   const events = source.pipeThrough(parse()).pipeThrough(inline()).pipeThrough(partition())
-    .pipeThrough(encode()).pipeThrough(validate());
-  for await (const e of events) {
+    .pipeThrough(encode()).pipeThrough(validate()).getReader();
+  for (;;) {
+    const { done, value: e } = await events.read();
+    if (done) break;
     if (e.kind === "adapter-module") {
       adapterModules.push(e);
       await onModule?.(e);

@@ -24,7 +24,7 @@ export type EncodeEvent = DfgEvent | AdapterModule;
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
  * const events = await Array.fromAsync(
- *   ReadableStream.from([bytes]).pipeThrough(parse()).pipeThrough(inline())
+ *   new Blob([bytes]).stream().pipeThrough(parse()).pipeThrough(inline())
  *     .pipeThrough(partition()).pipeThrough(encode()),
  * );
  * assert.equal(events.filter((e) => e.kind === "adapter-module").length, 0);

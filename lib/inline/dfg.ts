@@ -355,7 +355,7 @@ const ARENA: Record<DfgEvent["kind"], keyof ComponentDfg> = {
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
  * const collector = new DfgCollector();
- * for await (const e of ReadableStream.from([bytes]).pipeThrough(parse()).pipeThrough(inline())) {
+ * for await (const e of new Blob([bytes]).stream().pipeThrough(parse()).pipeThrough(inline())) {
  *   collector.add(e);
  * }
  * assert.equal(collector.dfg.componentInstances.length, 1);

@@ -22,7 +22,7 @@ import { Inliner } from "./inliner.ts";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
  * const events = await Array.fromAsync(
- *   ReadableStream.from([bytes]).pipeThrough(parse()).pipeThrough(inline()),
+ *   new Blob([bytes]).stream().pipeThrough(parse()).pipeThrough(inline()),
  * );
  * assert.equal(events.filter((e) => e.kind === "adapter").length, 0);
  * ```

@@ -97,7 +97,7 @@ export class ParseStream extends TransformStream<Uint8Array, Payload> {
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
  * const kinds = [];
- * for await (const p of ReadableStream.from([bytes]).pipeThrough(parse())) kinds.push(p.kind);
+ * for await (const p of new Blob([bytes]).stream().pipeThrough(parse())) kinds.push(p.kind);
  * assert.deepEqual(kinds, ["component-begin", "component-end", "end"]);
  * ```
  *

@@ -20,7 +20,7 @@ import { type AdapterModulePlan, Partitioner, type PartitionEvent } from "./part
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
  * const events = await Array.fromAsync(
- *   ReadableStream.from([bytes]).pipeThrough(parse()).pipeThrough(inline()).pipeThrough(partition()),
+ *   new Blob([bytes]).stream().pipeThrough(parse()).pipeThrough(inline()).pipeThrough(partition()),
  * );
  * assert.equal(events.filter((e) => e.kind === "adapter-module-plan").length, 0);
  * ```

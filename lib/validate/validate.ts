@@ -11,6 +11,7 @@ import type { EncodeEvent } from "../fact/stream.ts";
 import { type ComponentDfg, DfgCollector } from "../inline/dfg.ts";
 import { flattenFuncType } from "../types/abi.ts";
 import { decodeModule } from "../parse/module.ts";
+import { UnsupportedError } from "../types/errors.ts";
 
 /**
  * A generated adapter module is invalid: a bug in wasmfuse, never the
@@ -38,6 +39,21 @@ export class ValidationError extends Error {
   }
 }
 
+let multiMemory: boolean | undefined;
+
+/**
+ * Whether this engine validates a module with two memories (the
+ * multi-memory proposal, in Wasm 3.0), checked once.
+ * @returns Whether it does.
+ */
+export function engineHasMultiMemory(): boolean {
+  // (module (memory 0) (memory 0))
+  multiMemory ??= WebAssembly.validate(
+    new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]),
+  );
+  return multiMemory;
+}
+
 /**
  * Check one adapter module: the engine validates it, every import is bound
  * (and the module imports nothing else), and each adapter is exported with
@@ -45,8 +61,17 @@ export class ValidationError extends Error {
  * @param m The module.
  * @param dfg The graph it was generated from.
  * @throws {ValidationError} When it is not.
+ * @throws {UnsupportedError} When it needs multi-memory and the engine has none.
  */
 export function validateAdapterModule(m: AdapterModule, dfg: ComponentDfg): void {
+  const memories = m.imports.filter((i) => i.binding.kind === "memory").length;
+  if (memories > 1 && !engineHasMultiMemory()) {
+    throw new UnsupportedError(
+      "this engine does not support multi-memory, which adapters between two components' " +
+        "memories need; Deno, Chromium 120+, Firefox 125+ and Node 22+ do",
+      "multi-memory",
+    );
+  }
   if (!WebAssembly.validate(m.bytes)) {
     let why = "the engine rejects it";
     try {

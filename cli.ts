@@ -17,35 +17,32 @@
 
 import { parseArgs } from "node:util";
 import {
-  type AdapterModule,
-  type AdapterModulePlan,
-  adapterModuleWat,
   compile,
-  describeDfg,
-  describePayload,
-  describePlan,
-  DfgCollector,
-  dfgToJson,
-  formatWave,
   fuse,
-  inline,
-  type Invocation,
-  InvokeError,
   LinkError,
   parse,
   ParseError,
-  parseInvoke,
-  partition,
   type Payload,
-  planInstantiation,
-  runWast,
-  SexprError,
   Trap,
   ValidationError,
-  ValueSyntaxError,
-  type WastResult,
-  WaveSyntaxError,
 } from "./mod.ts";
+import { type AdapterModule, adapterModuleWat } from "./lib/fact/mod.ts";
+import { describeDfg, DfgCollector, dfgToJson, inline } from "./lib/inline/mod.ts";
+import { describePayload } from "./lib/parse/mod.ts";
+import {
+  type AdapterModulePlan,
+  describePlan,
+  partition,
+  planInstantiation,
+} from "./lib/partition/mod.ts";
+import { runWast, SexprError, ValueSyntaxError, type WastResult } from "./lib/wast/mod.ts";
+import {
+  formatWave,
+  type Invocation,
+  InvokeError,
+  parseInvoke,
+  WaveSyntaxError,
+} from "./lib/wave/mod.ts";
 
 const USAGE = `wasmfuse: compile and inspect the fused adapters of WebAssembly components
 

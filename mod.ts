@@ -3,33 +3,51 @@
  * Wasmtime's component translator and its adapter compiler (FACT) do, and
  * run the result in any JavaScript engine.
  *
- * Today the first pipeline stage is here: {@link parse} (a
- * `TransformStream<Uint8Array, Payload>`) and {@link parseBytes}, with the
- * byte layer they stand on ({@link Reader}, {@link ByteWriter},
- * {@link ParseError}).
+ * The root holds what most users call: {@link instantiate} (and
+ * {@link compile} to instantiate many times) to run a component with host
+ * imports written for jco, {@link fuse} to get its adapter modules and
+ * instantiation plan, {@link parse} to read it as a stream, and the errors.
+ * Each pipeline stage and tool has a subpath of its own, with its module
+ * doc: `@wasmfuse/fuse/parse`, `/inline`, `/partition`, `/fact`, `/wasm`,
+ * `/validate`, `/runtime`, `/types`, `/binary`, `/wast`, `/wave`, and the
+ * command line, `/cli`.
  *
- * @example Parse a component and list its sections
+ * @example Running a component
  * ```ts
- * import { parseBytes } from "@wasmfuse/fuse";
+ * import { instantiate } from "@wasmfuse/fuse";
  * import assert from "node:assert/strict";
  *
- * const component = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
- * const kinds = parseBytes(component).map((p) => p.kind);
- * assert.deepEqual(kinds, ["component-begin", "component-end", "end"]);
+ * // two components composed: `run` calls the other's functions through fused adapters
+ * const { exports } = await instantiate(await Deno.readFile("examples/points.wasm"));
+ * assert.equal((exports.run as () => number)(), 15);
+ * ```
+ *
+ * @example Fusing a component
+ * ```ts
+ * import { fuse } from "@wasmfuse/fuse";
+ * import assert from "node:assert/strict";
+ *
+ * const t = await fuse(await Deno.readFile("examples/points.wasm"));
+ * assert.equal(t.dfg.adapters.length, 2);
+ * assert.equal(t.adapterModules.length, 1);
  * ```
  *
  * @module
  */
-export { ByteWriter, END_OF_FILE, END_OF_SECTION, ParseError, Reader } from "./lib/binary/mod.ts";
-export * from "./lib/parse/mod.ts";
-export * from "./lib/types/mod.ts";
-export * from "./lib/inline/mod.ts";
-export * from "./lib/partition/mod.ts";
-export * from "./lib/wasm/mod.ts";
-export * from "./lib/fact/mod.ts";
-export * from "./lib/validate/mod.ts";
+export { parse, parseBytes } from "./lib/parse/mod.ts";
+export type { Payload } from "./lib/parse/mod.ts";
 export { fuse } from "./lib/fuse.ts";
 export type { Translation } from "./lib/fuse.ts";
-export * from "./lib/runtime/mod.ts";
-export * from "./lib/wast/mod.ts";
-export * from "./lib/wave/mod.ts";
+export { compile, Component, ComponentError, instantiate, Trap } from "./lib/runtime/mod.ts";
+export type {
+  ComponentFunction,
+  ComponentImports,
+  ComponentInstance,
+  ExportedType,
+  InstantiateOptions,
+  NumericArray,
+} from "./lib/runtime/mod.ts";
+export { ParseError } from "./lib/binary/mod.ts";
+export { LinkError, UnsupportedError } from "./lib/types/mod.ts";
+export type { InterfaceType, TypeFunc } from "./lib/types/mod.ts";
+export { ValidationError } from "./lib/validate/mod.ts";

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { ByteWriter, parse, parseBytes } from "../mod.ts";
+import { parse, parseBytes } from "../mod.ts";
+import { ByteWriter } from "../lib/binary/mod.ts";
 
 /** The input size: exactly 8 MB (8,000,000 bytes). */
 const TOTAL_BYTES = 8_000_000;

@@ -37,18 +37,16 @@
  * @module
  */
 
+import type { TypeFunc } from "../mod.ts";
 import {
-  type AdapterModulePlan,
   type AdapterOptions,
   type ComponentDfg,
   type CoreDef,
   emptyDfg,
   type InstanceId,
-  partitionDfg,
-  planInstantiation,
   type StaticModule,
-  type TypeFunc,
-} from "../mod.ts";
+} from "../lib/inline/mod.ts";
+import { type AdapterModulePlan, partitionDfg, planInstantiation } from "../lib/partition/mod.ts";
 
 /** The graph sizes, in adapters. */
 const SIZES = [1_000, 10_000, 100_000];

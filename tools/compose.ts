@@ -19,7 +19,8 @@
  * @module
  */
 
-import { ByteWriter, parseBytes, Reader } from "../mod.ts";
+import { parseBytes } from "../mod.ts";
+import { ByteWriter, Reader } from "../lib/binary/mod.ts";
 
 const SECTION = { custom: 0, alias: 6, type: 7, component: 4, instance: 5, import: 10, export: 11 };
 const SORT_INSTANCE = 0x05;

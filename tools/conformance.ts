@@ -16,7 +16,7 @@
  * @module
  */
 
-import { runWast, type WastResult } from "../mod.ts";
+import { runWast, type WastResult } from "../lib/wast/mod.ts";
 import { exists } from "./_fs.ts";
 
 const ROOT = new URL("../../shared/conformance/component-model/", import.meta.url);

@@ -23,7 +23,7 @@ export const END_OF_SECTION = "unexpected end of section (unexpected end-of-file
  *
  * @example Reading LEB128 integers and a name
  * ```ts
- * import { Reader } from "@wasmfuse/fuse";
+ * import { Reader } from "@wasmfuse/fuse/binary";
  * import assert from "node:assert/strict";
  *
  * const r = new Reader(new Uint8Array([0xe5, 0x8e, 0x26, 2, 0x68, 0x69]));

@@ -12,7 +12,7 @@ const utf8 = new TextEncoder();
  *
  * @example Encoding a LEB128 integer and a name
  * ```ts
- * import { ByteWriter } from "@wasmfuse/fuse";
+ * import { ByteWriter } from "@wasmfuse/fuse/binary";
  * import assert from "node:assert/strict";
  *
  * const w = new ByteWriter();

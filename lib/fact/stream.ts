@@ -19,7 +19,10 @@ export type EncodeEvent = DfgEvent | AdapterModule;
  *
  * @example Generating the adapter modules of a component
  * ```ts
- * import { encode, inline, parse, partition } from "@wasmfuse/fuse";
+ * import { parse } from "@wasmfuse/fuse";
+ * import { encode } from "@wasmfuse/fuse/fact";
+ * import { inline } from "@wasmfuse/fuse/inline";
+ * import { partition } from "@wasmfuse/fuse/partition";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

@@ -143,7 +143,7 @@ function externText(d: ExternDesc): string {
  *
  * @example Describing an empty component's graph
  * ```ts
- * import { describeDfg, emptyDfg } from "@wasmfuse/fuse";
+ * import { describeDfg, emptyDfg } from "@wasmfuse/fuse/inline";
  * import assert from "node:assert/strict";
  *
  * assert.match(describeDfg(emptyDfg()), /^adapters: 0, always-traps: 0/);

@@ -350,7 +350,8 @@ const ARENA: Record<DfgEvent["kind"], keyof ComponentDfg> = {
  *
  * @example Collecting the graph of a component
  * ```ts
- * import { DfgCollector, inline, parse } from "@wasmfuse/fuse";
+ * import { parse } from "@wasmfuse/fuse";
+ * import { DfgCollector, inline } from "@wasmfuse/fuse/inline";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

@@ -1392,7 +1392,8 @@ function moduleTypeOf(m: ModulePayload): TypeModule {
  *
  * @example Flattening a component parsed with parseBytes
  * ```ts
- * import { inlinePayloads, parseBytes } from "@wasmfuse/fuse";
+ * import { parseBytes } from "@wasmfuse/fuse";
+ * import { inlinePayloads } from "@wasmfuse/fuse/inline";
  * import assert from "node:assert/strict";
  *
  * const dfg = inlinePayloads(parseBytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0])));

@@ -17,7 +17,8 @@ import { Inliner } from "./inliner.ts";
  *
  * @example Counting the adapters of a component
  * ```ts
- * import { inline, parse } from "@wasmfuse/fuse";
+ * import { parse } from "@wasmfuse/fuse";
+ * import { inline } from "@wasmfuse/fuse/inline";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

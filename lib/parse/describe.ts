@@ -75,7 +75,8 @@ function named(items: readonly (Import | Export)[]): string {
  *
  * @example Describing the payloads of an empty component
  * ```ts
- * import { describePayload, parseBytes } from "@wasmfuse/fuse";
+ * import { parseBytes } from "@wasmfuse/fuse";
+ * import { describePayload } from "@wasmfuse/fuse/parse";
  * import assert from "node:assert/strict";
  *
  * const [begin] = parseBytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]));

@@ -1,5 +1,18 @@
 /**
- * The parse stage: the incremental parser, its stream, and the decoded items.
+ * The parse stage: the incremental {@link Parser} (in wasmparser's shape),
+ * its stream {@link parse} (a `TransformStream<Uint8Array, Payload>` that
+ * takes chunks of any size), {@link parseBytes}, the decoded items of every
+ * section, and {@link describePayload}, the CLI's one-line view.
+ *
+ * @example Payloads as they are decoded
+ * ```ts
+ * import { describePayload, parseBytes } from "@wasmfuse/fuse/parse";
+ * import assert from "node:assert/strict";
+ *
+ * const payloads = parseBytes(await Deno.readFile("examples/composed.wasm"));
+ * assert.equal(payloads[0].kind, "component-begin");
+ * assert.match(describePayload(payloads.at(-1)!, 0), /end/);
+ * ```
  *
  * @module
  */

@@ -88,7 +88,7 @@ function checkComponentPreamble(r: Reader): void {
  *
  * @example Driving the parser by hand
  * ```ts
- * import { Parser } from "@wasmfuse/fuse";
+ * import { Parser } from "@wasmfuse/fuse/parse";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

@@ -61,7 +61,7 @@ class ChunkFeeder {
  *
  * @example Parsing a file as a stream
  * ```ts
- * import { ParseStream } from "@wasmfuse/fuse";
+ * import { ParseStream } from "@wasmfuse/fuse/parse";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

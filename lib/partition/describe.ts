@@ -38,7 +38,8 @@ function step(dfg: ComponentDfg, i: Initializer): string {
  *
  * @example Describing an empty plan
  * ```ts
- * import { describePlan, emptyDfg } from "@wasmfuse/fuse";
+ * import { emptyDfg } from "@wasmfuse/fuse/inline";
+ * import { describePlan } from "@wasmfuse/fuse/partition";
  * import assert from "node:assert/strict";
  *
  * assert.equal(describePlan(emptyDfg(), [], []), "adapter modules: 0\nplan: 0 steps");

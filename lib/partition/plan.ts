@@ -205,7 +205,9 @@ class Linearizer {
  *
  * @example Planning the example component
  * ```ts
- * import { inlinePayloads, parseBytes, partitionDfg, planInstantiation } from "@wasmfuse/fuse";
+ * import { parseBytes } from "@wasmfuse/fuse";
+ * import { inlinePayloads } from "@wasmfuse/fuse/inline";
+ * import { partitionDfg, planInstantiation } from "@wasmfuse/fuse/partition";
  * import assert from "node:assert/strict";
  *
  * const dfg = inlinePayloads(parseBytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0])));

@@ -15,7 +15,9 @@ import { type AdapterModulePlan, Partitioner, type PartitionEvent } from "./part
  *
  * @example Partitioning the adapters of a component
  * ```ts
- * import { inline, parse, partition } from "@wasmfuse/fuse";
+ * import { parse } from "@wasmfuse/fuse";
+ * import { inline } from "@wasmfuse/fuse/inline";
+ * import { partition } from "@wasmfuse/fuse/partition";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

@@ -1,6 +1,20 @@
 /**
- * The runtime: executing the instantiation plan, and the Canonical ABI on
- * the host side (JavaScript values in and out of components).
+ * The runtime: {@link compile} and {@link instantiate} (also at the root),
+ * the plan executed with the engine's `WebAssembly` API
+ * ({@link compileModules}, {@link instantiateCore}), and the Canonical ABI
+ * on the host side ({@link AbiContext}: JavaScript values lifted from and
+ * lowered into linear memory, as jco has them).
+ *
+ * @example Lifting a value out of memory
+ * ```ts
+ * import { AbiContext } from "@wasmfuse/fuse/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * new Uint8Array(memory.buffer).set([1, 2, 3], 16);
+ * const cx = new AbiContext({ memory: () => memory, memory64: false, stringEncoding: "utf8" });
+ * assert.deepEqual(cx.liftList("u8", 16, 3), new Uint8Array([1, 2, 3]));
+ * ```
  *
  * @module
  */

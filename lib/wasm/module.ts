@@ -189,7 +189,7 @@ function sigKey(s: FuncSig): string {
  *
  * @example A module exporting an adder
  * ```ts
- * import { ModuleBuilder } from "@wasmfuse/fuse";
+ * import { ModuleBuilder } from "@wasmfuse/fuse/wasm";
  * import assert from "node:assert/strict";
  *
  * const m = new ModuleBuilder();

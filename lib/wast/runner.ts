@@ -141,7 +141,7 @@ function exportType(c: Component, name: string): TypeFunc | undefined {
  *
  * @example Running a one-assertion script
  * ```ts
- * import { runWast } from "@wasmfuse/fuse";
+ * import { runWast } from "@wasmfuse/fuse/wast";
  * import assert from "node:assert/strict";
  *
  * const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);

@@ -126,7 +126,8 @@ function isWastValue(text: string, pos: number): boolean {
  *
  * @example A root function and an interface's function
  * ```ts
- * import { compile, parseInvoke } from "@wasmfuse/fuse";
+ * import { compile } from "@wasmfuse/fuse";
+ * import { parseInvoke } from "@wasmfuse/fuse/wave";
  * import assert from "node:assert/strict";
  *
  * const c = await compile(await Deno.readFile("examples/values.wasm"));

@@ -435,7 +435,7 @@ export class WaveReader {
  *
  * @example Reading a record and a list
  * ```ts
- * import { readWave } from "@wasmfuse/fuse";
+ * import { readWave } from "@wasmfuse/fuse/wave";
  * import assert from "node:assert/strict";
  *
  * const point = { kind: "record", fields: [{ name: "x", type: "u32" }, { name: "y-pos", type: "u32" }] } as const;
@@ -487,7 +487,7 @@ function formatFloat(v: number): string {
  *
  * @example Printing values
  * ```ts
- * import { formatWave } from "@wasmfuse/fuse";
+ * import { formatWave } from "@wasmfuse/fuse/wave";
  * import assert from "node:assert/strict";
  *
  * assert.equal(formatWave({ tag: "ok", val: "hi" }, { kind: "result", ok: "string" }), 'ok("hi")');

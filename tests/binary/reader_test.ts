@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ByteWriter, ParseError, Reader } from "../../mod.ts";
+import { ParseError } from "../../mod.ts";
+import { ByteWriter, Reader } from "../../lib/binary/mod.ts";
 
 function reader(bytes: number[], base = 0): Reader {
   return new Reader(new Uint8Array(bytes), base);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ByteWriter, Reader } from "../../mod.ts";
+import { ByteWriter, Reader } from "../../lib/binary/mod.ts";
 
 Deno.test("ByteWriter encodes LEB128 as the reader decodes it", () => {
   const values = [0, 1, 63, 64, 127, 128, 300, 16383, 16384, 2 ** 21, 2 ** 28, 2 ** 32 - 1];

@@ -31,6 +31,18 @@ async function found(cmd: string): Promise<boolean> {
   }
 }
 
+/** Remove a directory the killed browser may still write its last profile files into. */
+async function removeSoon(dir: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    try {
+      return await Deno.remove(dir, { recursive: true });
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  await Deno.remove(dir, { recursive: true });
+}
+
 /** The page: every call it makes, and what came back (or the error), posted to `/report`. */
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -159,16 +171,7 @@ if (!(await found(CHROMIUM))) {
       browser.kill("SIGKILL");
       await browser.status;
       await server.shutdown();
-      // the killed browser's last writes to its profile may still land: retry
-      for (let i = 0; ; i++) {
-        try {
-          await Deno.remove(tmp, { recursive: true });
-          break;
-        } catch (e) {
-          if (i === 20) throw e;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
+      await removeSoon(tmp);
     }
   });
 }

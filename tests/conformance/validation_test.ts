@@ -24,7 +24,8 @@
  */
 
 import assert from "node:assert/strict";
-import { inlinePayloads, LinkError, parseBytes, ParseError } from "../../mod.ts";
+import { LinkError, parseBytes, ParseError } from "../../mod.ts";
+import { inlinePayloads } from "../../lib/inline/mod.ts";
 import {
   concatStrings,
   isAtom,

@@ -7,7 +7,10 @@
  * @module
  */
 
-import { type AdapterModule, type ComponentDfg, fuse, instantiateCore, Trap } from "../../mod.ts";
+import { fuse, Trap } from "../../mod.ts";
+import type { AdapterModule } from "../../lib/fact/mod.ts";
+import type { ComponentDfg } from "../../lib/inline/mod.ts";
+import { instantiateCore } from "../../lib/runtime/mod.ts";
 
 /** The error adapters raise through the trap intrinsic. */
 export { Trap as AdapterTrap };

@@ -19,20 +19,12 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type AdapterModule,
-  buildAdapterModule,
-  type ComponentDfg,
-  fuse,
-  inlinePayloads,
-  type InterfaceType,
-  LinkError,
-  parseBytes,
-  partitionDfg,
-  type Translation,
-  typeToString,
-  validateAdapterModule,
-} from "../../mod.ts";
+import { fuse, type InterfaceType, LinkError, parseBytes, type Translation } from "../../mod.ts";
+import { type AdapterModule, buildAdapterModule } from "../../lib/fact/mod.ts";
+import { type ComponentDfg, inlinePayloads } from "../../lib/inline/mod.ts";
+import { partitionDfg } from "../../lib/partition/mod.ts";
+import { typeToString } from "../../lib/types/mod.ts";
+import { validateAdapterModule } from "../../lib/validate/mod.ts";
 import { fixture, fixtureNames } from "../_wat.ts";
 
 /** The fixtures with adapters: "fuses", or the type the first failing adapter names. */

@@ -9,15 +9,10 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type Adapter,
-  type AdapterOptions,
-  buildAdapterModule,
-  emptyDfg,
-  type InterfaceType,
-  type TypeFunc,
-  validateAdapterModule,
-} from "../../mod.ts";
+import type { InterfaceType, TypeFunc } from "../../mod.ts";
+import { buildAdapterModule } from "../../lib/fact/mod.ts";
+import { type Adapter, type AdapterOptions, emptyDfg } from "../../lib/inline/mod.ts";
+import { validateAdapterModule } from "../../lib/validate/mod.ts";
 import { prng } from "../_prng.ts";
 
 const SCALARS: InterfaceType[] = [

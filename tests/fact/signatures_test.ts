@@ -21,18 +21,16 @@
  */
 
 import assert from "node:assert/strict";
+import type { InterfaceType, TypeFunc } from "../../mod.ts";
+import { adapterModuleWat, buildAdapterModule } from "../../lib/fact/mod.ts";
 import {
   type Adapter,
-  adapterModuleWat,
   type AdapterOptions,
-  buildAdapterModule,
   type ComponentDfg,
   emptyDfg,
-  flattenType,
-  type InterfaceType,
-  type TypeFunc,
-  validateAdapterModule,
-} from "../../mod.ts";
+} from "../../lib/inline/mod.ts";
+import { flattenType } from "../../lib/types/mod.ts";
+import { validateAdapterModule } from "../../lib/validate/mod.ts";
 import { decodeModule } from "../../lib/parse/module.ts";
 import type { CoreFuncType, CoreImport } from "../../lib/parse/items.ts";
 import type { AdapterImport } from "../../lib/fact/module.ts";

@@ -15,7 +15,8 @@
  */
 
 import assert from "node:assert/strict";
-import { inlinePayloads, LinkError, parseBytes } from "../../mod.ts";
+import { LinkError, parseBytes } from "../../mod.ts";
+import { inlinePayloads } from "../../lib/inline/mod.ts";
 import { wat } from "../_wat.ts";
 
 /** Where a link error points, resolved against the component's payloads. */

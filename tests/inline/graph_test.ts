@@ -11,9 +11,9 @@
  */
 
 import assert from "node:assert/strict";
+import { type InterfaceType, parse, parseBytes, type Payload, type TypeFunc } from "../../mod.ts";
 import {
   type AdapterOptions,
-  type AnyType,
   type ComponentDfg,
   type CoreDef,
   countDfg,
@@ -21,18 +21,16 @@ import {
   type DfgEvent,
   type ExportItem,
   type ExportNode,
-  type ExternDesc,
   type ImportPath,
   inline,
   inlinePayloads,
-  type InterfaceType,
-  parse,
-  parseBytes,
-  type Payload,
-  type TypeFunc,
+} from "../../lib/inline/mod.ts";
+import {
+  type AnyType,
+  type ExternDesc,
   type TypeResource,
   typeToString,
-} from "../../mod.ts";
+} from "../../lib/types/mod.ts";
 import { fixture, fixtureNames, wat } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { ByteWriter, inlinePayloads, LinkError, parseBytes } from "../../mod.ts";
+import { LinkError, parseBytes } from "../../mod.ts";
+import { ByteWriter } from "../../lib/binary/mod.ts";
+import { inlinePayloads } from "../../lib/inline/mod.ts";
 
 const PREAMBLE = [0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0];
 

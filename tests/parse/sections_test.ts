@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { parseBytes, type Payload, type PayloadKind } from "../../mod.ts";
+import { parseBytes, type Payload } from "../../mod.ts";
+import type { PayloadKind } from "../../lib/parse/mod.ts";
 import { fixture, fixtureNames } from "../_wat.ts";
 
 type Of<K extends PayloadKind> = Extract<Payload, { kind: K }>;

@@ -6,7 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { parseBytes, type Payload, type TypeDef } from "../../mod.ts";
+import { parseBytes, type Payload } from "../../mod.ts";
+import type { TypeDef } from "../../lib/parse/mod.ts";
 import { fixture, wat } from "../_wat.ts";
 
 /** The type section items of the root component, in order. */

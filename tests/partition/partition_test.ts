@@ -10,22 +10,23 @@
  */
 
 import assert from "node:assert/strict";
+import { parse, parseBytes } from "../../mod.ts";
 import {
-  type AdapterModulePlan,
   type ComponentDfg,
   DfgCollector,
   type DfgEvent,
   emptyDfg,
-  type Initializer,
   inline,
   inlinePayloads,
-  parse,
-  parseBytes,
+} from "../../lib/inline/mod.ts";
+import {
+  type AdapterModulePlan,
+  type Initializer,
   partition,
   partitionDfg,
   type PartitionEvent,
   planInstantiation,
-} from "../../mod.ts";
+} from "../../lib/partition/mod.ts";
 import { fixture } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------

@@ -25,8 +25,8 @@
  */
 
 import assert from "node:assert/strict";
+import type { TypeFunc } from "../../mod.ts";
 import {
-  type AdapterModulePlan,
   type AdapterOptions,
   type ComponentDfg,
   type CoreDef,
@@ -35,13 +35,15 @@ import {
   emptyDfg,
   type ExportItem,
   type ExportNode,
+  type StaticModule,
+} from "../../lib/inline/mod.ts";
+import {
+  type AdapterModulePlan,
   type Initializer,
   partitionDfg,
   Partitioner,
   planInstantiation,
-  type StaticModule,
-  type TypeFunc,
-} from "../../mod.ts";
+} from "../../lib/partition/mod.ts";
 import { prng } from "../_prng.ts";
 
 const GRAPHS = 1_000;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { compileModules, fuse, instantiateCore, Trap } from "../../mod.ts";
+import { fuse, Trap } from "../../mod.ts";
+import { compileModules, instantiateCore } from "../../lib/runtime/mod.ts";
 import { wat } from "../_wat.ts";
 
 Deno.test("instantiateCore() runs start functions in plan order and turns adapter traps into Trap", async () => {

@@ -9,20 +9,16 @@
  */
 
 import assert from "node:assert/strict";
+import { type InterfaceType, UnsupportedError } from "../../mod.ts";
 import {
   AbiContext,
   type AbiOptions,
-  alignment,
   camelCase,
   type CoreNum,
-  elemSize,
   FlatSource,
-  flattenType,
-  type InterfaceType,
   RULES,
-  typeToString,
-  UnsupportedError,
-} from "../../mod.ts";
+} from "../../lib/runtime/mod.ts";
+import { alignment, elemSize, flattenType, typeToString } from "../../lib/types/mod.ts";
 import { assertTrap } from "../_trap.ts";
 import { prng } from "../_prng.ts";
 

@@ -33,7 +33,8 @@ import {
   matchValType,
   sameCoreSignature,
 } from "../../lib/types/subtype.ts";
-import { inlinePayloads, LinkError, parseBytes } from "../../mod.ts";
+import { LinkError, parseBytes } from "../../mod.ts";
+import { inlinePayloads } from "../../lib/inline/mod.ts";
 import { wat } from "../_wat.ts";
 
 // ---------------------------------------------------------------------------

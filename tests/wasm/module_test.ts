@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ModuleBuilder, Reader } from "../../mod.ts";
+import { Reader } from "../../lib/binary/mod.ts";
+import { ModuleBuilder } from "../../lib/wasm/mod.ts";
 import { wat } from "../_wat.ts";
 
 /** The module's sections without custom ones (wasm-tools adds a name section). */

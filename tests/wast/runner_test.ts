@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runWast, SexprError, type WastAssertion, type WastResult } from "../../mod.ts";
+import { runWast, SexprError, type WastAssertion, type WastResult } from "../../lib/wast/mod.ts";
 import { wat } from "../_wat.ts";
 
 /** Run `script` with the test's text-to-binary function. */

@@ -7,15 +7,15 @@
  */
 
 import assert from "node:assert/strict";
+import type { InterfaceType } from "../../mod.ts";
 import {
   formatValue,
-  type InterfaceType,
   matchValue,
   readSexprs,
   readValue,
   type SNode,
   ValueSyntaxError,
-} from "../../mod.ts";
+} from "../../lib/wast/mod.ts";
 
 /** The single form of `src`. */
 function node(src: string): SNode {

@@ -8,15 +8,14 @@
  */
 
 import assert from "node:assert/strict";
+import { compile, type InterfaceType } from "../../mod.ts";
 import {
-  compile,
   formatWave,
-  type InterfaceType,
   InvokeError,
   parseInvoke,
   readWave,
   WaveSyntaxError,
-} from "../../mod.ts";
+} from "../../lib/wave/mod.ts";
 import { fixture } from "../_wat.ts";
 
 const rec = (...fields: [string, InterfaceType][]): InterfaceType => ({

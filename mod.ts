@@ -6,7 +6,9 @@
  * The root holds what most users call: {@link instantiate} (and
  * {@link compile} to instantiate many times) to run a component with host
  * imports written for jco, {@link fuse} to get its adapter modules and
- * instantiation plan, {@link parse} to read it as a stream, and the errors.
+ * instantiation plan ({@link saveTranslation} and {@link loadTranslation} to
+ * fuse once and load fast later), {@link parse} to read it as a stream, and
+ * the errors.
  * Each pipeline stage and tool has a subpath of its own, with its module
  * doc: `@wasmfuse/fuse/parse`, `/inline`, `/partition`, `/fact`, `/wasm`,
  * `/validate`, `/runtime`, `/types`, `/binary`, `/wast`, `/wave`, and the
@@ -38,6 +40,8 @@ export { parse, parseBytes } from "./lib/parse/mod.ts";
 export type { Payload } from "./lib/parse/mod.ts";
 export { fuse } from "./lib/fuse.ts";
 export type { Translation } from "./lib/fuse.ts";
+export { loadTranslation, saveTranslation } from "./lib/saved.ts";
+export type { SavedTranslation, SavedTranslationJson } from "./lib/saved.ts";
 export { compile, Component, ComponentError, instantiate, Trap } from "./lib/runtime/mod.ts";
 export type {
   ComponentFunction,

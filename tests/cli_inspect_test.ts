@@ -228,12 +228,12 @@ Deno.test("cli inspect reports malformed input with its offset and exits 1", asy
   assert.match(missing.stderr, /^error: .*No such file/);
 });
 
-Deno.test("cli inspect takes exactly one FILE", async () => {
+Deno.test("cli inspect takes exactly one FILE (a usage mistake: status 2)", async () => {
   const none = await run(["inspect"]);
-  assert.equal(none.code, 1);
+  assert.equal(none.code, 2);
   assert.match(none.stderr, /^error: inspect takes exactly one FILE \(or -\)/);
   const two = await run(["inspect", EXAMPLE, EXAMPLE]);
-  assert.equal(two.code, 1);
+  assert.equal(two.code, 2);
   assert.match(two.stderr, /^error: inspect takes exactly one FILE \(or -\)/);
 });
 

@@ -39,16 +39,21 @@ Deno.test("cli parse reports malformed input with its offset and exits 1", async
   assert.doesNotMatch(stdout, /\bend$/m);
 });
 
-Deno.test("cli reports usage errors and missing files with exit status 1", async () => {
+Deno.test("cli: missing files exit 1, usage mistakes exit 2 (clap's convention)", async () => {
   const missing = await run(["parse", "/nonexistent/file.wasm"]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^error: .*No such file/);
   const unknown = await run(["frobnicate"]);
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^error: unknown command "frobnicate"/);
   const badFlag = await run(["parse", "--nope", EXAMPLE]);
-  assert.equal(badFlag.code, 1);
+  assert.equal(badFlag.code, 2);
   assert.match(badFlag.stderr, /^error: .*--nope/);
+  assert.match(badFlag.stderr, /usage: wasmfuse parse FILE\|-/, "the command's usage follows");
+  const nothing = await run([]);
+  assert.equal(nothing.code, 2);
+  assert.equal(nothing.stdout, "");
+  assert.match(nothing.stderr, /^wasmfuse: compile and inspect/);
   const help = await run(["help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /wasmfuse parse FILE\|-/);

@@ -29,7 +29,8 @@ function list(names: readonly string[]): string {
 }
 
 function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? "" : "s"}`;
+  if (n === 1) return `${n} ${what}`;
+  return `${n} ${what === "memory" ? "memories" : `${what}s`}`;
 }
 
 function typeDef(t: TypeDef): string {

@@ -230,9 +230,10 @@ Deno.test("cli run: usage and input errors", async () => {
     noInvoke.stderr,
     /^error: the component exports no `wasi:cli\/run`: name a function with --invoke 'NAME\(ARGS\)' \(exports: add, /,
   );
+  // usage mistakes: status 2
   const twoFiles = await run(["run", FILE, FILE, "--invoke", "nothing"]);
-  assert.equal(twoFiles.code, 1);
-  assert.match(twoFiles.stderr, /^error: run takes exactly one FILE \(or -\)\n/);
+  assert.equal(twoFiles.code, 2);
+  assert.match(twoFiles.stderr, /^error: run takes exactly one FILE \(or - or DIR\)\n/);
   const missing = await run(["run", `${dir}/missing.wasm`, "--invoke", "run"]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^error: .*No such file/);
@@ -240,7 +241,7 @@ Deno.test("cli run: usage and input errors", async () => {
   assert.equal(truncated.code, 1);
   assert.equal(truncated.stderr, "error: unexpected end-of-file at offset 20\n");
   const badDir = await run(["run", FILE, "--wasi", "--dir", "::x", "--invoke", "nothing"]);
-  assert.equal(badDir.code, 1);
+  assert.equal(badDir.code, 2);
   assert.match(badDir.stderr, /^error: --dir expects HOST\[::GUEST\], got `::x`/);
 });
 

@@ -154,9 +154,9 @@ Deno.test("cli wast: a file that cannot be read or parsed counts as one failure"
   assert.equal(lines[3], "2 passed, 2 failed, 1 skipped");
 });
 
-Deno.test("cli wast: needs at least one FILE", async () => {
+Deno.test("cli wast: needs at least one FILE (a usage mistake: status 2)", async () => {
   const r = await wast();
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /^error: wast takes one or more FILEs\n\n/);
   assert.match(r.stderr, /wasmfuse wast FILE\.\.\./);

@@ -101,37 +101,104 @@ export function ranges(ids: readonly number[]): string {
 /** How many adapter modules the summary lists one by one (`--json` has them all). */
 const LISTED = 20;
 
+/** Whether a path exists. */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * Where `fuse -o DIR` writes: a temporary directory beside DIR, renamed into
+ * place only when everything is written. A failing run leaves DIR as it was
+ * (and creates nothing); a good one replaces the files of its own names and
+ * touches nothing else in DIR.
+ */
+class Output {
+  private constructor(
+    readonly dir: string,
+    readonly tmp: string,
+    /** Parent directories this run created, deepest first. */
+    readonly created: string[],
+  ) {}
+
+  static async open(dir: string): Promise<Output> {
+    const info = await Deno.stat(dir).catch(() => undefined);
+    if (info !== undefined && !info.isDirectory) {
+      throw new UsageError(`-o ${dir}: exists and is not a directory`, "fuse");
+    }
+    const at = Math.max(dir.lastIndexOf("/"), dir.lastIndexOf("\\"));
+    const parent = at < 0 ? "." : at === 0 ? "/" : dir.slice(0, at);
+    const created: string[] = [];
+    for (let p = parent; !(await exists(p));) {
+      created.unshift(p);
+      const up = Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\"));
+      if (up <= 0) break;
+      p = p.slice(0, up);
+    }
+    for (const p of created) await Deno.mkdir(p);
+    created.reverse();
+    const name = dir.slice(at + 1) || "out";
+    const tmp = await Deno.makeTempDir({ dir: parent, prefix: `.${name}.wasmfuse-` });
+    return new Output(dir, tmp, created);
+  }
+
+  path(file: string): string {
+    return `${this.tmp}/${file}`;
+  }
+
+  /** Move the files into place (plan.json last), or the whole directory when DIR is new. */
+  async commit(): Promise<void> {
+    if (!(await exists(this.dir))) {
+      await Deno.rename(this.tmp, this.dir);
+      return;
+    }
+    const files = [...Deno.readDirSync(this.tmp)].map((e) => e.name)
+      .sort((a, b) => Number(a === "plan.json") - Number(b === "plan.json"));
+    for (const f of files) await Deno.rename(`${this.tmp}/${f}`, `${this.dir}/${f}`);
+    await Deno.remove(this.tmp);
+  }
+
+  /** Remove what this run wrote and created, nothing else. */
+  async abort(): Promise<void> {
+    await Deno.remove(this.tmp, { recursive: true }).catch(() => {});
+    for (const p of this.created) await Deno.remove(p).catch(() => {});
+  }
+}
+
 /** `fuse`: the whole pipeline; write a self-contained translation, print WAT or a summary. */
 export async function fuseCommand(
   file: string,
   opts: { out?: string; wat: boolean; json: boolean },
 ): Promise<void> {
-  const written: string[] = [];
   const progress = new Progress();
+  const output = opts.out === undefined ? undefined : await Output.open(opts.out);
+  let files = 0;
   try {
-    if (opts.out !== undefined) await Deno.mkdir(opts.out, { recursive: true });
     let adapters = 0;
     const t = await fuse(await openComponent(file), async (m: AdapterModule) => {
       adapters += m.adapters.length;
       progress.show(`fuse: ${m.index + 1} adapter modules, ${adapters} adapters`);
-      if (opts.out === undefined) return;
-      const path = `${opts.out}/adapter-${m.index}.wasm`;
-      written.push(path);
-      await Deno.writeFile(path, m.bytes);
+      if (output === undefined) return;
+      files++;
+      await Deno.writeFile(output.path(`adapter-${m.index}.wasm`), m.bytes);
     });
     progress.done();
-    if (opts.out !== undefined) {
+    if (output !== undefined) {
       // the component's own core modules beside the adapter modules, and the document naming all
       const saved = saveTranslation(t);
       for (const [name, bytes] of saved.files) {
         if (name.startsWith("adapter-")) continue;
-        const path = `${opts.out}/${name}`;
-        written.push(path);
-        await Deno.writeFile(path, bytes);
+        files++;
+        await Deno.writeFile(output.path(name), bytes);
       }
-      const path = `${opts.out}/plan.json`;
-      written.push(path);
-      await Deno.writeTextFile(path, JSON.stringify(saved.json) + "\n");
+      files++;
+      await Deno.writeTextFile(output.path("plan.json"), JSON.stringify(saved.json) + "\n");
+      await output.commit();
     }
     if (opts.wat) {
       let text = "";
@@ -151,14 +218,14 @@ export async function fuseCommand(
         })),
         plan: t.plan.length,
         modules: t.dfg.modules.length,
-        ...(opts.out === undefined ? {} : { out: opts.out, files: written.length }),
+        ...(opts.out === undefined ? {} : { out: opts.out, files }),
       };
       await write(JSON.stringify(summary, null, 2) + "\n");
-    } else await write(summarize(t, opts.out, written.length));
+    } else await write(summarize(t, opts.out, files));
   } catch (e) {
     progress.done();
-    // nothing half-written is left behind
-    for (const path of written) await Deno.remove(path).catch(() => {});
+    // nothing half-written is left behind, and nothing the run did not write is touched
+    await output?.abort();
     throw e;
   }
 }

@@ -118,16 +118,54 @@ Deno.test("cli fuse -o: a self-contained translation, run in a fresh process wit
   assert.equal(ran.stdout, "15\n");
 });
 
-Deno.test("cli fuse -o: nothing is left behind on an error; a directory without plan.json", async () => {
-  const out = `${dir}/broken-out`;
+Deno.test("cli fuse -o: a failing run changes nothing; a good one touches only its own files", async (t) => {
   const broken = (await Deno.readFile(POINTS)).subarray(0, 400);
-  const r = await cli(["fuse", "-", "-o", out], broken);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /^error: unexpected end-of-file at offset \d+\n$/);
-  assert.deepEqual([...Deno.readDirSync(out)], []);
-  const empty = await cli(["run", out, "--invoke", "run()"]);
-  assert.equal(empty.code, 1);
-  assert.match(empty.stderr, /^error: .*broken-out is a directory without a readable plan\.json/);
+  const base = `${dir}/outs`;
+  await Deno.mkdir(base);
+  const entries = (p: string) => [...Deno.readDirSync(p)].map((e) => e.name).sort();
+  await t.step("a new DIR: not created by a failing run, nothing left beside it", async () => {
+    const r = await cli(["fuse", "-", "-o", `${base}/new/deep`], broken);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: unexpected end-of-file at offset \d+\n$/);
+    assert.deepEqual(entries(base), []);
+  });
+  await t.step("an earlier good run's files survive a failing one", async () => {
+    const out = `${base}/good`;
+    assert.equal((await cli(["fuse", POINTS, "-o", out])).code, 0);
+    const before = entries(out);
+    const plan = await Deno.readTextFile(`${out}/plan.json`);
+    assert.equal((await cli(["fuse", "-", "-o", out], broken)).code, 1);
+    assert.deepEqual(entries(out), before);
+    assert.equal(await Deno.readTextFile(`${out}/plan.json`), plan);
+    assert.deepEqual(entries(base), ["good"]);
+  });
+  await t.step("a pre-existing empty DIR stays; a user's file in DIR stays", async () => {
+    const out = `${base}/mine`;
+    await Deno.mkdir(out);
+    assert.equal((await cli(["fuse", "-", "-o", out], broken)).code, 1);
+    assert.deepEqual(entries(out), []);
+    await Deno.writeTextFile(`${out}/notes.txt`, "mine");
+    assert.equal((await cli(["fuse", POINTS, "-o", out])).code, 0);
+    assert.ok(entries(out).includes("notes.txt"));
+    assert.ok(entries(out).includes("plan.json"));
+    assert.equal((await cli(["run", out, "--invoke", "run()"])).stdout, "15\n");
+  });
+  await t.step("DIR is a file: refused before anything is done", async () => {
+    const file = `${base}/a-file`;
+    await Deno.writeTextFile(file, "x");
+    const r = await cli(["fuse", POINTS, "-o", file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: -o .*a-file: exists and is not a directory\n/);
+    assert.equal(await Deno.readTextFile(file), "x");
+  });
+  await t.step("a directory without plan.json does not run", async () => {
+    const empty = await cli(["run", `${base}/mine-empty`, "--invoke", "run()"]);
+    assert.equal(empty.code, 1);
+    await Deno.mkdir(`${base}/nothing`);
+    const none = await cli(["run", `${base}/nothing`, "--invoke", "run()"]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^error: .*nothing is a directory without a readable plan\.json/);
+  });
 });
 
 Deno.test("cli: the text format is accepted wherever a component is", async () => {

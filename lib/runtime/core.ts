@@ -11,6 +11,7 @@
 import type { AdapterModule, ImportBinding } from "../fact/module.ts";
 import type { CoreDef, InstanceId } from "../inline/dfg.ts";
 import type { Translation } from "../fuse.ts";
+import { LinkError } from "../types/errors.ts";
 import { Trap } from "./trap.ts";
 
 /** A value that can satisfy a core import. */
@@ -58,10 +59,19 @@ export interface CompiledModules {
  * Compile every core module of a translation.
  * @param t The translation.
  * @returns The compiled modules.
+ * @throws {LinkError} When one of the component's core modules is not valid core wasm.
  */
 export function compileModules(t: Translation): CompiledModules {
   return {
-    modules: t.dfg.modules.map((m) => new WebAssembly.Module(m.bytes as BufferSource)),
+    modules: t.dfg.modules.map((m, i) => {
+      try {
+        return new WebAssembly.Module(m.bytes as BufferSource);
+      } catch (e) {
+        // the component's own core module: bad input, not a bug (wasmparser validates it there)
+        if (!(e instanceof WebAssembly.CompileError)) throw e;
+        throw new LinkError(`core module ${i} is not valid core wasm: ${e.message}`);
+      }
+    }),
     adapters: t.adapterModules.map((m) => new WebAssembly.Module(m.bytes)),
   };
 }

@@ -184,7 +184,8 @@ export class Component {
  * @param input The component's bytes, a stream of them, or a translation from {@link fuse}.
  * @returns The compiled component.
  * @throws {ParseError} When the binary is malformed.
- * @throws {LinkError} When it does not link.
+ * @throws {LinkError} When it does not link, or a core module is not valid core wasm.
+ * @throws {UnsupportedError} When it needs what wasmfuse or the engine lacks.
  */
 export async function compile(
   input: Uint8Array | ReadableStream<Uint8Array> | Translation,
@@ -214,7 +215,7 @@ export async function compile(
  * @param options How to instantiate.
  * @returns The instance.
  * @throws {ParseError} When the binary is malformed.
- * @throws {LinkError} When it does not link, or an import is missing.
+ * @throws {LinkError} When it does not link, an import is missing, or a core module is not valid core wasm.
  * @throws {Trap} When instantiation traps.
  */
 export async function instantiate(

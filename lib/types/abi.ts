@@ -3,9 +3,9 @@
  * alignment in linear memory, discriminant widths (CanonicalABI.md,
  * "Flattening", "Element Size", "Alignment").
  *
- * Flags follow Wasmtime rather than the spec text: any number of flags is
- * laid out as as many 32-bit words as needed (the spec caps flags at 32;
- * see reference Appendix B).
+ * Flags are laid out in as many 32-bit words as they need, as Wasmtime did;
+ * the type resolver refuses more than 32 flags, the spec's rule now, so
+ * every flags type takes 1, 2 or 4 bytes.
  *
  * @module
  */

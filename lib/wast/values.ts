@@ -126,6 +126,12 @@ export function readValue(node: SNode, t: InterfaceType): unknown {
       const [arg] = expectHead(node, `${t}.const`, t, 1);
       if (!isAtom(arg)) throw new ValueSyntaxError(`expected an integer`, node);
       const raw = intLiteral(arg.value, arg);
+      // as the text format's integers: the signed or the unsigned reading of `bits` bits, no wider
+      const lo = -(1n << BigInt(bits - 1));
+      const hi = (1n << BigInt(bits)) - 1n;
+      if (raw < lo || raw > hi) {
+        throw new ValueSyntaxError(`\`${arg.value}\` is out of range for \`${t}\``, arg);
+      }
       const v = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
       return bits === 64 ? v : Number(v);
     }

@@ -195,6 +195,8 @@ Deno.test("cli run: bad calls exit 1 with error: ...", async (t) => {
     await fails("add(-1, 0)", "error: -1 is out of range for `u32` (at character 4)");
     await fails("add(1, 0x10)", "error: expected `)`, found `x` (at character 8)");
     await fails("add(1, (s32.const 2))", /^error: expected `\(u32\.const \.\.\.\)` for a `u32`/);
+    await fails("add((u32.const 4294967296), 2)", /^error: `4294967296` is out of range for `u32`/);
+    await fails("add(4294967296, 2)", /^error: 4294967296 is out of range for `u32`/);
     await fails("not(1)", /^error: expected `true` or `false`/);
     await fails("echo(hi)", /^error: expected a string in double quotes/);
     await fails('code("AB")', /^error: expected a `char` in quotes/);

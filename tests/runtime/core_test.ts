@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fuse, Trap } from "../../mod.ts";
+import { compile, fuse, LinkError, Trap } from "../../mod.ts";
 import { compileModules, instantiateCore } from "../../lib/runtime/mod.ts";
 import { wat } from "../_wat.ts";
 
@@ -39,4 +39,16 @@ Deno.test("instantiateCore() instantiates one compilation any number of times, i
   mem(a)[100] = 7;
   assert.equal(mem(b)[100], 0);
   assert.notEqual(a.flags[1], b.flags[1]);
+});
+
+Deno.test("compile(): a core module the engine refuses is a LinkError naming it", async () => {
+  // the parser reads module headers; the bodies are the engine's to validate
+  const bytes = await wat(`(component
+    (core module $ok)
+    (core module $bad (func (result i32))))`);
+  await assert.rejects(() => compile(bytes), (e: unknown) => {
+    assert.ok(e instanceof LinkError, String(e));
+    assert.match(e.message, /^core module 1 is not valid core wasm: /);
+    return true;
+  });
 });

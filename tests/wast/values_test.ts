@@ -89,6 +89,15 @@ Deno.test("readValue: integers", async (t) => {
     assert.equal(read("(s64.const -0x8000_0000_0000_0000)", "s64"), -(2n ** 63n));
     assert.equal(read("(u64.const 0xffff_ffff_ffff_ffff)", "u64"), 2n ** 64n - 1n);
   });
+  await t.step("out of range for both readings is an error, not a wrapped value", () => {
+    rejects("(u32.const 4294967296)", "u32", /`4294967296` is out of range for `u32` \(at line 1/);
+    rejects("(u8.const 256)", "u8", /`256` is out of range for `u8`/);
+    rejects("(u8.const -129)", "u8", /`-129` is out of range for `u8`/);
+    rejects("(s8.const 256)", "s8", /out of range for `s8`/);
+    rejects("(s16.const -0x8001)", "s16", /out of range for `s16`/);
+    rejects("(u64.const 0x1_0000_0000_0000_0000)", "u64", /out of range for `u64`/);
+    rejects("(s64.const -0x8000_0000_0000_0001)", "s64", /out of range for `s64`/);
+  });
   await t.step("values wrap to the width", () => {
     assert.equal(read("(u8.const -1)", "u8"), 255);
     assert.equal(read("(s8.const 255)", "s8"), -1);

@@ -296,10 +296,16 @@ export class Reader {
   /**
    * A LEB128-counted vector.
    * @param item Reads one element.
+   * @param limit The most elements allowed, with what they are (`record field`):
+   *   more is `<what> size is out of bounds`, as wasmparser words it.
    * @returns The elements.
    */
-  vec<T>(item: (r: Reader) => T): T[] {
+  vec<T>(item: (r: Reader) => T, limit?: { max: number; what: string }): T[] {
+    const at = this.offset;
     const n = this.count();
+    if (limit !== undefined && n > limit.max) {
+      throw this.error(`${limit.what} size is out of bounds`, at);
+    }
     const out = new Array<T>(n);
     for (let i = 0; i < n; i++) out[i] = item(this);
     return out;

@@ -79,11 +79,21 @@ function fieldsOf(t: InterfaceType): readonly InterfaceType[] | undefined {
     case "tuple":
       return t.types;
     case "list":
-      return t.length === undefined ? undefined : Array.from({ length: t.length }, () => t.element);
+      // a fixed-length list is a record of its elements; long ones are translated in a loop
+      return t.length === undefined || t.length > UNROLLED
+        ? undefined
+        : Array.from({ length: t.length }, () => t.element);
     default:
       return undefined;
   }
 }
+
+/**
+ * The longest fixed-length list translated element by element in line; a
+ * longer one is in memory (its flat form would pass MAX_FLAT_PARAMS) and is
+ * copied at once or translated in a loop.
+ */
+const UNROLLED = 16;
 
 /** Scalars whose bytes in memory are the value: a list of them is copied as is. */
 const COPYABLE = new Set(["u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", "f32", "f64"]);
@@ -91,6 +101,7 @@ const COPYABLE = new Set(["u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64", 
 /** Whether a list of `t` can be copied byte for byte (no value in it needs checking). */
 function copyable(t: InterfaceType): boolean {
   if (typeof t === "string") return COPYABLE.has(t);
+  if (t.kind === "list" && t.length !== undefined) return copyable(t.element);
   const fields = fieldsOf(t);
   if (fields !== undefined) return fields.every(copyable);
   // flags that fill their bytes have no undefined bits to drop
@@ -266,6 +277,7 @@ export class Translator {
       case "enum":
         return this.#variant(t.names.map(() => undefined), t, src, dst);
       case "list":
+        if (t.length !== undefined) return this.#fixedList(t.element, t.length, src, dst);
         return this.#list(t.element, src, dst);
       case "map":
         // a list of (key, value) tuples (CanonicalABI.md, `despecialize`)
@@ -369,6 +381,64 @@ export class Translator {
     void t;
   }
 
+  /**
+   * A fixed-length list too long to unroll: it is in memory on both sides
+   * (more than MAX_FLAT_PARAMS flat values), so its elements are copied with
+   * one `memory.copy` when their bytes need no checking, or translated in a
+   * loop, one address per side moving by the element size.
+   */
+  #fixedList(e: InterfaceType, n: number, src: Location, dst: Location): void {
+    if (src.kind !== "memory" || dst.kind !== "memory") {
+      throw new Error(`a fixed-length list of ${n} elements held flat`);
+    }
+    const b = this.body;
+    const ptrOf = (at: Location & { kind: "memory" }): FlatType => at.mem.memory64 ? "i64" : "i32";
+    const sp = ptrOf(src);
+    const dp = ptrOf(dst);
+    const sSize = elemSize(e, sp === "i64" ? 8 : 4);
+    const dSize = elemSize(e, dp === "i64" ? 8 : 4);
+    const address = (at: Location & { kind: "memory" }, ptr: FlatType) => {
+      b.op("local.get", at.addr);
+      if (at.offset === 0) return;
+      if (ptr === "i64") b.op("i64.const", BigInt(at.offset)).op("i64.add");
+      else b.op("i32.const", at.offset).op("i32.add");
+    };
+    if (copyable(e) && sSize === dSize) {
+      address(dst, dp);
+      address(src, sp);
+      // the size is i64 only when both memories are 64-bit (sizes are below 2^32)
+      if (sp === "i64" && dp === "i64") b.op("i64.const", BigInt(n * sSize));
+      else b.op("i32.const", (n * sSize) | 0);
+      b.memoryCopy(dst.mem.index, src.mem.index);
+      return;
+    }
+    const from = b.local(sp);
+    const to = b.local(dp);
+    const left = b.local("i32");
+    address(src, sp);
+    b.op("local.set", from);
+    address(dst, dp);
+    b.op("local.set", to);
+    b.op("i32.const", n | 0).op("local.set", left);
+    const step = (l: number, ptr: FlatType, by: number) => {
+      b.op("local.get", l);
+      if (ptr === "i64") b.op("i64.const", BigInt(by)).op("i64.add");
+      else b.op("i32.const", by).op("i32.add");
+      b.op("local.set", l);
+    };
+    b.open("block").open("loop");
+    b.op("local.get", left).op("i32.eqz").op("br_if", 1);
+    this.translate(
+      e,
+      { kind: "memory", mem: src.mem, addr: from, offset: 0 },
+      { kind: "memory", mem: dst.mem, addr: to, offset: 0 },
+    );
+    step(from, sp, sSize);
+    step(to, dp, dSize);
+    b.op("local.get", left).op("i32.const", 1).op("i32.sub").op("local.set", left);
+    b.op("br", 0).op("end").op("end");
+  }
+
   #flags(n: number, src: Location, dst: Location): void {
     const words = flagsWords(n);
     const [load, store]: [OpName, OpName] = n <= 8
@@ -401,11 +471,17 @@ export class Translator {
       : size === 2
       ? ["i32.load16_u", "i32.store16"]
       : ["i32.load", "i32.store"];
+    // the payload's offset, once per pointer size (not once per case: variants may be wide)
+    const offsets = new Map<4 | 8, number>();
     const payloadOffset = (at: Location) => {
       const ptr = at.kind === "memory" && at.mem.memory64 ? 8 : 4;
-      let a = 1;
-      for (const c of cases) if (c !== undefined) a = Math.max(a, alignment(c, ptr));
-      return alignTo(size, a);
+      let off = offsets.get(ptr);
+      if (off === undefined) {
+        let a = 1;
+        for (const c of cases) if (c !== undefined) a = Math.max(a, alignment(c, ptr));
+        offsets.set(ptr, off = alignTo(size, a));
+      }
+      return off;
     };
     // dispatch on the source discriminant: one block per case, innermost first
     const n = cases.length;

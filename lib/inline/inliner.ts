@@ -548,7 +548,7 @@ export class Inliner {
             this.#coreInstance(frame, items[i] as CoreInstance);
             break;
           case "core-type":
-            frame.coreTypes.push(...resolveCoreTypeDef(frame, p.items[i]));
+            for (const x of resolveCoreTypeDef(frame, p.items[i])) frame.coreTypes.push(x);
             break;
           case "instance":
             this.#instance(frame, items[i] as Instance);

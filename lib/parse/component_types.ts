@@ -7,7 +7,15 @@
  */
 
 import type { Reader } from "../binary/reader.ts";
-import { MAX_TYPE_DEPTH } from "../binary/limits.ts";
+import {
+  MAX_ENUM_CASES,
+  MAX_FLAG_NAMES,
+  MAX_FUNCTION_PARAMS,
+  MAX_RECORD_FIELDS,
+  MAX_TUPLE_TYPES,
+  MAX_TYPE_DEPTH,
+  MAX_VARIANT_CASES,
+} from "../binary/limits.ts";
 import { readCoreExternType, readCoreImport, readRecGroup, readValType } from "./core_types.ts";
 import type {
   CoreModuleDecl,
@@ -77,20 +85,32 @@ function readDefinedValType(r: Reader, b: number): DefinedValType {
     case 0x72:
       return {
         kind: "record",
-        fields: r.vec((r) => ({ name: readLabel(r), type: readComponentValType(r) })),
+        fields: r.vec(
+          (r) => ({ name: readLabel(r), type: readComponentValType(r) }),
+          { max: MAX_RECORD_FIELDS, what: "record field" },
+        ),
       };
     case 0x71:
-      return { kind: "variant", cases: r.vec(readCase) };
+      return {
+        kind: "variant",
+        cases: r.vec(readCase, { max: MAX_VARIANT_CASES, what: "variant cases" }),
+      };
     case 0x70:
       return { kind: "list", element: readComponentValType(r) };
     case 0x67:
       return { kind: "list", element: readComponentValType(r), length: r.u32() };
     case 0x6f:
-      return { kind: "tuple", types: r.vec(readComponentValType) };
+      return {
+        kind: "tuple",
+        types: r.vec(readComponentValType, { max: MAX_TUPLE_TYPES, what: "tuple types" }),
+      };
     case 0x6e:
-      return { kind: "flags", names: r.vec(readLabel) };
+      return {
+        kind: "flags",
+        names: r.vec(readLabel, { max: MAX_FLAG_NAMES, what: "flag names" }),
+      };
     case 0x6d:
-      return { kind: "enum", names: r.vec(readLabel) };
+      return { kind: "enum", names: r.vec(readLabel, { max: MAX_ENUM_CASES, what: "enum cases" }) };
     case 0x6b:
       return { kind: "option", type: readComponentValType(r) };
     case 0x6a: {
@@ -122,7 +142,10 @@ function readDefinedValType(r: Reader, b: number): DefinedValType {
 }
 
 function readFuncType(r: Reader, async: boolean): FuncType {
-  const params = r.vec((r) => ({ name: readLabel(r), type: readComponentValType(r) }));
+  const params = r.vec(
+    (r) => ({ name: readLabel(r), type: readComponentValType(r) }),
+    { max: MAX_FUNCTION_PARAMS, what: "component function parameters" },
+  );
   const b = r.u8();
   if (b === 0x00) {
     return { kind: "func", async, params, result: readComponentValType(r) };

@@ -180,7 +180,7 @@ export function decodeModule(bytes: Uint8Array, base: number): CoreModuleInfo {
     lastOrder = order;
     switch (id) {
       case 1:
-        for (let n = r.count(); n > 0; n--) types.push(...readRecGroup(r).types);
+        for (let n = r.count(); n > 0; n--) for (const x of readRecGroup(r).types) types.push(x);
         break;
       case 2:
         for (let n = r.count(); n > 0; n--) {

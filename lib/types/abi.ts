@@ -83,17 +83,27 @@ export function variantCases(t: InterfaceType): (InterfaceType | undefined)[] | 
 }
 
 /**
- * Flatten a value type into core types.
+ * How many flat values {@link flattenType} computes at most: one more than
+ * any use needs (more than {@link MAX_FLAT_PARAMS} go through memory), so a
+ * fixed-length list of 2^30 elements costs 17 steps, not 2^30.
+ */
+export const FLAT_CAP = MAX_FLAT_PARAMS + 1;
+
+/**
+ * Flatten a value type into core types, stopping once there are more than
+ * {@link MAX_FLAT_PARAMS} of them (a value that large travels through
+ * memory; its flat types are never used).
  * @param t The type.
  * @param ptr The pointer type of the memory used (`i64` for memory64).
  * @param out Where to append.
- * @returns `out`.
+ * @returns `out` (at most {@link FLAT_CAP} long).
  */
 export function flattenType(
   t: InterfaceType,
   ptr: "i32" | "i64" = "i32",
   out: FlatType[] = [],
 ): FlatType[] {
+  if (out.length >= FLAT_CAP) return out;
   if (typeof t === "string") {
     switch (t) {
       case "s64":
@@ -117,16 +127,18 @@ export function flattenType(
   switch (t.kind) {
     case "list":
       if (t.length === undefined) out.push(ptr, ptr);
-      else for (let i = 0; i < t.length; i++) flattenType(t.element, ptr, out);
+      else {for (let i = 0; i < t.length && out.length < FLAT_CAP; i++) {
+          flattenType(t.element, ptr, out);
+        }}
       return out;
     case "record":
-      for (const f of t.fields) flattenType(f.type, ptr, out);
+      for (const f of t.fields) if (flattenType(f.type, ptr, out).length >= FLAT_CAP) break;
       return out;
     case "tuple":
-      for (const e of t.types) flattenType(e, ptr, out);
+      for (const e of t.types) if (flattenType(e, ptr, out).length >= FLAT_CAP) break;
       return out;
     case "flags":
-      for (let i = flagsWords(t.names.length); i > 0; i--) out.push("i32");
+      for (let i = flagsWords(t.names.length); i > 0 && out.length < FLAT_CAP; i--) out.push("i32");
       return out;
     case "enum":
     case "own":
@@ -149,7 +161,8 @@ export function flattenType(
           joined[i] = i < joined.length ? join(joined[i], flat[i]) : flat[i];
         }
       }
-      out.push("i32", ...joined);
+      out.push("i32");
+      for (const j of joined) if (out.length < FLAT_CAP) out.push(j);
       return out;
     }
   }
@@ -234,6 +247,13 @@ function primitiveSize(t: PrimitiveValType): 1 | 2 | 4 | 8 {
   }
 }
 
+/** The largest alignment of some types (1 for none): a loop, so any number of members is fine. */
+function maxAlignment(types: readonly InterfaceType[], ptrSize: 4 | 8): number {
+  let a = 1;
+  for (const m of types) a = Math.max(a, alignment(m, ptrSize));
+  return a;
+}
+
 /**
  * Alignment in linear memory.
  * @param t The type.
@@ -242,15 +262,26 @@ function primitiveSize(t: PrimitiveValType): 1 | 2 | 4 | 8 {
  */
 export function alignment(t: InterfaceType, ptrSize: 4 | 8 = 4): number {
   if (typeof t === "string") return t === "string" ? ptrSize : primitiveSize(t);
+  const cache = alignments[ptrSize];
+  let a = cache.get(t);
+  if (a === undefined) cache.set(t, a = computeAlignment(t, ptrSize));
+  return a;
+}
+
+// computed once per type object: types share their parts, so a tree walk would repeat itself
+const alignments = { 4: new WeakMap<object, number>(), 8: new WeakMap<object, number>() };
+const sizes = { 4: new WeakMap<object, number>(), 8: new WeakMap<object, number>() };
+
+function computeAlignment(t: Exclude<InterfaceType, string>, ptrSize: 4 | 8): number {
   switch (t.kind) {
     case "list":
       return t.length === undefined ? ptrSize : alignment(t.element, ptrSize);
     case "map":
       return ptrSize;
     case "record":
-      return Math.max(1, ...t.fields.map((f) => alignment(f.type, ptrSize)));
+      return maxAlignment(t.fields.map((f) => f.type), ptrSize);
     case "tuple":
-      return Math.max(1, ...t.types.map((e) => alignment(e, ptrSize)));
+      return maxAlignment(t.types, ptrSize);
     case "flags": {
       const n = t.names.length;
       return n <= 8 ? 1 : n <= 16 ? 2 : 4;
@@ -282,6 +313,13 @@ function alignTo(n: number, a: number): number {
  */
 export function elemSize(t: InterfaceType, ptrSize: 4 | 8 = 4): number {
   if (typeof t === "string") return t === "string" ? 2 * ptrSize : primitiveSize(t);
+  const cache = sizes[ptrSize];
+  let n = cache.get(t);
+  if (n === undefined) cache.set(t, n = computeSize(t, ptrSize));
+  return n;
+}
+
+function computeSize(t: Exclude<InterfaceType, string>, ptrSize: 4 | 8): number {
   switch (t.kind) {
     case "list":
       return t.length === undefined ? 2 * ptrSize : t.length * elemSize(t.element, ptrSize);

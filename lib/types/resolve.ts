@@ -17,7 +17,8 @@ import type {
   TypeDef,
   ValType as ParsedValType,
 } from "../parse/items.ts";
-import { some } from "./abi.ts";
+import { elemSize, some } from "./abi.ts";
+import { MAX_FIXED_LENGTH_LIST_ELEMENTS } from "../binary/limits.ts";
 import { LinkError } from "./errors.ts";
 import { an } from "./subtype.ts";
 import {
@@ -43,12 +44,32 @@ export const MAX_TYPE_NESTING = 100;
 const depths = new WeakMap<object, number>();
 
 /**
- * The nesting depth of a resolved type (0 for primitives and resources).
+ * The largest a type may be as a tree (wasmparser's `MAX_WASM_TYPE_SIZE`):
+ * types share their parts, so without it a few hundred bytes could describe
+ * a type of 2^100 nodes that every walk over it would visit.
+ */
+export const MAX_TYPE_SIZE = 1_000_000;
+
+/** A type's size as a tree: 1 for a primitive, one more than its parts' for the rest. */
+const treeSizes = new WeakMap<object, number>();
+
+function treeSize(t: AnyType | ExternDesc): number {
+  if (typeof t === "string") return 1;
+  return treeSizes.get(t) ?? 1;
+}
+
+/** The most bytes a value may take in memory: sizes and offsets are 32-bit in the Canonical ABI. */
+const MAX_VALUE_BYTES = 0xffff_ffff;
+
+/**
+ * The nesting depth of a resolved type, counted as wasmparser counts it: a
+ * primitive, enum, flags or handle is 1, a type holding others is one more
+ * than the deepest (0 for resources themselves).
  * @param t The type.
  * @returns Its depth.
  */
 export function typeDepth(t: AnyType | ExternDesc): number {
-  if (typeof t === "string") return 0;
+  if (typeof t === "string") return 1;
   return depths.get(t) ?? 0;
 }
 
@@ -58,11 +79,20 @@ function nested<T extends object>(
   children: readonly (AnyType | ExternDesc | undefined)[],
 ): T {
   let d = 0;
-  for (const c of children) if (c !== undefined) d = Math.max(d, typeDepth(c));
+  let size = 1;
+  for (const c of children) {
+    if (c === undefined) continue;
+    d = Math.max(d, typeDepth(c));
+    size += treeSize(c);
+  }
   if (d + 1 > MAX_TYPE_NESTING) {
     throw new LinkError(`type nesting is deeper than ${MAX_TYPE_NESTING} levels`);
   }
+  if (size > MAX_TYPE_SIZE) {
+    throw new LinkError(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
+  }
   depths.set(t, d + 1);
+  treeSizes.set(t, size);
   return t;
 }
 
@@ -162,7 +192,13 @@ function resolveResource(scope: TypeScope, index: number): TypeResource {
  */
 export function resolveDefined(scope: TypeScope, d: DefinedValType): InterfaceType {
   const t = resolveDefinedShallow(scope, d);
-  return typeof t === "string" ? t : nested(t, childrenOf(t));
+  if (typeof t === "string") return t;
+  nested(t, childrenOf(t));
+  // (the tree size bounds this walk)
+  if (isValType(t) && elemSize(t, 8) > MAX_VALUE_BYTES) {
+    throw new LinkError(`a ${t.kind} value of this type takes more than 4 GiB in memory`);
+  }
+  return t;
 }
 
 /** The types directly inside a value type. */
@@ -208,6 +244,11 @@ function resolveDefinedShallow(scope: TypeScope, d: DefinedValType): InterfaceTy
       };
     case "list":
       if (d.length === 0) throw new LinkError("fixed-length list must have a length above 0");
+      if (d.length !== undefined && d.length > MAX_FIXED_LENGTH_LIST_ELEMENTS) {
+        throw new LinkError(
+          `fixed-length list element count exceeds limit of ${MAX_FIXED_LENGTH_LIST_ELEMENTS}`,
+        );
+      }
       return d.length === undefined
         ? { kind: "list", element: v(d.element) }
         : { kind: "list", element: v(d.element), length: d.length };
@@ -423,7 +464,7 @@ function resolveDecls(
   for (const d of decls) {
     switch (d.kind) {
       case "core-type":
-        scope.coreTypes.push(...resolveCoreTypeDef(scope, d.type));
+        for (const x of resolveCoreTypeDef(scope, d.type)) scope.coreTypes.push(x);
         break;
       case "type":
         if (d.type.kind === "resource") {
@@ -551,7 +592,7 @@ export function resolveCoreTypeDef(scope: TypeScope, t: CoreTypeDef): CoreTypeEn
   for (const d of t.decls) {
     switch (d.kind) {
       case "type":
-        local.push(...d.type.types);
+        for (const x of d.type.types) local.push(x);
         break;
       case "alias": {
         // Count 0 is the module type's own space; 1 is the scope around it.

@@ -49,8 +49,11 @@ Deno.test("a chain of 20,000 instances each exporting the previous is refused pa
   refused(component([5, instances.finish()]), /instances nest deeper than 100 levels/);
 });
 
-Deno.test("nesting up to 100 levels links", () => {
+Deno.test("nesting up to 100 levels links, 101 does not (wasmparser's count: u32 is 1)", () => {
   const types = new ByteWriter().u32(100).byte(0x79);
   for (let i = 1; i < 100; i++) types.byte(0x6b).s32(i - 1);
   inlinePayloads(parseBytes(component([7, types.finish()])));
+  const deeper = new ByteWriter().u32(101).byte(0x79);
+  for (let i = 1; i < 101; i++) deeper.byte(0x6b).s32(i - 1); // option^100<u32>: depth 101
+  refused(component([7, deeper.finish()]), /type nesting is deeper than 100 levels/);
 });

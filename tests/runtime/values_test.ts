@@ -18,7 +18,13 @@ import {
   FlatSource,
   RULES,
 } from "../../lib/runtime/mod.ts";
-import { alignment, elemSize, flattenType, typeToString } from "../../lib/types/mod.ts";
+import {
+  alignment,
+  elemSize,
+  flattenType,
+  MAX_FLAT_PARAMS,
+  typeToString,
+} from "../../lib/types/mod.ts";
 import { assertTrap } from "../_trap.ts";
 import { prng } from "../_prng.ts";
 
@@ -392,10 +398,12 @@ Deno.test("AbiContext: random values round-trip through memory and through flat 
           const at = 0x8000 - (0x8000 % alignment(ty, cx.ptrSize));
           cx.store(ty, v, at);
           assert.deepEqual(cx.load(ty, at), v);
-          // flat: one core value of the right kind per flattened type
+          // flat: one core value of the right kind per flattened type (a value of more than
+          // MAX_FLAT_PARAMS core values is never flat: it goes through memory)
+          const flat = flattenType(ty, ptr);
+          if (flat.length > MAX_FLAT_PARAMS) continue;
           const out: CoreNum[] = [];
           cx.lowerFlat(ty, v, out);
-          const flat = flattenType(ty, ptr);
           assert.equal(out.length, flat.length);
           out.forEach((x, i) => {
             if (flat[i] === "i64") assert.equal(typeof x, "bigint");

@@ -57,7 +57,9 @@ class ChunkFeeder {
  * Parses a component binary as it arrives: emits each {@link Payload} as
  * soon as its bytes are complete, and buffers no more than the section in
  * progress (nested components are entered, not buffered). The stream errors
- * with a {@link ParseError} on malformed input.
+ * with a {@link ParseError} on malformed input, after every payload decoded
+ * before it has come out: whatever the chunking, the same payloads, then the
+ * same error.
  *
  * @example Parsing a file as a stream
  * ```ts
@@ -75,14 +77,32 @@ export class ParseStream extends TransformStream<Uint8Array, Payload> {
   /** Creates the stream. */
   constructor() {
     const feeder = new ChunkFeeder();
+    const push = async (
+      chunk: Uint8Array,
+      eof: boolean,
+      controller: TransformStreamDefaultController<Payload>,
+    ) => {
+      try {
+        feeder.push(chunk, eof, (p) => controller.enqueue(p));
+      } catch (e) {
+        // the payloads decoded before the error come out first: erroring the stream now would
+        // drop them from its queue, so the error waits until they have been read
+        await drained(controller);
+        throw e;
+      }
+    };
     super({
-      transform: (chunk, controller) => {
-        feeder.push(chunk, false, (p) => controller.enqueue(p));
-      },
-      flush: (controller) => {
-        feeder.push(new Uint8Array(0), true, (p) => controller.enqueue(p));
-      },
+      transform: (chunk, controller) => push(chunk, false, controller),
+      flush: (controller) => push(new Uint8Array(0), true, controller),
     });
+  }
+}
+
+/** Resolves when everything enqueued has been read (or the stream is done for). */
+async function drained(controller: TransformStreamDefaultController<unknown>): Promise<void> {
+  // a reader usually reads within a few microtasks; after that, yield to the event loop too
+  for (let turns = 0; controller.desiredSize !== null && controller.desiredSize < 0; turns++) {
+    await (turns < 64 ? Promise.resolve() : new Promise((r) => setTimeout(r, 0)));
   }
 }
 

@@ -150,6 +150,35 @@ export class HostResources {
   }
 
   /**
+   * Check what the host gives for a handle, without moving it: a guest
+   * resource's object of the right class, not moved or dropped (and owned,
+   * for `own`), or any object for a host resource.
+   * @param t The handle type.
+   * @param v The host's value.
+   */
+  checkHandle(t: TypeHandle, v: unknown): void {
+    const resource = this.#scope.resourceId(t.resource);
+    if (this.#scope.dfg.resources[resource].instance === undefined) {
+      if ((typeof v !== "object" && typeof v !== "function") || v === null) {
+        throw new TypeError(`expected an object for \`${typeToString(t)}\`, got ${typeof v}`);
+      }
+      return;
+    }
+    const g = typeof v === "object" && v !== null ? this.#guest.get(v) : undefined;
+    if (g === undefined || g.resource !== resource) {
+      throw new TypeError(
+        `expected an instance of ${this.#classOf(resource).name} for \`${typeToString(t)}\``,
+      );
+    }
+    if (g.state === "dropped" || g.state === "moved") {
+      throw new TypeError(`this ${this.#classOf(resource).name} was ${g.state}`);
+    }
+    if (t.kind === "own" && g.state !== "owned") {
+      throw new TypeError(`a borrowed ${this.#classOf(resource).name} cannot be moved`);
+    }
+  }
+
+  /**
    * Handle transfers between a component instance and the host: the host
    * sees guest-defined resources as instances of their classes and
    * host-implemented ones as its own objects.

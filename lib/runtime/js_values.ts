@@ -79,6 +79,21 @@ export function numericArray(e: InterfaceType): NumericArrayConstructor | undefi
  * @returns The camelCase name.
  */
 export function camelCase(name: string): string {
+  let out = CAMEL.get(name);
+  if (out === undefined) {
+    // Names come from the component's types, so the cache stays small; a
+    // caller converting arbitrary strings cannot grow it without bound.
+    if (CAMEL.size >= CAMEL_MAX) CAMEL.clear();
+    out = convertCase(name);
+    CAMEL.set(name, out);
+  }
+  return out;
+}
+
+const CAMEL = new Map<string, string>();
+const CAMEL_MAX = 100_000;
+
+function convertCase(name: string): string {
   const words = name.split("-");
   let out = "";
   for (let i = 0; i < words.length; i++) {
@@ -229,7 +244,7 @@ export function mapList(t: Extract<InterfaceType, { kind: "map" }>): TypeList {
 /** A map value's entries: a `Map`, or an array of `[key, value]` pairs. */
 export function mapItems(t: InterfaceType, v: unknown): readonly unknown[] {
   if (v instanceof Map) return [...v.entries()];
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) return copyOf(v);
   return typeError(t, v, "a Map");
 }
 
@@ -249,10 +264,8 @@ export function listItems(t: TypeList, v: unknown): readonly unknown[] | Numeric
       return checkedNumbers(t.element as string, T, v as unknown as ArrayLike<unknown>);
     }
   }
-  const items = Array.isArray(v)
-    ? v
-    : ArrayBuffer.isView(v) && !(v instanceof DataView)
-    ? Array.from(v as unknown as ArrayLike<unknown>)
+  const items = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    ? copyOf(v as unknown as ArrayLike<unknown>)
     : typeError(t, v, "an array or a typed array");
   if (t.length !== undefined && items.length !== t.length) {
     typeError(t, v, `an array of ${t.length} elements`);
@@ -267,6 +280,9 @@ function checkedNumbers(
   items: ArrayLike<unknown>,
 ): NumericArray {
   const n = items.length;
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffff_ffff) {
+    throw new TypeError(`expected an array, got one of length ${String(n)}`);
+  }
   const out = new T(n);
   const range = INT_RANGE[e];
   if (range !== undefined) {
@@ -288,6 +304,21 @@ function checkedNumbers(
       o[i] = x as number;
     }
   }
+  return out;
+}
+
+/**
+ * A copy of an array, its `length` read once (an array may be a `Proxy`
+ * whose length changes, or whose iterator never ends), each element once;
+ * holes read as `undefined`.
+ */
+function copyOf(v: ArrayLike<unknown>): unknown[] {
+  const n = v.length;
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffff_ffff) {
+    throw new TypeError(`expected an array, got one of length ${String(n)}`);
+  }
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = v[i];
   return out;
 }
 
@@ -315,4 +346,108 @@ export function flagWords(names: readonly string[], v: unknown): number[] {
     if (o[camelCase(n)]) words[i >>> 5] |= 1 << (i & 31);
   });
   return words.map((w) => w >>> 0);
+}
+
+/**
+ * A value the host hands in, read once and checked against its type before
+ * anything is written: a plain copy the lowering then reads as often as it
+ * likes. Arrays (a `Proxy` too) are copied element by element after one read
+ * of `length`; records, tuples, variants and flags become plain objects and
+ * arrays; numbers, characters and strings are checked; handles are checked
+ * by `handle` without being moved. A value of the wrong shape is a
+ * `TypeError` naming what was expected, raised before any `realloc` or store.
+ * @param t The type.
+ * @param v The host's value.
+ * @param handle Checks a handle's value (its class and state), without moving it.
+ * @returns The checked copy.
+ */
+export function snapshot(
+  t: InterfaceType,
+  v: unknown,
+  handle?: (t: Extract<InterfaceType, { kind: "own" | "borrow" }>, v: unknown) => void,
+): unknown {
+  if (typeof t === "string") {
+    switch (t) {
+      case "bool":
+        if (typeof v !== "boolean") typeError(t, v);
+        return v;
+      case "u64":
+      case "s64":
+        return int64(t, v);
+      case "f32":
+      case "f64":
+        if (typeof v !== "number") typeError(t, v);
+        return v;
+      case "char":
+        charCode(v);
+        return v;
+      case "string":
+        if (typeof v !== "string") typeError(t, v);
+        return v;
+      default:
+        return smallInt(t, v);
+    }
+  }
+  const each = (e: InterfaceType, items: ArrayLike<unknown>) => {
+    const n = items.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = snapshot(e, items[i], handle);
+    return out;
+  };
+  switch (t.kind) {
+    case "list": {
+      const items = listItems(t, v);
+      // typed arrays were checked and copied into the element's kind by listItems
+      return Array.isArray(items) ? each(t.element, items) : items;
+    }
+    case "map":
+      return mapItems(t, v).map((pair) => snapshot(mapList(t).element, pair, handle));
+    case "tuple": {
+      if (!Array.isArray(v)) typeError(t, v, `an array of ${t.types.length} elements`);
+      const items = copyOf(v as unknown[]);
+      if (items.length !== t.types.length) {
+        typeError(t, v, `an array of ${t.types.length} elements`);
+      }
+      return items.map((x, i) => snapshot(t.types[i], x, handle));
+    }
+    case "record": {
+      const o = recordObject(t, v);
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields) {
+        const key = camelCase(f.name);
+        out[key] = snapshot(f.type, o[key], handle);
+      }
+      return out;
+    }
+    case "flags": {
+      if (v === undefined || v === null) return v;
+      if (typeof v !== "object") typeError(t, v, "an object of booleans");
+      const o = v as Record<string, unknown>;
+      const out: Record<string, boolean> = {};
+      for (const n of t.names) out[camelCase(n)] = Boolean(o[camelCase(n)]);
+      return out;
+    }
+    case "enum":
+    case "variant":
+    case "option":
+    case "result": {
+      const [disc, val] = caseOf(t, v);
+      const payload = t.kind === "enum"
+        ? undefined
+        : t.kind === "variant"
+        ? t.cases[disc].type
+        : t.kind === "option"
+        ? (disc === 0 ? undefined : t.type)
+        : disc === 0
+        ? t.ok
+        : t.err;
+      return caseValue(t, disc, payload === undefined ? undefined : snapshot(payload, val, handle));
+    }
+    case "own":
+    case "borrow":
+      handle?.(t, v);
+      return v;
+    default:
+      return v;
+  }
 }

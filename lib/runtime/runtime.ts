@@ -20,7 +20,7 @@ import type {
 } from "../inline/dfg.ts";
 import { type FlatSignature, flattenAsyncFuncType, flattenFuncType, some } from "../types/abi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
-import type { InterfaceType, TypeFunc, TypeResource } from "../types/model.ts";
+import type { InterfaceType, TypeFunc, TypeHandle, TypeResource } from "../types/model.ts";
 import type { CompiledModules, CoreValue } from "./core.ts";
 import {
   addJsNames,
@@ -48,6 +48,7 @@ import {
   Tasks,
   wrongHandle,
 } from "./tasks.ts";
+import { snapshot } from "./js_values.ts";
 import { Trap } from "./trap.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
@@ -99,6 +100,8 @@ export class Runtime implements ResourceScope {
   readonly #resolver: ImportResolver;
   /** The objects and classes standing for resources at the host. */
   readonly #host: HostResources = new HostResources(this);
+  /** Checks a handle the host hands in, without moving it. */
+  readonly #checkHandle = (t: TypeHandle, v: unknown) => this.#host.checkHandle(t, v);
 
   constructor(
     readonly t: Translation,
@@ -364,10 +367,12 @@ export class Runtime implements ResourceScope {
           );
         }
         if (ft.result !== undefined) {
+          // the result read once and checked before anything is written (or allocated)
+          const checked = snapshot(ft.result, r, this.#checkHandle);
           const f = this.flags[inst];
           f.value = 0;
           try {
-            out = this.#lowerResult(cx, ft, sig, r, args);
+            out = this.#lowerResult(cx, ft, sig, checked, args);
           } finally {
             f.value = 1;
           }
@@ -488,14 +493,18 @@ export class Runtime implements ResourceScope {
    */
   lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
     const cx = this.context(o);
+    const check = this.#checkHandle;
     const throws = this.options.results !== "tagged" && ft.result !== undefined &&
       typeof ft.result !== "string" && ft.result.kind === "result";
     const f = (...args: unknown[]) => {
       if (args.length !== ft.params.length) {
         throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
       }
+      // every argument read once and checked before anything is written into the component
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = snapshot(ft.params[i].type, args[i], check);
       let result: unknown;
-      this.#runLifted(ft, func, o, args, (r) => result = r, cx);
+      this.#runLifted(ft, func, o, values, (r) => result = r, cx);
       if (!throws) return result;
       const r = result as { tag: "ok" | "err"; val: unknown };
       if (r.tag === "err") throw new ComponentError(r.val);

@@ -13,6 +13,14 @@
  *    with the callee's may-leave cleared;
  * 6. return the translated results.
  *
+ * When a core module of the component could throw a wasm exception, all of
+ * it runs inside an exception barrier (`call_and_trap_on_throw`): a
+ * `try_table` whose first clause lets JavaScript exceptions (a host error, a
+ * trap raised by an inner adapter) through unchanged, and whose `catch_all`
+ * traps "uncaught exception propagated out of component", so an exception
+ * thrown by the callee, its realloc or its post-return never unwinds into
+ * the caller.
+ *
  * Parameters travel on the stack up to 16 flat values, else through memory
  * (the caller passes a pointer; the adapter allocates the callee's block
  * with the callee's realloc). Results travel on the stack up to 1 flat
@@ -33,6 +41,7 @@ import type { InterfaceType, TypeFunc } from "../types/model.ts";
 import type { FuncRef } from "../wasm/module.ts";
 import type { AdapterModuleBuilder } from "./module.ts";
 import { type Location, Translator } from "./translate.ts";
+import { mayThrow } from "./exceptions.ts";
 import { TrapCode } from "./traps.ts";
 
 /** The parameters of a function type as one tuple (their layout in memory). */
@@ -65,6 +74,15 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
     ? undefined
     : b.memory(a.lowerOptions.memory);
   const liftMem = a.liftOptions.memory === undefined ? undefined : b.memory(a.liftOptions.memory);
+  const barrier = mayThrow(b.dfg);
+  if (barrier) {
+    body.open("block"); // catch_all lands here: a wasm exception
+    body.open("block", { params: [], results: ["externref", "exnref"] }); // a JS exception
+    body.tryTable({ params: [], results: lowerSig.results }, [
+      { kind: "catch_ref", tag: b.jsTag(), label: 0 },
+      { kind: "catch_all", label: 1 },
+    ]);
+  }
 
   // 1. the caller must be allowed to leave
   const callerSaved = body.local("i32");
@@ -158,5 +176,11 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
 
   // 6. the results
   for (const l of out) body.op("local.get", l);
+  if (barrier) {
+    body.op("end").op("return");
+    body.op("end").op("throw_ref"); // a JS exception goes on as it was
+    body.op("end");
+    t.trap(TrapCode.UncaughtException);
+  }
   return ref;
 }

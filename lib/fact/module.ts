@@ -7,7 +7,7 @@
  * `adapter{id}` with the lowering side's flat signature.
  *
  * Import names: `memory`/`m{id}`, `realloc`/`r{id}`, `post_return`/`p{id}`,
- * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap`,
+ * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap`, `runtime`/`js-tag`,
  * `transcode`/`{from}_{to}_m{src}_m{dst}_r{realloc}` — unique in the module,
  * as a JavaScript import object needs. Helpers that translate lists are
  * generated once per element type and pair of options, and shared.
@@ -37,6 +37,11 @@ export type ImportBinding =
   | { readonly kind: "callee"; readonly def: CoreDef }
   | { readonly kind: "flags"; readonly instance: ComponentInstanceId }
   | { readonly kind: "trap" }
+  /**
+   * The tag of JavaScript exceptions (`WebAssembly.JSTag`), which the
+   * exception barrier catches first to let them through unchanged.
+   */
+  | { readonly kind: "js-tag" }
   | {
     /**
      * A string transcoder, `(ptr, len) -> (ptr, len)`: reads a string in
@@ -97,6 +102,7 @@ export class AdapterModuleBuilder {
   readonly #flags = new Map<ComponentInstanceId, number>();
   readonly #exports = new Map<AdapterId, string>();
   #callees = 0;
+  #jsTag: number | undefined;
 
   /**
    * Create a builder.
@@ -208,6 +214,22 @@ export class AdapterModuleBuilder {
    */
   trap(): FuncRef {
     return this.#func("trap", "runtime", "trap", ["i32"], [], { kind: "trap" });
+  }
+
+  /**
+   * The module's import of `WebAssembly.JSTag`, the tag JavaScript exceptions
+   * carry (an `externref`).
+   * @returns The tag's index.
+   */
+  jsTag(): number {
+    if (this.#jsTag === undefined) {
+      this.#jsTag = this.module.importTag("runtime", "js-tag", {
+        params: ["externref"],
+        results: [],
+      });
+      this.#record("runtime", "js-tag", { kind: "js-tag" });
+    }
+    return this.#jsTag;
   }
 
   /**

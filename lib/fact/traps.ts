@@ -20,6 +20,7 @@ export const TRAPS: readonly string[] = [
   "string content out-of-bounds",
   "list content out-of-bounds",
   "string content out-of-bounds (realloc return: beyond end of memory)",
+  "uncaught exception propagated out of component",
 ];
 
 /** A trap's code (an index into {@link TRAPS}). */
@@ -35,6 +36,7 @@ export const TrapCode: {
   readonly StringOutOfBounds: 8;
   readonly ListOutOfBounds: 9;
   readonly StringReallocOutOfBounds: 10;
+  readonly UncaughtException: 11;
 } = {
   CannotLeave: 0,
   CannotEnter: 1,
@@ -47,6 +49,7 @@ export const TrapCode: {
   StringOutOfBounds: 8,
   ListOutOfBounds: 9,
   StringReallocOutOfBounds: 10,
+  UncaughtException: 11,
 } as const;
 
 /**

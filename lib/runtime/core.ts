@@ -12,7 +12,9 @@ import type { AdapterModule, ImportBinding } from "../fact/module.ts";
 import type { CoreDef, InstanceId } from "../inline/dfg.ts";
 import type { Translation } from "../fuse.ts";
 import { LinkError } from "../types/errors.ts";
-import { Trap } from "./trap.ts";
+import { TrapCode } from "../fact/traps.ts";
+import { type GuardPlan, Guards, planGuards } from "./guard.ts";
+import { isWasmException, jsTag, Trap } from "./trap.ts";
 
 /** A value that can satisfy a core import. */
 export type CoreValue = WebAssembly.ExportValue | WebAssembly.Global;
@@ -31,6 +33,9 @@ export interface CoreHost {
   /** Called with the may-leave flags of every component instance, before anything runs. */
   flags?(flags: readonly WebAssembly.Global[]): void;
 
+  /** Called with {@link CoreInstances.trapOf}, before anything runs. */
+  traps?(trapOf: (e: unknown) => unknown): void;
+
   /** The core module bound to an imported module (`module.kind === "import"`). */
   importedModule?(instance: InstanceId): WebAssembly.Module;
 }
@@ -45,6 +50,14 @@ export interface CoreInstances {
   readonly flags: readonly WebAssembly.Global[];
   /** Resolve a graph node to its runtime value (after instantiation). */
   resolve(def: CoreDef): CoreValue;
+  /**
+   * What a value caught from core code stands for: an adapter raises a
+   * trap by naming its rule to the trap intrinsic and then executing
+   * `unreachable`, so that no `catch_all` in core code can catch it; the
+   * resulting `WebAssembly.RuntimeError` is this {@link Trap}. Any other
+   * value is returned as it is.
+   */
+  trapOf(e: unknown): unknown;
 }
 
 /** Compiled core modules of a translation: compile once, instantiate many times. */
@@ -53,6 +66,8 @@ export interface CompiledModules {
   readonly modules: readonly WebAssembly.Module[];
   /** Adapter modules, by index. */
   readonly adapters: readonly WebAssembly.Module[];
+  /** The trampolines host functions are called through from core wasm. */
+  readonly guards: GuardPlan;
 }
 
 /**
@@ -73,6 +88,7 @@ export function compileModules(t: Translation): CompiledModules {
       }
     }),
     adapters: t.adapterModules.map((m) => new WebAssembly.Module(m.bytes)),
+    guards: planGuards(t),
   };
 }
 
@@ -104,8 +120,30 @@ export function instantiateCore(
   host.flags?.(flags);
   const instances: WebAssembly.Instance[] = [];
   const adapterInstances: WebAssembly.Instance[] = [];
-  const trap = (code: number) => {
-    throw Trap.fromCode(code);
+  // host functions are called from wasm through trampolines, and an adapter
+  // names its trap before its `unreachable`: an engine trap, unlike a thrown
+  // JS error, unwinds every wasm frame, `catch_all` or not
+  const guards = new Guards(compiled.guards, (e) => {
+    if ("def" in e.source) return resolve(e.source.def) as CallableFunction;
+    return adapterImport(
+      t.adapterModules[e.source.adapterModule],
+      e.source.import,
+    ) as CallableFunction;
+  });
+  const trap = (code: number) => guards.raise(Trap.fromCode(code));
+  const trapOf = (e: unknown): unknown => guards.errorOf(e);
+  host.traps?.(trapOf);
+  const instantiateModule = (
+    mod: WebAssembly.Module,
+    imports: WebAssembly.Imports,
+  ): WebAssembly.Instance => {
+    try {
+      return new WebAssembly.Instance(mod, imports);
+    } catch (e) {
+      // a start function's exception is a trap too (`call_and_trap_on_throw`)
+      if (isWasmException(e)) throw Trap.fromCode(TrapCode.UncaughtException);
+      throw trapOf(e);
+    }
   };
   const exportOf = (instance: InstanceId, name: string): CoreValue => {
     const inst = instances[instance];
@@ -147,6 +185,8 @@ export function instantiateCore(
         return flags[b.instance];
       case "trap":
         return trap;
+      case "js-tag":
+        return jsTag() as CoreValue; // a WebAssembly.Tag (not in the ExportValue type)
       case "transcode": {
         const f = host.transcoder?.(b);
         if (f === undefined) throw new Error("the host supplies no string transcoder");
@@ -163,32 +203,38 @@ export function instantiateCore(
         const entries = WebAssembly.Module.imports(mod).map((
           imp,
           i,
-        ): [string, string, CoreValue] => [
-          imp.module,
-          imp.name,
-          resolve(args[i]),
-        ]);
-        instances[step.instance] = new WebAssembly.Instance(mod, importObject(entries));
+        ): [string, string, CoreValue] => {
+          const g = compiled.guards.staticImports.get(`${step.instance}/${i}`);
+          return [
+            imp.module,
+            imp.name,
+            g === undefined ? resolve(args[i]) : guards.trampoline(g) as CoreValue,
+          ];
+        });
+        instances[step.instance] = instantiateModule(mod, importObject(entries));
       } else {
         const mod = host.importedModule?.(step.instance);
         if (mod === undefined) throw new Error("the host supplies no imported core module");
         const args = node.args as ReadonlyMap<string, ReadonlyMap<string, CoreDef>>;
         const entries: [string, string, CoreValue][] = [];
         for (const [m, names] of args) for (const [n, d] of names) entries.push([m, n, resolve(d)]);
-        instances[step.instance] = new WebAssembly.Instance(mod, importObject(entries));
+        instances[step.instance] = instantiateModule(mod, importObject(entries));
       }
     } else if (step.kind === "instantiate-adapter-module") {
       const m = t.adapterModules[step.module];
-      const entries = m.imports.map((imp, i): [string, string, CoreValue] => [
-        imp.module,
-        imp.name,
-        adapterImport(m, i),
-      ]);
-      adapterInstances[step.module] = new WebAssembly.Instance(
+      const entries = m.imports.map((imp, i): [string, string, CoreValue] => {
+        const g = compiled.guards.adapterImports.get(`${m.index}/${i}`);
+        return [
+          imp.module,
+          imp.name,
+          g === undefined ? adapterImport(m, i) : guards.trampoline(g) as CoreValue,
+        ];
+      });
+      adapterInstances[step.module] = instantiateModule(
         compiled.adapters[step.module],
         importObject(entries),
       );
     }
   }
-  return { instances, adapterInstances, flags, resolve };
+  return { instances, adapterInstances, flags, resolve, trapOf };
 }

@@ -45,6 +45,8 @@ export interface ResourceScope {
   guestOps(inst: ComponentInstanceId): HandleOps;
   /** A core definition's runtime value. */
   resolve(d: CoreDef): CoreValue;
+  /** Run a destructor of `inst` (a core wasm exception it throws is a trap). */
+  callDtor(dtor: CoreDef, inst: ComponentInstanceId, rep: number): void;
 }
 
 /** The objects and classes standing for resources at the host, for one instantiation. */
@@ -145,8 +147,8 @@ export class HostResources {
     const g = this.#guest.get(o);
     if (g === undefined || g.state !== "owned") return;
     g.state = "dropped";
-    const dtor = this.#scope.dfg.resources[g.resource].dtor;
-    if (dtor !== undefined) (this.#scope.resolve(dtor) as (rep: number) => void)(g.rep);
+    const node = this.#scope.dfg.resources[g.resource];
+    if (node.dtor !== undefined) this.#scope.callDtor(node.dtor, node.instance!, g.rep);
   }
 
   /**

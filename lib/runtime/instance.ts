@@ -156,6 +156,9 @@ export class Component {
       flags: (flags) => {
         rt.flags = flags;
       },
+      traps: (trapOf) => {
+        rt.trapOf = trapOf;
+      },
     });
     rt.flags = core.flags;
     rt.resolve = core.resolve;

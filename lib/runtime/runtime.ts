@@ -8,6 +8,7 @@
  */
 
 import type { Translation } from "../fuse.ts";
+import { TrapCode } from "../fact/traps.ts";
 import type {
   Adapter,
   AdapterOptions,
@@ -49,7 +50,7 @@ import {
   wrongHandle,
 } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
-import { Trap } from "./trap.ts";
+import { isWasmException, Trap } from "./trap.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -96,6 +97,8 @@ export class Runtime implements ResourceScope {
   resolve: (d: CoreDef) => CoreValue = () => {
     throw new Error("the component is not instantiated yet");
   };
+  /** The {@link Trap} an engine trap stands for, when an adapter named one (see `CoreInstances`). */
+  trapOf: (e: unknown) => unknown = (e) => e;
 
   readonly #resolver: ImportResolver;
   /** The objects and classes standing for resources at the host. */
@@ -452,7 +455,11 @@ export class Runtime implements ResourceScope {
       }
       if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
       if (!task!.returned) throw new Trap(TASK_RULES.noResult);
-    } catch (e) {
+    } catch (caught) {
+      // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
+      const e = isWasmException(caught)
+        ? Trap.fromCode(TrapCode.UncaughtException)
+        : this.trapOf(caught);
       if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
       throw e;
     } finally {
@@ -603,10 +610,24 @@ export class Runtime implements ResourceScope {
           const node = this.t.dfg.resources[resource];
           if (node.instance === undefined) this.#host.disposeHost(e.rep);
           else if (node.dtor !== undefined) {
-            (this.resolve(node.dtor) as (rep: number) => void)(e.rep);
+            this.callDtor(node.dtor, node.instance, e.rep);
           }
           return undefined;
         };
+    }
+  }
+
+  /**
+   * Run a resource's destructor: a core wasm exception it throws traps
+   * (`call_and_trap_on_throw`) and poisons its instance.
+   */
+  callDtor(dtor: CoreDef, inst: ComponentInstanceId, rep: number): void {
+    try {
+      (this.resolve(dtor) as (rep: number) => void)(rep);
+    } catch (e) {
+      if (!isWasmException(e)) throw this.trapOf(e);
+      this.poisoned[inst] = 1;
+      throw Trap.fromCode(TrapCode.UncaughtException);
     }
   }
 

@@ -45,3 +45,36 @@ export class Trap extends Error {
     return new Trap(trapMessage(code), code);
   }
 }
+
+type WasmEh = {
+  readonly Exception?: abstract new (...args: never[]) => object;
+  readonly Tag?: new (type: { parameters: string[] }) => object;
+  readonly JSTag?: object;
+};
+
+/**
+ * Whether `e` is a core wasm exception (`WebAssembly.Exception`), as thrown
+ * by `throw`; JavaScript values thrown through wasm stay what they were.
+ * @param e A caught value.
+ * @returns Whether it is one.
+ */
+export function isWasmException(e: unknown): boolean {
+  const E = (WebAssembly as WasmEh).Exception;
+  return E !== undefined && e instanceof E;
+}
+
+let fallbackTag: object | undefined;
+
+/**
+ * The tag of JavaScript exceptions in wasm, `WebAssembly.JSTag`, for the
+ * adapters' exception barrier. An engine with exception handling but
+ * without `JSTag` gets a tag nothing throws: the barrier then traps on a
+ * JavaScript exception too, with the uncaught-exception rule.
+ * @returns The tag.
+ */
+export function jsTag(): object {
+  const eh = WebAssembly as WasmEh;
+  if (eh.JSTag !== undefined) return eh.JSTag;
+  if (eh.Tag === undefined) throw new Error("this engine has no wasm exception handling");
+  return fallbackTag ??= new eh.Tag({ parameters: ["externref"] });
+}

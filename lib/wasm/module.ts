@@ -1,7 +1,7 @@
 /**
  * A core wasm module encoder in wasm-encoder's shape, for the modules we
  * generate: interned function types, imports (functions, memories with
- * memory64 and limits, globals), defined functions with locals and an
+ * memory64 and limits, globals, tags), defined functions with locals and an
  * instruction list, exports. Functions are referred to by {@link FuncRef}
  * handles (temporary ids) that are resolved to indices when encoding, so
  * imports and functions can be added in any order.
@@ -18,16 +18,30 @@ import { OPCODES, type OpName } from "./opcodes.ts";
 /** A core number type. */
 export type NumType = "i32" | "i64" | "f32" | "f64";
 
+/** A value type: a number, or one of the two references the exception barrier uses. */
+export type ValType = NumType | "externref" | "exnref";
+
 /** A function signature. */
 export interface FuncSig {
   /** Parameter types. */
-  readonly params: readonly NumType[];
+  readonly params: readonly ValType[];
   /** Result types. */
-  readonly results: readonly NumType[];
+  readonly results: readonly ValType[];
 }
 
 /** A block's type: nothing, one result, or a signature. */
-export type BlockType = "empty" | NumType | FuncSig;
+export type BlockType = "empty" | ValType | FuncSig;
+
+/**
+ * A catch clause of `try_table`: `catch`/`catch_ref` a tag's exceptions, or
+ * `catch_all`/`catch_all_ref` every exception, branching to `label` (a depth
+ * counted from outside the `try_table`).
+ */
+export type Catch =
+  | { readonly kind: "catch" | "catch_ref"; readonly tag: number; readonly label: number }
+  | { readonly kind: "catch_all" | "catch_all_ref"; readonly label: number };
+
+const CATCH_BYTES = { catch: 0, catch_ref: 1, catch_all: 2, catch_all_ref: 3 } as const;
 
 /** A handle on a function (imported or defined), resolved to its index when encoding. */
 export class FuncRef {
@@ -56,6 +70,10 @@ export type Instr =
   | { readonly op: OpName; readonly imm: number | bigint }
   | { readonly op: "call"; readonly imm: FuncRef }
   | { readonly op: "block" | "loop" | "if"; readonly imm: BlockType }
+  | {
+    readonly op: "try_table";
+    readonly imm: { readonly type: BlockType; readonly catches: readonly Catch[] };
+  }
   | { readonly op: OpName; readonly imm: MemArg }
   | { readonly op: "memory.copy"; readonly imm: readonly [number, number] }
   | {
@@ -63,7 +81,14 @@ export type Instr =
     readonly imm: { readonly targets: readonly number[]; readonly default: number };
   };
 
-const NUM_BYTES: Record<NumType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+const VAL_BYTES: Record<ValType, number> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  externref: 0x6f,
+  exnref: 0x69,
+};
 
 /** The body of a defined function: its locals and instructions. */
 export class FunctionBody {
@@ -76,7 +101,7 @@ export class FunctionBody {
    * Create a body.
    * @param params The function's parameter types (locals 0..n-1).
    */
-  constructor(readonly params: readonly NumType[]) {}
+  constructor(readonly params: readonly ValType[]) {}
 
   /**
    * Add a local.
@@ -117,6 +142,17 @@ export class FunctionBody {
    */
   open(kind: "block" | "loop" | "if", type: BlockType = "empty"): this {
     this.instrs.push({ op: kind, imm: type });
+    return this;
+  }
+
+  /**
+   * Open a `try_table` (closed by `end` like a block).
+   * @param type Its block type.
+   * @param catches Its catch clauses, tried in order.
+   * @returns This body.
+   */
+  tryTable(type: BlockType, catches: readonly Catch[]): this {
+    this.instrs.push({ op: "try_table", imm: { type, catches } });
     return this;
   }
 
@@ -165,7 +201,8 @@ type ImportDesc =
     readonly min: bigint;
     readonly max?: bigint;
   }
-  | { readonly kind: "global"; readonly type: NumType; readonly mutable: boolean };
+  | { readonly kind: "global"; readonly type: NumType; readonly mutable: boolean }
+  | { readonly kind: "tag"; readonly sig: FuncSig };
 
 interface Import {
   readonly module: string;
@@ -209,6 +246,7 @@ export class ModuleBuilder {
   readonly #names = new Set<string>();
   #memories = 0;
   #globals = 0;
+  #tags = 0;
 
   /**
    * The index of a function type, added if new.
@@ -279,6 +317,19 @@ export class ModuleBuilder {
   }
 
   /**
+   * Import a tag (exception handling).
+   * @param module First-level name.
+   * @param name Second-level name.
+   * @param sig Its signature (parameters only; no results).
+   * @returns Its tag index.
+   */
+  importTag(module: string, name: string, sig: FuncSig): number {
+    this.type(sig);
+    this.#imports.push({ module, name, desc: { kind: "tag", sig } });
+    return this.#tags++;
+  }
+
+  /**
    * Define a function.
    * @param sig Its signature.
    * @param textName A name for the text format.
@@ -302,6 +353,18 @@ export class ModuleBuilder {
   }
 
   #resolve(): void {
+    // signatures used as block types go in the type section too, which is written first
+    for (const f of this.#funcs) {
+      for (const ins of f.body.instrs) {
+        const kind = OPCODES[ins.op].imm;
+        const t = kind === "block"
+          ? ins.imm as BlockType
+          : kind === "try_table"
+          ? (ins.imm as { readonly type: BlockType }).type
+          : undefined;
+        if (typeof t === "object") this.type(t);
+      }
+    }
     let i = 0;
     for (const imp of this.#imports) if (imp.desc.kind === "func") imp.desc.ref.index = i++;
     for (const f of this.#funcs) f.ref.index = i++;
@@ -321,9 +384,9 @@ export class ModuleBuilder {
     const types = new ByteWriter().u32(this.#types.length);
     for (const t of this.#types) {
       types.byte(0x60).u32(t.params.length);
-      for (const p of t.params) types.byte(NUM_BYTES[p]);
+      for (const p of t.params) types.byte(VAL_BYTES[p]);
       types.u32(t.results.length);
-      for (const r of t.results) types.byte(NUM_BYTES[r]);
+      for (const r of t.results) types.byte(VAL_BYTES[r]);
     }
     section(1, types);
     if (this.#imports.length > 0) {
@@ -341,7 +404,10 @@ export class ModuleBuilder {
             break;
           }
           case "global":
-            imports.byte(0x03).byte(NUM_BYTES[desc.type]).byte(desc.mutable ? 1 : 0);
+            imports.byte(0x03).byte(VAL_BYTES[desc.type]).byte(desc.mutable ? 1 : 0);
+            break;
+          case "tag":
+            imports.byte(0x04).byte(0x00).u32(this.type(desc.sig));
             break;
         }
       }
@@ -378,7 +444,7 @@ export class ModuleBuilder {
       else runs.push([1, t]);
     }
     w.u32(runs.length);
-    for (const [n, t] of runs) w.u32(n).byte(NUM_BYTES[t]);
+    for (const [n, t] of runs) w.u32(n).byte(VAL_BYTES[t]);
     for (const ins of b.instrs) this.#encodeInstr(w, ins);
     w.byte(0x0b);
     return w.finish();
@@ -400,11 +466,18 @@ export class ModuleBuilder {
       case "func":
         w.u32((imm as FuncRef).index);
         return;
-      case "block": {
-        const t = imm as BlockType;
-        if (t === "empty") w.byte(0x40);
-        else if (typeof t === "string") w.byte(NUM_BYTES[t]);
-        else w.s64(BigInt(this.type(t)));
+      case "block":
+        this.#blockType(w, imm as BlockType);
+        return;
+      case "try_table": {
+        const t = imm as { readonly type: BlockType; readonly catches: readonly Catch[] };
+        this.#blockType(w, t.type);
+        w.u32(t.catches.length);
+        for (const c of t.catches) {
+          w.byte(CATCH_BYTES[c.kind]);
+          if (c.kind === "catch" || c.kind === "catch_ref") w.u32(c.tag);
+          w.u32(c.label);
+        }
         return;
       }
       case "i32":
@@ -441,6 +514,12 @@ export class ModuleBuilder {
     }
   }
 
+  #blockType(w: ByteWriter, t: BlockType): void {
+    if (t === "empty") w.byte(0x40);
+    else if (typeof t === "string") w.byte(VAL_BYTES[t]);
+    else w.s64(BigInt(this.type(t)));
+  }
+
   /**
    * Print the module in the WebAssembly text format.
    * @returns The WAT text.
@@ -451,6 +530,7 @@ export class ModuleBuilder {
     this.#types.forEach((t, i) => lines.push(`  (type (;${i};) (func${sigText(t)}))`));
     let memory = 0;
     let global = 0;
+    let tag = 0;
     for (const { module, name, desc } of this.#imports) {
       const head = `  (import ${str(module)} ${str(name)}`;
       switch (desc.kind) {
@@ -471,6 +551,11 @@ export class ModuleBuilder {
             `${head} (global (;${global++};) ${desc.mutable ? `(mut ${desc.type})` : desc.type}))`,
           );
           break;
+        case "tag":
+          lines.push(
+            `${head} (tag (;${tag++};) (type ${this.type(desc.sig)})${sigText(desc.sig)}))`,
+          );
+          break;
       }
     }
     for (const f of this.#funcs) {
@@ -480,7 +565,10 @@ export class ModuleBuilder {
       for (const ins of f.body.instrs) {
         if (ins.op === "end" || ins.op === "else") depth--;
         lines.push(`${"  ".repeat(depth)}${this.#instrText(ins)}`);
-        if (ins.op === "block" || ins.op === "loop" || ins.op === "if" || ins.op === "else") {
+        if (
+          ins.op === "block" || ins.op === "loop" || ins.op === "if" || ins.op === "else" ||
+          ins.op === "try_table"
+        ) {
           depth++;
         }
       }
@@ -491,6 +579,12 @@ export class ModuleBuilder {
     return lines.join("\n") + "\n";
   }
 
+  #blockText(t: BlockType): string {
+    if (t === "empty") return "";
+    if (typeof t === "string") return ` (result ${t})`;
+    return ` (type ${this.type(t)})${sigText(t)}`;
+  }
+
   #instrText(ins: Instr): string {
     const code = OPCODES[ins.op];
     const imm = ins.imm;
@@ -499,11 +593,16 @@ export class ModuleBuilder {
         return ins.op;
       case "func":
         return `call $${(imm as FuncRef).name}`;
-      case "block": {
-        const t = imm as BlockType;
-        if (t === "empty") return ins.op;
-        if (typeof t === "string") return `${ins.op} (result ${t})`;
-        return `${ins.op} (type ${this.type(t)})${sigText(t)}`;
+      case "block":
+        return `${ins.op}${this.#blockText(imm as BlockType)}`;
+      case "try_table": {
+        const t = imm as { readonly type: BlockType; readonly catches: readonly Catch[] };
+        const catches = t.catches.map((c) =>
+          c.kind === "catch" || c.kind === "catch_ref"
+            ? ` (${c.kind} ${c.tag} ${c.label})`
+            : ` (${c.kind} ${c.label})`
+        );
+        return `${ins.op}${this.#blockText(t.type)}${catches.join("")}`;
       }
       case "memarg": {
         const m = imm as MemArg;

@@ -21,7 +21,8 @@ export type Immediate =
   | "f64"
   | "memarg" // alignment + offset (+ memory index)
   | "memory" // memory index (memory.size, memory.grow)
-  | "memory2"; // two memory indices (memory.copy)
+  | "memory2" // two memory indices (memory.copy)
+  | "try_table"; // block type and catch clauses
 
 /** An opcode: its bytes and immediate kind. */
 export interface Opcode {
@@ -54,6 +55,8 @@ export type OpName =
   | "br_if"
   | "br_table"
   | "return"
+  | "try_table"
+  | "throw_ref"
   | "call"
   | "drop"
   | "select"
@@ -183,6 +186,8 @@ export const OPCODES: Readonly<Record<OpName, Opcode>> = {
   br_if: op(0x0d, "label"),
   br_table: op(0x0e, "labels"),
   return: op(0x0f),
+  try_table: op(0x1f, "try_table"),
+  throw_ref: op(0x0a),
   call: op(0x10, "func"),
   drop: op(0x1a),
   select: op(0x1b),

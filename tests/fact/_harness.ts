@@ -25,6 +25,8 @@ export interface Fused {
   readonly instances: readonly WebAssembly.Instance[];
   /** Flags globals by component instance. */
   readonly flags: readonly WebAssembly.Global[];
+  /** The adapter trap a caught engine trap stands for (see `CoreInstances.trapOf`). */
+  trapOf(e: unknown): unknown;
 }
 
 /**
@@ -35,5 +37,11 @@ export interface Fused {
 export async function fuseAndInstantiate(bytes: Uint8Array): Promise<Fused> {
   const t = await fuse(bytes);
   const core = instantiateCore(t);
-  return { dfg: t.dfg, modules: t.adapterModules, instances: core.instances, flags: core.flags };
+  return {
+    dfg: t.dfg,
+    modules: t.adapterModules,
+    instances: core.instances,
+    flags: core.flags,
+    trapOf: core.trapOf,
+  };
 }

@@ -13,7 +13,14 @@ const calleeMem = () => new DataView((callee.mem as WebAssembly.Memory).buffer);
 const callerMem = () => new DataView((fused.instances[1].exports.mem as WebAssembly.Memory).buffer);
 
 function traps(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e) => {
+  const call = () => {
+    try {
+      fn();
+    } catch (e) {
+      throw fused.trapOf(e);
+    }
+  };
+  assert.throws(call, (e) => {
     assert.ok(e instanceof AdapterTrap, `expected an adapter trap, got ${e}`);
     assert.equal(e.message, message);
     return true;

@@ -254,3 +254,30 @@ Deno.test("an adapter's trap unwinds through core code's catch_all: it cannot be
   );
   assertTrap(() => e.run(), "invalid `char` bit pattern");
 });
+
+Deno.test("a host function's error unwinds through core code's catch_all, as it was thrown", async () => {
+  const c = await compile(
+    await wat(`(component
+      (import "g" (func $g (param "x" u32)))
+      (core func $g-core (canon lower (func $g)))
+      (core module $m
+        (import "" "g" (func $g (param i32)))
+        (func (export "run") (result i32)
+          (block $caught
+            (try_table (catch_all $caught) (call $g (i32.const 1)))
+            (return (i32.const 0)))
+          (i32.const 1)))
+      (core instance $i (instantiate $m (with "" (instance (export "g" (func $g-core))))))
+      (func (export "run") (result u32) (canon lift (core func $i "run"))))`),
+  );
+  const boom = new Error("boom");
+  let calls = 0;
+  const e = fns(c.instantiate({
+    g: () => {
+      if (++calls === 1) throw boom;
+    },
+  }));
+  assert.throws(() => e.run(), (err: unknown) => err === boom && boom.message === "in g: boom");
+  // not a trap: the instance is not poisoned, and the next call goes through
+  assert.equal(e.run(), 0);
+});

@@ -111,6 +111,44 @@ export class HostResources {
     return o;
   }
 
+  /** While a host import's arguments are lifted: the host objects given back to it. */
+  #received: object[] | undefined;
+
+  /**
+   * Collect the host objects whose `own` handles are lifted while `lift`
+   * runs (a host import's arguments), for {@link HostResources.orphan} if
+   * the call fails. (A host import's types can only name imported
+   * resources, so these are always the host's own objects.)
+   * @param lift Lifts the arguments.
+   * @returns What `lift` returned, and the objects.
+   */
+  receiving<T>(lift: () => T): [T, object[]] {
+    const received: object[] = [];
+    this.#received = received;
+    try {
+      return [lift(), received];
+    } finally {
+      this.#received = undefined;
+    }
+  }
+
+  /**
+   * A host function threw: the owned resources it received for that call
+   * are released (`[Symbol.dispose]()`), as a failed call's arguments are
+   * dropped in Wasmtime's host. A host that returns, or fails with a
+   * `result` error, keeps them.
+   * @param objects The objects it received.
+   */
+  orphan(objects: readonly object[]): void {
+    for (const o of objects) {
+      try {
+        (o as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+      } catch {
+        // the host function's own error is the one reported
+      }
+    }
+  }
+
   /** The class of a guest-defined resource: the exported one, else a plain one made once. */
   #classOf(resource: number): ResourceClass {
     let C = this.#classes.get(resource);
@@ -197,7 +235,10 @@ export class HostResources {
         } else rep = this.#scope.resourceHandle(inst, i, resource).rep;
         if (this.#scope.dfg.resources[resource].instance === undefined) {
           // an own handle of a host object goes back to the host: its representation is free
-          return t.kind === "own" ? this.#releaseHostRep(rep) : this.#hostObjects[rep];
+          if (t.kind !== "own") return this.#hostObjects[rep];
+          const o = this.#releaseHostRep(rep);
+          if (o !== undefined) this.#received?.push(o);
+          return o;
         }
         return this.#wrap(resource, rep, t.kind === "own");
       },

@@ -358,12 +358,22 @@ export class Runtime implements ResourceScope {
         ft.result.kind === "result"
       ? ft.result
       : undefined;
+    // owned resources the host receives are disposed if it throws (see HostResources.orphan)
+    const ownParams = ft.params.some((p) =>
+      some(p.type, (t) => typeof t !== "string" && t.kind === "own")
+    );
     return (...args: CoreNum[]) => {
       if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
-      const values = this.#liftParams(cx, ft, sig, args);
+      let values: unknown[];
+      let received: object[] | undefined;
+      if (ownParams) {
+        [values, received] = this.#host.receiving(() => this.#liftParams(cx, ft, sig, args));
+      } else values = this.#liftParams(cx, ft, sig, args);
       let out: CoreNum | undefined;
+      let returned = false;
       try {
         const r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
+        returned = true;
         if (r instanceof Promise) {
           throw new TypeError(
             "a host import returned a Promise: wasmfuse runs every call to completion",
@@ -381,6 +391,8 @@ export class Runtime implements ResourceScope {
           }
         }
       } catch (e) {
+        // the host kept what it received only if it returned
+        if (received !== undefined && !returned) this.#host.orphan(received);
         if (!(e instanceof Trap)) inHostCall(e, where);
         throw e;
       }

@@ -147,3 +147,66 @@ Deno.test("the same host object given twice as own is two handles (jco: WASI's p
   assert.equal((exports.twice as () => number)(), 7);
   assert.equal(disposed, 1);
 });
+
+Deno.test("a host function that throws has the owned resources it received disposed", async () => {
+  // `give` moves a host object back to the host: when `give` throws, the object is disposed (the
+  // failed call dropped what it took); when it returns, or fails with a `result` error, the host
+  // keeps it
+  const c = await wat(`(component
+    (import "host" (instance $host
+      (export "res" (type $res (sub resource)))
+      (export "make" (func (result (own $res))))
+      (export "give" (func (param "r" (own $res))))
+      (export "give-or-fail" (func (param "r" (own $res)) (result (result (error string)))))))
+    (alias export $host "res" (type $res))
+    (core module $libc
+      (memory (export "mem") 1)
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 64)))
+    (core instance $libc (instantiate $libc))
+    (core func $make (canon lower (func $host "make")))
+    (core func $give (canon lower (func $host "give")))
+    (core func $give-or-fail (canon lower (func $host "give-or-fail")
+      (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+    (core module $M
+      (import "" "make" (func $make (result i32)))
+      (import "" "give" (func $give (param i32)))
+      (import "" "give-or-fail" (func $give-or-fail (param i32 i32)))
+      (func (export "run") (call $give (call $make)))
+      (func (export "run-result") (call $give-or-fail (call $make) (i32.const 0))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "make" (func $make)) (export "give" (func $give))
+      (export "give-or-fail" (func $give-or-fail))))))
+    (func (export "run") (canon lift (core func $m "run")))
+    (func (export "run-result") (canon lift (core func $m "run-result"))))`);
+  let disposed = 0;
+  class Res {
+    [Symbol.dispose]() {
+      disposed++;
+    }
+  }
+  let fail = true;
+  const kept: Res[] = [];
+  const { exports } = await instantiate(c, {
+    host: {
+      Res,
+      make: () => new Res(),
+      give: (r: Res) => {
+        kept.push(r);
+        if (fail) throw new Error("no");
+      },
+      giveOrFail: (r: Res) => {
+        kept.push(r);
+        throw { payload: "declined" };
+      },
+    },
+  });
+  const run = exports.run as () => void;
+  assert.throws(run, /in host#give: no/);
+  assert.equal(disposed, 1, "the object the failed call took is disposed");
+  fail = false;
+  run();
+  assert.equal(disposed, 1, "a call that returned keeps its object");
+  (exports["run-result"] as () => void)();
+  assert.equal(disposed, 1, "a result error is a return: the host keeps its object");
+  assert.equal(kept.length, 3);
+});

@@ -187,7 +187,7 @@ function unsupportedType(t: InterfaceType): never {
 }
 
 /** Decoding errors worded as Rust's `Utf8Error` (which Wasmtime reports). */
-function utf8Error(bytes: Uint8Array): string {
+function utf8Error(bytes: Uint8Array): string | undefined {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
@@ -218,7 +218,32 @@ function utf8Error(bytes: Uint8Array): string {
     if (cp < min) return `invalid utf-8 sequence of 1 bytes from index ${i}`;
     i += need + 1;
   }
-  return "invalid utf-8";
+  return undefined;
+}
+
+/**
+ * Whether the engine can hold a string of `n` code units (V8's longest is
+ * 2^29 - 24, other engines' longer). Asked only of long strings, so the
+ * probe (`repeat`, which checks the length before it builds anything) is
+ * never on a common path.
+ */
+function fitsString(n: number): boolean {
+  if (n < 2 ** 28) return true;
+  try {
+    "x".repeat(n);
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}
+
+/** A valid string too long for the engine: its own error, not an encoding error. */
+function stringTooLongForEngine(what: string): UnsupportedError {
+  return new UnsupportedError(
+    `a string of ${what} is valid but longer than this JavaScript engine's longest string`,
+    "string-length",
+  );
 }
 
 /** Strings up to this length take the ASCII fast paths (longer ones: the engine's coders). */
@@ -496,9 +521,13 @@ export class AbiContext {
       try {
         return utf8Decoder.decode(bytes);
       } catch {
-        throw new Trap(utf8Error(bytes));
+        // the decoder says the same for bad bytes and for a string the engine cannot hold
+        const why = utf8Error(bytes);
+        if (why === undefined) throw stringTooLongForEngine(`${byteLen} bytes of UTF-8`);
+        throw new Trap(why);
       }
     }
+    if (!fitsString(units)) throw stringTooLongForEngine(`${units} code units`);
     if (encoding === "utf16") {
       try {
         return utf16Decoder.decode(bytes);

@@ -90,6 +90,7 @@ export const RULES = {
   reallocOutOfBounds: "realloc return: beyond end of memory",
   stringOutOfBounds: "string pointer/length out of bounds of memory",
   stringTooLong: "string content out-of-bounds: longer than 2^31-1 bytes",
+  stringUnaligned: "unaligned pointer (string pointer not aligned to 2)",
   listOutOfBounds: "list pointer/length out of bounds of memory",
   cannotLeave: "cannot leave component instance",
   cannotEnter: "cannot enter component instance",
@@ -364,13 +365,16 @@ export class AbiContext {
     else dv.setUint32(p, v, true);
   }
 
-  /** Call realloc and check the block it returns. */
-  realloc(align: number, size: number): number {
+  /**
+   * Call realloc, for a new block or to resize `old` (its contents kept, as
+   * realloc's contract says), and check the block it returns.
+   */
+  realloc(align: number, size: number, old = 0, oldSize = 0): number {
     const realloc = this.#opts.realloc?.();
     if (realloc === undefined) throw new Error("these canonical options name no realloc");
     // every parameter is of the memory's address type (`i64` for memory64), the alignment too
     const c = (n: number) => this.corePtr(n);
-    const p = this.ptr(realloc(c(0), c(0), c(align), c(size)));
+    const p = this.ptr(realloc(c(old), c(oldSize), c(align), c(size)));
     this.check(p, align, size, RULES.reallocUnaligned, RULES.reallocOutOfBounds);
     return p;
   }
@@ -507,7 +511,9 @@ export class AbiContext {
     const byteLen = units * unit;
     if (byteLen > MAX_STRING_BYTE_LENGTH) throw new Trap(RULES.stringTooLong);
     // latin1+utf16 strings are 2-aligned in both forms (CanonicalABI.md, load_string_from_range)
-    if (p % (this.#opts.stringEncoding === "utf8" ? 1 : 2) !== 0) throw new Trap(RULES.unaligned);
+    if (p % (this.#opts.stringEncoding === "utf8" ? 1 : 2) !== 0) {
+      throw new Trap(RULES.stringUnaligned);
+    }
     if (p + byteLen > this.memorySize()) throw new Trap(RULES.stringOutOfBounds);
     const bytes = this.#u8().subarray(p, p + byteLen);
     if (encoding === "utf8") {

@@ -19,7 +19,7 @@ const TYPES: Record<string, string> = {
   chars: "(list char)",
 };
 
-/** A libc for one side: a memory of the width, a bump realloc that records its last call. */
+/** A libc for one side: a memory of the width, a bump realloc (a resize moves the block). */
 function libc(w: Width): string {
   const t = w === 64 ? "i64" : "i32";
   return `(core module $libc
@@ -33,6 +33,10 @@ function libc(w: Width): string {
         (local.set $p (${t}.and (${t}.add (global.get $heap) (${t}.sub (local.get 2) (${t}.const 1)))
           (${t}.sub (${t}.const 0) (local.get 2))))
         (global.set $heap (${t}.add (local.get $p) (local.get 3)))
+        ;; a resize moves the block, its contents with it
+        (if (${t}.ne (local.get 0) (${t}.const 0))
+          (then (memory.copy (local.get $p) (local.get 0)
+            (select (local.get 1) (local.get 3) (${t}.lt_u (local.get 1) (local.get 3))))))
         (local.get $p)))
     (core instance $libc (instantiate $libc))`;
 }

@@ -1460,14 +1460,14 @@ const MEMORY_TRAPS: MemoryCase[] = [
     type: "string",
     enc: "utf16",
     bytes: (at) => [...u32(at + 9), ...u32(1)],
-    trap: "unaligned pointer",
+    trap: "unaligned pointer (string pointer not aligned to 2)",
   },
   {
     name: "string unaligned (latin1+utf16: 2, even in the Latin-1 form)",
     type: "string",
     enc: "latin1+utf16",
     bytes: (at) => [...u32(at + 9), ...u32(1)],
-    trap: "unaligned pointer",
+    trap: "unaligned pointer (string pointer not aligned to 2)",
   },
   {
     name: "invalid utf-8 (bad continuation byte)",

@@ -136,9 +136,16 @@ function latin1ToUtf16(dst: AbiContext, s: string, units: number): [number, numb
   return [q, units];
 }
 
-/** Write `s` from code unit `from` on as UTF-16LE at `q + 2 * from`. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Write `s` from code unit `from` on as UTF-16LE at `q + 2 * from` (`q` is 2-aligned). */
 function writeUtf16(dst: AbiContext, q: number, s: string, from: number): void {
   const out = dst.bytes(q, 2 * s.length);
+  if (LITTLE_ENDIAN) {
+    const u16 = new Uint16Array(out.buffer, out.byteOffset, s.length);
+    for (let i = from; i < s.length; i++) u16[i] = s.charCodeAt(i);
+    return;
+  }
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     out[2 * i] = c & 0xff;

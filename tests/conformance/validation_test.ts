@@ -26,18 +26,8 @@
 import assert from "node:assert/strict";
 import { LinkError, parseBytes, ParseError } from "../../mod.ts";
 import { inlinePayloads } from "../../lib/inline/mod.ts";
-import {
-  concatStrings,
-  isAtom,
-  isList,
-  readSexprs,
-  type SList,
-  type SString,
-  stringText,
-} from "../../lib/wast/sexpr.ts";
-import { wat } from "../_wat.ts";
-
-const SUITE = new URL("../../../shared/conformance/component-model/", import.meta.url);
+import { isList, readSexprs, type SList, stringText } from "../../lib/wast/sexpr.ts";
+import { componentBytes, SUITE } from "./_components.ts";
 
 /**
  * How many `assert_invalid` components wasmfuse rejected when this test was
@@ -88,41 +78,6 @@ function notYetImplemented(): Set<string> {
   );
 }
 
-/**
- * The bytes of a `(component ...)` form: its binary strings, its quoted text,
- * or its own text (with the script-only `definition` keyword blanked out),
- * through `wat()`; or the error `wat()` gave.
- */
-async function bytesOf(
-  source: string,
-  node: SList,
-): Promise<{ bytes: Uint8Array } | { textError: unknown }> {
-  let i = 1;
-  const definition = isAtom(node.items[i], "definition") ? node.items[i++] : undefined;
-  const id = node.items[i];
-  if (id?.kind === "atom" && id.value.startsWith("$")) i++;
-  const mode = node.items[i];
-  if (isAtom(mode, "binary")) {
-    return { bytes: concatStrings(node.items.slice(i + 1) as SString[]) };
-  }
-  let text: string;
-  if (isAtom(mode, "quote")) {
-    text = `(component ${(node.items.slice(i + 1) as SString[]).map(stringText).join(" ")})`;
-  } else {
-    text = source.slice(node.start, node.end);
-    if (definition !== undefined) {
-      const at = definition.start - node.start;
-      text = text.slice(0, at) + " ".repeat(definition.end - definition.start) +
-        text.slice(at + definition.end - definition.start);
-    }
-  }
-  try {
-    return { bytes: await wat(text) };
-  } catch (textError) {
-    return { textError };
-  }
-}
-
 /** What became of one component. */
 type Outcome =
   | { readonly kind: "accepted" }
@@ -131,7 +86,7 @@ type Outcome =
   | { readonly kind: "other-error"; readonly error: unknown };
 
 async function outcomeOf(source: string, node: SList): Promise<Outcome> {
-  const input = await bytesOf(source, node);
+  const input = await componentBytes(source, node);
   if ("textError" in input) return { kind: "rejected-by-text", error: input.textError };
   try {
     inlinePayloads(parseBytes(input.bytes));

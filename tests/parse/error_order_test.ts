@@ -9,65 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { fuse, parse, type Payload } from "../../mod.ts";
-import { Parser } from "../../lib/parse/mod.ts";
 import { prng } from "../_prng.ts";
-
-/** The bytes as a stream of `size`-byte chunks. */
-function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
-
-/** What the parser itself decodes: the payload kinds, then the error (if any). */
-function decoded(bytes: Uint8Array): string[] {
-  const out: string[] = [];
-  const p = new Parser();
-  let pos = 0;
-  try {
-    while (!p.done) {
-      const step = p.parse(bytes.subarray(pos), true);
-      if (step.type !== "parsed") break;
-      pos += step.consumed;
-      out.push(step.payload.kind);
-    }
-  } catch (e) {
-    out.push(`error: ${(e as Error).message}`);
-  }
-  return out;
-}
-
-/** What parse() gives for the bytes in chunks of `size`. */
-async function streamed(bytes: Uint8Array, size: number): Promise<string[]> {
-  const out: string[] = [];
-  const reader = chunked(bytes, size).pipeThrough(parse()).getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      out.push((value as Payload).kind);
-    }
-  } catch (e) {
-    out.push(`error: ${(e as Error).message}`);
-  }
-  return out;
-}
-
-/** What fuse() gives: the counts, or the error's class and message. */
-async function fused(input: Uint8Array | ReadableStream<Uint8Array>): Promise<string> {
-  try {
-    const t = await fuse(input);
-    return `ok ${t.dfg.adapters.length} adapters, ${t.adapterModules.length} modules`;
-  } catch (e) {
-    return `${(e as Error).name}: ${(e as Error).message}`;
-  }
-}
+import { chunked, decoded, fused, streamed } from "../_streams.ts";
 
 const EXAMPLES = ["composed", "points", "values", "counter"];
 const read = (name: string) =>
@@ -79,10 +22,10 @@ Deno.test("parse(): every payload decoded before an error comes out, then the er
       const bytes = await read(name);
       for (let cut = 0; cut < bytes.length; cut++) {
         const truncated = bytes.subarray(0, cut);
-        const want = decoded(truncated);
+        const want = decoded(truncated).lines;
         for (const size of cut % 17 === 0 ? [cut || 1, 1, 7, 46] : [cut || 1, 46]) {
           assert.deepEqual(
-            await streamed(truncated, size),
+            (await streamed(truncated, size)).lines,
             want,
             `${name} cut at ${cut}, chunks of ${size}`,
           );
@@ -99,10 +42,10 @@ Deno.test("fuse(stream) gives fuse(bytes)'s result whatever the chunking: trunca
       // every 11th truncation
       for (let cut = 0; cut < bytes.length; cut += 11) {
         const b = bytes.slice(0, cut);
-        const want = await fused(b);
+        const want = (await fused(b)).text;
         for (const size of [1, 46, 4096]) {
           assert.equal(
-            await fused(chunked(b, size)),
+            (await fused(chunked(b, size))).text,
             want,
             `${name} cut at ${cut}, chunks of ${size}`,
           );
@@ -115,10 +58,10 @@ Deno.test("fuse(stream) gives fuse(bytes)'s result whatever the chunking: trunca
         for (let k = 1 + Math.floor(r() * 3); k > 0; k--) {
           b[Math.floor(r() * b.length)] = Math.floor(r() * 256);
         }
-        const want = await fused(b);
+        const want = (await fused(b)).text;
         for (const size of [1, 46]) {
           assert.equal(
-            await fused(chunked(b, size)),
+            (await fused(chunked(b, size))).text,
             want,
             `${name} mutant ${i}, chunks of ${size}`,
           );

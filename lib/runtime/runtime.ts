@@ -82,6 +82,9 @@ function importName(t: Translation, path: ImportPath): string {
   return [t.dfg.imports[path.import].name, ...path.names].join("#");
 }
 
+/** Consecutive YIELDs of an async callback before it is taken to wait forever. */
+const MAX_YIELDS = 1_000_000;
+
 /**
  * Per-instantiation state (flags, entered and poisoned component
  * instances, handle tables, tasks) and the calls across the host boundary
@@ -483,11 +486,21 @@ export class Runtime implements ResourceScope {
   /** Drive an async lift's callback until it exits (CanonicalABI.md, `canon_lift`). */
   #callbackLoop(inst: ComponentInstanceId, callback: CoreDef, packed: number): void {
     const cb = this.resolve(callback) as (...a: number[]) => number;
+    let yields = 0;
     for (;;) {
       const code = packed & 0xf;
       if (code === 0) return; // EXIT
       if (code === 1) {
-        // YIELD: no other thread is ready, so it resumes at once with no event
+        // YIELD: no other thread is ready, so it resumes at once with no event. A callback
+        // that yields on and on waits for a task that would run concurrently: wasmfuse runs
+        // each call to completion, so that task never runs and the loop would never end
+        if (++yields > MAX_YIELDS) {
+          throw new UnsupportedError(
+            `an async callback yielded ${MAX_YIELDS} times in a row, waiting for a task that ` +
+              "would run concurrently: wasmfuse has no async scheduler",
+            "async",
+          );
+        }
         packed = cb(0, 0, 0);
         continue;
       }

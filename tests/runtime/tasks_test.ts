@@ -472,6 +472,16 @@ Deno.test("async lifts with a callback: EXIT, YIELD and the codes that trap", as
     assertTrap(() => e.code(), "unknown handle index 7");
   });
 
+  await t.step("YIELD (1) forever waits for a concurrent task: refused, not a hang", () => {
+    const e = make();
+    e["set-code"](1);
+    assertUnsupported(
+      () => e["yield-then-code"](),
+      /^an async callback yielded 1000000 times in a row, waiting for a task that would run concurrently/,
+      "async",
+    );
+  });
+
   await t.step("WAIT (2) on an empty waitable set would block", () => {
     assertUnsupported(
       () => make()["wait-new"](),

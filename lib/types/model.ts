@@ -155,14 +155,24 @@ export type CoreEntityType =
     readonly shared: boolean;
     readonly min: bigint;
     readonly max?: bigint;
+    /** log2 of the page size when the custom-page-sizes proposal sets one (else 16). */
+    readonly pageSizeLog2?: number;
   }
   | {
     readonly kind: "table";
     readonly element: CoreValType;
+    /** 64-bit indices (table64). */
+    readonly table64: boolean;
+    readonly shared: boolean;
     readonly min: bigint;
     readonly max?: bigint;
   }
-  | { readonly kind: "global"; readonly type: CoreValType; readonly mutable: boolean }
+  | {
+    readonly kind: "global";
+    readonly type: CoreValType;
+    readonly mutable: boolean;
+    readonly shared: boolean;
+  }
   | { readonly kind: "tag"; readonly type: CoreSubType };
 
 /** An instance type: named exports. */

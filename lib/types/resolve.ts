@@ -552,15 +552,25 @@ function coreEntity(types: readonly CoreTypeEntry[], t: CoreExternType): CoreEnt
       return { kind: t.kind, type: sig };
     }
     case "memory":
-      return t.max === undefined
-        ? { kind: "memory", memory64: t.memory64, shared: t.shared, min: t.min }
-        : { kind: "memory", memory64: t.memory64, shared: t.shared, min: t.min, max: t.max };
+      return {
+        kind: "memory",
+        memory64: t.memory64,
+        shared: t.shared,
+        min: t.min,
+        ...(t.max === undefined ? {} : { max: t.max }),
+        ...(t.pageSizeLog2 === undefined ? {} : { pageSizeLog2: t.pageSizeLog2 }),
+      };
     case "table":
-      return t.max === undefined
-        ? { kind: "table", element: t.element, min: t.min }
-        : { kind: "table", element: t.element, min: t.min, max: t.max };
+      return {
+        kind: "table",
+        element: t.element,
+        table64: t.table64,
+        shared: t.shared,
+        min: t.min,
+        ...(t.max === undefined ? {} : { max: t.max }),
+      };
     case "global":
-      return { kind: "global", type: t.type, mutable: t.mutable };
+      return { kind: "global", type: t.type, mutable: t.mutable, shared: t.shared };
   }
 }
 

@@ -382,6 +382,39 @@ Deno.test("core module instantiation", async (t) => {
       { section: "core-instance", item: 1 },
     );
   });
+  await t.step("a table imported with i64 indices, given one with i32 indices", async () => {
+    await rejects(
+      `(component
+        (core module $E (table (export "t") 1 funcref))
+        (core module $M (import "env" "t" (table i64 1 funcref)))
+        (core instance $e (instantiate $E))
+        (core instance (instantiate $M (with "env" (instance $e)))))`,
+      /^type mismatch for export `t` of module instantiation argument `env`: expected a table with i64 indices, found one with i32 indices$/,
+      { section: "core-instance", item: 1 },
+    );
+  });
+  await t.step("a table imported with i32 indices, given a table64", async () => {
+    await rejects(
+      `(component
+        (core module $E (table (export "t") i64 1 funcref))
+        (core module $M (import "env" "t" (table 1 funcref)))
+        (core instance $e (instantiate $E))
+        (core instance (instantiate $M (with "env" (instance $e)))))`,
+      /^type mismatch for export `t` of module instantiation argument `env`: expected a table with i32 indices, found one with i64 indices$/,
+      { section: "core-instance", item: 1 },
+    );
+  });
+  await t.step("a memory imported as 64-bit, given a 32-bit one", async () => {
+    await rejects(
+      `(component
+        (core module $E (memory (export "m") 1))
+        (core module $M (import "env" "m" (memory i64 1)))
+        (core instance $e (instantiate $E))
+        (core instance (instantiate $M (with "env" (instance $e)))))`,
+      /^type mismatch for export `m` of module instantiation argument `env`: expected a 64-bit memory, found a 32-bit one$/,
+      { section: "core-instance", item: 1 },
+    );
+  });
   await t.step("a synthetic instance (from exports) is checked the same way", async () => {
     await rejects(
       `(component ${LIBC}

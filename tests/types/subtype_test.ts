@@ -107,11 +107,20 @@ const memory = (memory64 = false, shared = false, min = 1n, max?: bigint): CoreE
   min,
   ...(max === undefined ? {} : { max }),
 });
-const global = (type: CoreValType, mutable = false): CoreEntityType => ({
+const global = (type: CoreValType, mutable = false, shared = false): CoreEntityType => ({
   kind: "global",
   type,
   mutable,
+  shared,
 });
+const table = (
+  element: CoreValType,
+  { table64 = false, shared = false, min = 0n }: {
+    table64?: boolean;
+    shared?: boolean;
+    min?: bigint;
+  } = {},
+): CoreEntityType => ({ kind: "table", element, table64, shared, min });
 const module = (
   imports: [string, string, CoreEntityType][],
   exports: [string, CoreEntityType][],
@@ -652,18 +661,52 @@ Deno.test("matchCoreEntity and sameCoreSignature", async (t) => {
     );
   });
   await t.step("tables: element types", () => {
-    ok(
-      matchCoreEntity(
-        { kind: "table", element: "v128", min: 0n },
-        { kind: "table", element: "v128", min: 0n },
-      ),
-    );
+    ok(matchCoreEntity(table("v128"), table("v128")));
     fails(
       matchCoreEntity(
-        { kind: "table", element: { kind: "ref", nullable: true, heap: "extern" }, min: 0n },
-        { kind: "table", element: { kind: "ref", nullable: true, heap: "func" }, min: 0n },
+        table({ kind: "ref", nullable: true, heap: "extern" }),
+        table({ kind: "ref", nullable: true, heap: "func" }),
       ),
       /^table element types differ$/,
+    );
+  });
+  await t.step("tables: the index type (table64) must be the same, either way", () => {
+    const funcref: CoreValType = { kind: "ref", nullable: true, heap: "func" };
+    ok(matchCoreEntity(table(funcref, { table64: true }), table(funcref, { table64: true })));
+    fails(
+      matchCoreEntity(table(funcref), table(funcref, { table64: true })),
+      /^expected a table with i64 indices, found one with i32 indices$/,
+    );
+    fails(
+      matchCoreEntity(table(funcref, { table64: true }), table(funcref)),
+      /^expected a table with i32 indices, found one with i64 indices$/,
+    );
+  });
+  await t.step("tables and globals: the shared flag", () => {
+    const funcref: CoreValType = { kind: "ref", nullable: true, heap: "func" };
+    fails(
+      matchCoreEntity(table(funcref, { shared: true }), table(funcref)),
+      /^expected an unshared table, found a shared one$/,
+    );
+    fails(
+      matchCoreEntity(global("i32"), global("i32", false, true)),
+      /^expected a shared global, found an unshared one$/,
+    );
+    ok(matchCoreEntity(global("i32", true, true), global("i32", true, true)));
+  });
+  await t.step("memories: the page size (custom-page-sizes) must be the same", () => {
+    const paged = (log2?: number): CoreEntityType => ({
+      kind: "memory",
+      memory64: false,
+      shared: false,
+      min: 1n,
+      ...(log2 === undefined ? {} : { pageSizeLog2: log2 }),
+    });
+    ok(matchCoreEntity(paged(16), paged()));
+    ok(matchCoreEntity(paged(0), paged(0)));
+    fails(
+      matchCoreEntity(paged(0), paged()),
+      /^expected a page size of 65536 bytes, found 1$/,
     );
   });
   await t.step("memories: shared flag and limits", () => {

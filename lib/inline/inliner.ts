@@ -1266,22 +1266,12 @@ export class Inliner {
       // Argument errors are reported where the instantiation is written.
       throw new LinkError(`missing instantiation argument \`${name}\``, frame.site);
     }
-    const actual = describeItem(arg);
-    if (actual === undefined) {
-      if (declared.kind !== "component") {
-        throw new LinkError(
-          `instantiation argument \`${name}\`: expected ${an(declared.kind)}, found a component`,
-          frame.site,
-        );
-      }
-    } else {
-      const why = matchExtern(actual, declared);
-      if (why !== undefined) {
-        throw new LinkError(
-          `type mismatch for instantiation argument \`${name}\`: ${why}`,
-          frame.site,
-        );
-      }
+    const why = matchExtern(describeItem(arg), declared);
+    if (why !== undefined) {
+      throw new LinkError(
+        `type mismatch for instantiation argument \`${name}\`: ${why}`,
+        frame.site,
+      );
     }
     frame.push(arg);
   }
@@ -1294,12 +1284,9 @@ export class Inliner {
       // The ascription's `(sub resource)` bounds are placeholders matched
       // against what is exported (the exported item itself is unchanged).
       const ascribed = resolveExternType(frame, e.type, name, (n) => frame.abstractResource(n));
-      const actual = describeItem(item);
-      if (actual !== undefined) {
-        const why = matchExtern(actual, ascribed);
-        if (why !== undefined) {
-          throw new LinkError(`export \`${name}\` does not match its ascribed type: ${why}`);
-        }
+      const why = matchExtern(describeItem(item), ascribed);
+      if (why !== undefined) {
+        throw new LinkError(`export \`${name}\` does not match its ascribed type: ${why}`);
       }
     }
     frame.exports.set(name, item);

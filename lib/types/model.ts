@@ -191,6 +191,13 @@ export interface TypeComponent {
   readonly imports: ReadonlyMap<string, ExternDesc>;
   /** Exports by name, in declaration order. */
   readonly exports: ReadonlyMap<string, ExternDesc>;
+  /**
+   * Set on the stand-in type of a component defined in the binary, whose own
+   * type is not computed (wasmfuse has no component validator): it matches
+   * any component type, and its imports are matched against the arguments
+   * when it is instantiated. `imports` and `exports` are empty.
+   */
+  readonly untyped?: true;
 }
 
 /** Anything the component type index space can hold. */
@@ -268,6 +275,7 @@ export function typeToString(t: AnyType): string {
     case "instance":
       return `instance { ${[...t.exports.keys()].join(", ")} }`;
     case "component":
+      if (t.untyped) return "component";
       return `component { imports: ${[...t.imports.keys()].join(", ")}; exports: ${
         [...t.exports.keys()].join(", ")
       } }`;

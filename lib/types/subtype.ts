@@ -256,7 +256,9 @@ export function matchInstanceType(
 
 /**
  * Component subtyping: it may import less (each of its imports must be
- * declared, contravariantly) and export more.
+ * declared, contravariantly) and export more. A component defined in the
+ * binary has no computed type (`untyped`): it matches, and is checked when
+ * it is instantiated.
  * @param actual The argument's component type.
  * @param expected The declared component type.
  * @param b Bindings of abstract resources.
@@ -267,6 +269,7 @@ export function matchComponentType(
   expected: TypeComponent,
   b: Bindings = new Map(),
 ): string | undefined {
+  if (actual.untyped || expected.untyped) return undefined;
   for (const [name, a] of actual.imports) {
     const e = expected.imports.get(name);
     if (e === undefined) return `imports \`${name}\`, which is not declared`;

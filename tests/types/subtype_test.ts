@@ -33,6 +33,7 @@ import {
   matchValType,
   sameCoreSignature,
 } from "../../lib/types/subtype.ts";
+import { typeToString } from "../../lib/types/model.ts";
 import { LinkError, parseBytes } from "../../mod.ts";
 import { inlinePayloads } from "../../lib/inline/mod.ts";
 import { wat } from "../_wat.ts";
@@ -546,6 +547,16 @@ Deno.test("matchComponentType: imports less, exports more", async (t) => {
       matchComponentType(component([["a", g]], [["x", f]]), declared),
       /^import `a`: /,
     );
+  });
+  await t.step("a component defined in the binary (untyped) matches any component type", () => {
+    const untyped: TypeComponent = { ...component([], []), untyped: true };
+    ok(matchComponentType(untyped, declared));
+    ok(matchExtern({ kind: "component", type: untyped }, { kind: "component", type: declared }));
+    fails(
+      matchExtern({ kind: "component", type: untyped }, f),
+      /^expected a func, found a component$/,
+    );
+    assert.equal(typeToString(untyped), "component");
   });
 });
 

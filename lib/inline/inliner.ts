@@ -55,8 +55,8 @@ import {
   typeToString,
 } from "../types/model.ts";
 import {
-  coreEntityType,
   type CoreTypeEntry,
+  moduleTypeOf,
   outerType,
   type OuterView,
   resolveCoreTypeDef,
@@ -1327,51 +1327,6 @@ export class Inliner {
         return { kind: "component" };
     }
   }
-}
-
-/** The module type of a static module, from its decoded imports and exports. */
-function moduleTypeOf(m: ModulePayload): TypeModule {
-  const types = m.types;
-  const imports = m.imports.map((i) => ({
-    module: i.module,
-    name: i.name,
-    type: coreEntityType(types, i.type),
-  }));
-  const exports = new Map<string, CoreEntityType>();
-  const space = {
-    func: m.funcs,
-    memory: m.memories,
-    table: m.tables,
-    global: m.globals,
-    tag: m.tags,
-  };
-  for (const e of m.exports) {
-    if (e.index >= space[e.kind].length) {
-      throw new LinkError(
-        `module export \`${e.name}\` names ${e.kind} ${e.index}, which does not exist`,
-      );
-    }
-    let t: CoreEntityType;
-    switch (e.kind) {
-      case "func":
-        t = coreEntityType(types, { kind: "func", type: m.funcs[e.index] });
-        break;
-      case "memory":
-        t = coreEntityType(types, m.memories[e.index]);
-        break;
-      case "table":
-        t = coreEntityType(types, m.tables[e.index]);
-        break;
-      case "global":
-        t = coreEntityType(types, m.globals[e.index]);
-        break;
-      case "tag":
-        t = coreEntityType(types, m.tags[e.index]);
-        break;
-    }
-    exports.set(e.name, t);
-  }
-  return { kind: "module", imports, exports };
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { CoreModuleInfo } from "../parse/module.ts";
 import type {
   Alias,
   CoreExternType,
@@ -630,4 +631,54 @@ export function resolveCoreTypeDef(scope: TypeScope, t: CoreTypeDef): CoreTypeEn
     }
   }
   return [{ kind: "module", imports, exports }];
+}
+
+/**
+ * The module type of a core module, from its decoded imports and exports.
+ * @param m The decoded module.
+ * @returns Its type: what it imports and exports.
+ * @throws {LinkError} When an export names an item that does not exist.
+ */
+export function moduleTypeOf(m: CoreModuleInfo): TypeModule {
+  const types = m.types;
+  const imports = m.imports.map((i) => ({
+    module: i.module,
+    name: i.name,
+    type: coreEntity(types, i.type),
+  }));
+  const exports = new Map<string, CoreEntityType>();
+  const space = {
+    func: m.funcs,
+    memory: m.memories,
+    table: m.tables,
+    global: m.globals,
+    tag: m.tags,
+  };
+  for (const e of m.exports) {
+    if (e.index >= space[e.kind].length) {
+      throw new LinkError(
+        `module export \`${e.name}\` names ${e.kind} ${e.index}, which does not exist`,
+      );
+    }
+    let t: CoreEntityType;
+    switch (e.kind) {
+      case "func":
+        t = coreEntity(types, { kind: "func", type: m.funcs[e.index] });
+        break;
+      case "memory":
+        t = coreEntity(types, m.memories[e.index]);
+        break;
+      case "table":
+        t = coreEntity(types, m.tables[e.index]);
+        break;
+      case "global":
+        t = coreEntity(types, m.globals[e.index]);
+        break;
+      case "tag":
+        t = coreEntity(types, m.tags[e.index]);
+        break;
+    }
+    exports.set(e.name, t);
+  }
+  return { kind: "module", imports, exports };
 }

@@ -410,6 +410,12 @@ export function matchModuleType(actual: TypeModule, expected: TypeModule): strin
   for (const imp of actual.imports) {
     const e = expected.imports.find((d) => d.module === imp.module && d.name === imp.name);
     if (e === undefined) return `imports \`${imp.module}\` \`${imp.name}\`, which is not declared`;
+    if (e.type.kind !== imp.type.kind) {
+      return `import \`${imp.module}\` \`${imp.name}\`: declared ${
+        an(e.type.kind)
+      }, the module imports ${an(imp.type.kind)}`;
+    }
+    // what is declared is given to the module: it must match what the module imports
     const r = matchCoreEntity(e.type, imp.type);
     if (r) return `import \`${imp.module}\` \`${imp.name}\`: ${r}`;
   }

@@ -202,6 +202,21 @@ Deno.test("a core module wasmfuse compiled is checked with its full type", async
       "import `m` does not match its module type: export `mem`: minimum size 1 is below the required 2",
     );
   });
+  await t.step(
+    "an import of another kind: the same words as through the JavaScript API",
+    async () => {
+      const imports = await component(`(component
+      (core module $m (import "env" "g" (func)))
+      (export "m" (core module $m)))`);
+      const c = await component(`(component
+      (import "m" (core module (import "env" "g" (global i32)))))`);
+      refuses(
+        c,
+        imports.instantiate().exports,
+        "import `m` does not match its module type: import `env` `g`: declared a global, the module imports a func",
+      );
+    },
+  );
   await t.step("the same type links", async () => {
     const c = await component(`(component
       (import "m" (core module (export "run" (func (param i32))) (export "mem" (memory 1)))))`);

@@ -609,6 +609,15 @@ Deno.test("matchModuleType: imports less, exports more", async (t) => {
       /^import `env` `f`: expected \(i64\) -> \(i32\), found \(i32\) -> \(i32\)$/,
     );
   });
+  await t.step("an import of another kind", () => {
+    fails(
+      matchModuleType(
+        module([["env", "mem", global("i32")]], [["run", coreFunc([], [])], ["g", global("i32")]]),
+        declared,
+      ),
+      /^import `env` `mem`: declared a memory, the module imports a global$/,
+    );
+  });
   await t.step("a missing export", () => {
     fails(
       matchModuleType(module([], [["run", coreFunc([], [])]]), declared),

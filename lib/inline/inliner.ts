@@ -55,8 +55,8 @@ import {
   typeToString,
 } from "../types/model.ts";
 import {
-  coreEntityType,
   type CoreTypeEntry,
+  moduleTypeOf,
   outerType,
   type OuterView,
   resolveCoreTypeDef,
@@ -1266,22 +1266,12 @@ export class Inliner {
       // Argument errors are reported where the instantiation is written.
       throw new LinkError(`missing instantiation argument \`${name}\``, frame.site);
     }
-    const actual = describeItem(arg);
-    if (actual === undefined) {
-      if (declared.kind !== "component") {
-        throw new LinkError(
-          `instantiation argument \`${name}\`: expected ${an(declared.kind)}, found a component`,
-          frame.site,
-        );
-      }
-    } else {
-      const why = matchExtern(actual, declared);
-      if (why !== undefined) {
-        throw new LinkError(
-          `type mismatch for instantiation argument \`${name}\`: ${why}`,
-          frame.site,
-        );
-      }
+    const why = matchExtern(describeItem(arg), declared);
+    if (why !== undefined) {
+      throw new LinkError(
+        `type mismatch for instantiation argument \`${name}\`: ${why}`,
+        frame.site,
+      );
     }
     frame.push(arg);
   }
@@ -1294,12 +1284,9 @@ export class Inliner {
       // The ascription's `(sub resource)` bounds are placeholders matched
       // against what is exported (the exported item itself is unchanged).
       const ascribed = resolveExternType(frame, e.type, name, (n) => frame.abstractResource(n));
-      const actual = describeItem(item);
-      if (actual !== undefined) {
-        const why = matchExtern(actual, ascribed);
-        if (why !== undefined) {
-          throw new LinkError(`export \`${name}\` does not match its ascribed type: ${why}`);
-        }
+      const why = matchExtern(describeItem(item), ascribed);
+      if (why !== undefined) {
+        throw new LinkError(`export \`${name}\` does not match its ascribed type: ${why}`);
       }
     }
     frame.exports.set(name, item);
@@ -1340,51 +1327,6 @@ export class Inliner {
         return { kind: "component" };
     }
   }
-}
-
-/** The module type of a static module, from its decoded imports and exports. */
-function moduleTypeOf(m: ModulePayload): TypeModule {
-  const types = m.types;
-  const imports = m.imports.map((i) => ({
-    module: i.module,
-    name: i.name,
-    type: coreEntityType(types, i.type),
-  }));
-  const exports = new Map<string, CoreEntityType>();
-  const space = {
-    func: m.funcs,
-    memory: m.memories,
-    table: m.tables,
-    global: m.globals,
-    tag: m.tags,
-  };
-  for (const e of m.exports) {
-    if (e.index >= space[e.kind].length) {
-      throw new LinkError(
-        `module export \`${e.name}\` names ${e.kind} ${e.index}, which does not exist`,
-      );
-    }
-    let t: CoreEntityType;
-    switch (e.kind) {
-      case "func":
-        t = coreEntityType(types, { kind: "func", type: m.funcs[e.index] });
-        break;
-      case "memory":
-        t = coreEntityType(types, m.memories[e.index]);
-        break;
-      case "table":
-        t = coreEntityType(types, m.tables[e.index]);
-        break;
-      case "global":
-        t = coreEntityType(types, m.globals[e.index]);
-        break;
-      case "tag":
-        t = coreEntityType(types, m.tags[e.index]);
-        break;
-    }
-    exports.set(e.name, t);
-  }
-  return { kind: "module", imports, exports };
 }
 
 /**

@@ -111,28 +111,42 @@ export type Item =
   | { readonly kind: "module"; readonly def: ModuleDef };
 
 /**
- * The described type of an item, for matching it against an import; a
- * component that has not been instantiated has no known type (`undefined`).
+ * The stand-in type of a component defined in the binary: its own type is
+ * not computed, so it matches any component type, and its imports are
+ * matched against the arguments when it is instantiated.
+ */
+const UNTYPED_COMPONENT: TypeComponent = Object.freeze({
+  kind: "component",
+  imports: new Map(),
+  exports: new Map(),
+  untyped: true,
+});
+
+/**
+ * The described type of an item, for matching it against an import. A
+ * component defined in the binary (not imported) has no computed type: it
+ * is described as a component of any type (`untyped`), and checked when it
+ * is instantiated.
  * @param item The item.
  * @returns Its described type.
  */
-export function describeItem(item: Item): ExternDesc | undefined {
+export function describeItem(item: Item): ExternDesc {
   switch (item.kind) {
     case "func":
       return { kind: "func", type: item.def.type };
     case "instance": {
       if (item.def.kind === "import") return { kind: "instance", type: item.def.type };
       const exports = new Map<string, ExternDesc>();
-      for (const [name, it] of item.def.exports) {
-        const d = describeItem(it);
-        if (d !== undefined) exports.set(name, d);
-      }
+      for (const [name, it] of item.def.exports) exports.set(name, describeItem(it));
       return { kind: "instance", type: { kind: "instance", exports } };
     }
     case "type":
       return { kind: "type", type: item.type };
     case "component":
-      return item.def.kind === "import" ? { kind: "component", type: item.def.type } : undefined;
+      return {
+        kind: "component",
+        type: item.def.kind === "import" ? item.def.type : UNTYPED_COMPONENT,
+      };
     case "module":
       return { kind: "module", type: item.def.type };
   }

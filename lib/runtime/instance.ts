@@ -13,6 +13,7 @@ import type { ComponentInstanceId, CoreDef } from "../inline/dfg.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { ExternDesc } from "../types/model.ts";
 import { type CompiledModules, compileModules, instantiateCore } from "./core.ts";
+import { checkImports, noteExports, noteModules } from "./check_imports.ts";
 import { addJsNames } from "./host.ts";
 import { Runtime } from "./runtime.ts";
 import { taskBuiltin } from "./tasks.ts";
@@ -94,13 +95,14 @@ export class Component {
   constructor(translation: Translation) {
     this.translation = translation;
     this.modules = compileModules(translation);
+    noteModules(this.modules.modules, translation.dfg.modules);
   }
 
   /**
    * Instantiate the component.
    * @param imports The host imports, by import name.
    * @returns The instance.
-   * @throws {LinkError} When an import is missing or of the wrong kind.
+   * @throws {LinkError} When an import is missing or does not match its declared type.
    * @throws {Trap} When a start function or an adapter traps during instantiation.
    */
   instantiate(
@@ -109,11 +111,7 @@ export class Component {
   ): ComponentInstance {
     const t = this.translation;
     const rt = new Runtime(t, imports, options);
-    if (!options.trapUnknownImports) {
-      for (const imp of t.dfg.imports) {
-        if (!rt.provides(imp.name)) throw new LinkError(`missing import \`${imp.name}\``);
-      }
-    }
+    checkImports(t.dfg, rt, options);
     const core = instantiateCore(t, this.modules, {
       coreDef: (d, resolve) => {
         rt.resolve = resolve;
@@ -166,6 +164,7 @@ export class Component {
     for (const e of t.dfg.exports) exports[e.name] = rt.export(e, this.modules);
     rt.exportClasses(exports, t.dfg.exports);
     addJsNames(exports, t.dfg.exports.map((e) => e.name));
+    noteExports(t.dfg, exports, rt);
     return { exports };
   }
 }

@@ -155,14 +155,24 @@ export type CoreEntityType =
     readonly shared: boolean;
     readonly min: bigint;
     readonly max?: bigint;
+    /** log2 of the page size when the custom-page-sizes proposal sets one (else 16). */
+    readonly pageSizeLog2?: number;
   }
   | {
     readonly kind: "table";
     readonly element: CoreValType;
+    /** 64-bit indices (table64). */
+    readonly table64: boolean;
+    readonly shared: boolean;
     readonly min: bigint;
     readonly max?: bigint;
   }
-  | { readonly kind: "global"; readonly type: CoreValType; readonly mutable: boolean }
+  | {
+    readonly kind: "global";
+    readonly type: CoreValType;
+    readonly mutable: boolean;
+    readonly shared: boolean;
+  }
   | { readonly kind: "tag"; readonly type: CoreSubType };
 
 /** An instance type: named exports. */
@@ -181,6 +191,13 @@ export interface TypeComponent {
   readonly imports: ReadonlyMap<string, ExternDesc>;
   /** Exports by name, in declaration order. */
   readonly exports: ReadonlyMap<string, ExternDesc>;
+  /**
+   * Set on the stand-in type of a component defined in the binary, whose own
+   * type is not computed (wasmfuse has no component validator): it matches
+   * any component type, and its imports are matched against the arguments
+   * when it is instantiated. `imports` and `exports` are empty.
+   */
+  readonly untyped?: true;
 }
 
 /** Anything the component type index space can hold. */
@@ -258,6 +275,7 @@ export function typeToString(t: AnyType): string {
     case "instance":
       return `instance { ${[...t.exports.keys()].join(", ")} }`;
     case "component":
+      if (t.untyped) return "component";
       return `component { imports: ${[...t.imports.keys()].join(", ")}; exports: ${
         [...t.exports.keys()].join(", ")
       } }`;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { CoreModuleInfo } from "../parse/module.ts";
 import type {
   Alias,
   CoreExternType,
@@ -552,15 +553,25 @@ function coreEntity(types: readonly CoreTypeEntry[], t: CoreExternType): CoreEnt
       return { kind: t.kind, type: sig };
     }
     case "memory":
-      return t.max === undefined
-        ? { kind: "memory", memory64: t.memory64, shared: t.shared, min: t.min }
-        : { kind: "memory", memory64: t.memory64, shared: t.shared, min: t.min, max: t.max };
+      return {
+        kind: "memory",
+        memory64: t.memory64,
+        shared: t.shared,
+        min: t.min,
+        ...(t.max === undefined ? {} : { max: t.max }),
+        ...(t.pageSizeLog2 === undefined ? {} : { pageSizeLog2: t.pageSizeLog2 }),
+      };
     case "table":
-      return t.max === undefined
-        ? { kind: "table", element: t.element, min: t.min }
-        : { kind: "table", element: t.element, min: t.min, max: t.max };
+      return {
+        kind: "table",
+        element: t.element,
+        table64: t.table64,
+        shared: t.shared,
+        min: t.min,
+        ...(t.max === undefined ? {} : { max: t.max }),
+      };
     case "global":
-      return { kind: "global", type: t.type, mutable: t.mutable };
+      return { kind: "global", type: t.type, mutable: t.mutable, shared: t.shared };
   }
 }
 
@@ -620,4 +631,54 @@ export function resolveCoreTypeDef(scope: TypeScope, t: CoreTypeDef): CoreTypeEn
     }
   }
   return [{ kind: "module", imports, exports }];
+}
+
+/**
+ * The module type of a core module, from its decoded imports and exports.
+ * @param m The decoded module.
+ * @returns Its type: what it imports and exports.
+ * @throws {LinkError} When an export names an item that does not exist.
+ */
+export function moduleTypeOf(m: CoreModuleInfo): TypeModule {
+  const types = m.types;
+  const imports = m.imports.map((i) => ({
+    module: i.module,
+    name: i.name,
+    type: coreEntity(types, i.type),
+  }));
+  const exports = new Map<string, CoreEntityType>();
+  const space = {
+    func: m.funcs,
+    memory: m.memories,
+    table: m.tables,
+    global: m.globals,
+    tag: m.tags,
+  };
+  for (const e of m.exports) {
+    if (e.index >= space[e.kind].length) {
+      throw new LinkError(
+        `module export \`${e.name}\` names ${e.kind} ${e.index}, which does not exist`,
+      );
+    }
+    let t: CoreEntityType;
+    switch (e.kind) {
+      case "func":
+        t = coreEntity(types, { kind: "func", type: m.funcs[e.index] });
+        break;
+      case "memory":
+        t = coreEntity(types, m.memories[e.index]);
+        break;
+      case "table":
+        t = coreEntity(types, m.tables[e.index]);
+        break;
+      case "global":
+        t = coreEntity(types, m.globals[e.index]);
+        break;
+      case "tag":
+        t = coreEntity(types, m.tags[e.index]);
+        break;
+    }
+    exports.set(e.name, t);
+  }
+  return { kind: "module", imports, exports };
 }

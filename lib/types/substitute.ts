@@ -69,7 +69,11 @@ function any(t: AnyType, f: ResourceMap): AnyType {
     case "instance":
       return { kind: "instance", exports: map(t.exports, f) };
     case "component":
-      return { kind: "component", imports: map(t.imports, f), exports: map(t.exports, f) };
+      return t.untyped ? t : {
+        kind: "component",
+        imports: map(t.imports, f),
+        exports: map(t.exports, f),
+      };
     default:
       return val(t, f);
   }
@@ -95,7 +99,7 @@ export function substituteResources(d: ExternDesc, f: ResourceMap): ExternDesc {
     case "instance":
       return { kind: "instance", type: { kind: "instance", exports: map(d.type.exports, f) } };
     case "component":
-      return {
+      return d.type.untyped ? d : {
         kind: "component",
         type: {
           kind: "component",

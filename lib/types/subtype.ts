@@ -256,7 +256,9 @@ export function matchInstanceType(
 
 /**
  * Component subtyping: it may import less (each of its imports must be
- * declared, contravariantly) and export more.
+ * declared, contravariantly) and export more. A component defined in the
+ * binary has no computed type (`untyped`): it matches, and is checked when
+ * it is instantiated.
  * @param actual The argument's component type.
  * @param expected The declared component type.
  * @param b Bindings of abstract resources.
@@ -267,6 +269,7 @@ export function matchComponentType(
   expected: TypeComponent,
   b: Bindings = new Map(),
 ): string | undefined {
+  if (actual.untyped || expected.untyped) return undefined;
   for (const [name, a] of actual.imports) {
     const e = expected.imports.get(name);
     if (e === undefined) return `imports \`${name}\`, which is not declared`;
@@ -344,26 +347,45 @@ export function matchCoreEntity(
           a.memory64 ? "64" : "32"
         }-bit one`;
       }
-      if (a.shared !== expected.shared) {
-        return `expected ${expected.shared ? "a shared" : "an unshared"} memory, found ${
-          a.shared ? "a shared" : "an unshared"
-        } one`;
+      const shared = matchShared("memory", a.shared, expected.shared);
+      if (shared !== undefined) return shared;
+      const aPage = a.pageSizeLog2 ?? 16;
+      const ePage = expected.pageSizeLog2 ?? 16;
+      if (aPage !== ePage) {
+        return `expected a page size of ${2 ** ePage} bytes, found ${2 ** aPage}`;
       }
       return matchLimits(a, expected);
     }
     case "global": {
       const a = actual as typeof expected;
+      if (a.shared !== expected.shared) return matchShared("global", a.shared, expected.shared);
       return a.mutable === expected.mutable && sameCoreVal(a.type, expected.type)
         ? undefined
         : "global types differ";
     }
     case "table": {
       const a = actual as typeof expected;
+      // the index type must be the same: a table64 is addressed with i64 (memory64 proposal)
+      if (a.table64 !== expected.table64) {
+        return `expected a table with ${expected.table64 ? "i64" : "i32"} indices, found one with ${
+          a.table64 ? "i64" : "i32"
+        } indices`;
+      }
+      const shared = matchShared("table", a.shared, expected.shared);
+      if (shared !== undefined) return shared;
       return sameCoreVal(a.element, expected.element)
         ? matchLimits(a, expected)
         : "table element types differ";
     }
   }
+}
+
+/** Sharedness (the threads proposal) must be the same on both sides. */
+function matchShared(what: string, actual: boolean, expected: boolean): string | undefined {
+  if (actual === expected) return undefined;
+  return `expected ${expected ? "a shared" : "an unshared"} ${what}, found ${
+    actual ? "a shared" : "an unshared"
+  } one`;
 }
 
 /** Limits subtyping: at least the minimum, at most the maximum. */
@@ -388,6 +410,12 @@ export function matchModuleType(actual: TypeModule, expected: TypeModule): strin
   for (const imp of actual.imports) {
     const e = expected.imports.find((d) => d.module === imp.module && d.name === imp.name);
     if (e === undefined) return `imports \`${imp.module}\` \`${imp.name}\`, which is not declared`;
+    if (e.type.kind !== imp.type.kind) {
+      return `import \`${imp.module}\` \`${imp.name}\`: declared ${
+        an(e.type.kind)
+      }, the module imports ${an(imp.type.kind)}`;
+    }
+    // what is declared is given to the module: it must match what the module imports
     const r = matchCoreEntity(e.type, imp.type);
     if (r) return `import \`${imp.module}\` \`${imp.name}\`: ${r}`;
   }

@@ -225,7 +225,7 @@ class WastRunner {
         }
         const slot = this.#instantiate(await this.#make(form), form.line);
         const name = isAtom(second) && second.value.startsWith("$") ? second.value : undefined;
-        if (name !== undefined) this.#instances.set(name, slot);
+        if (name !== undefined) this.#name(name, slot);
         this.#current = slot;
         if (slot.broken && !(slot.error instanceof UnsupportedError)) {
           throw new Fail(`component failed: ${errorText(slot.error)}`);
@@ -321,13 +321,23 @@ class WastRunner {
     const def = this.#definitions.get(defNode.value);
     if (def === undefined) throw new Fail(`unknown component definition \`${defNode.value}\``);
     const slot = this.#instantiate(def, form.line);
-    this.#instances.set(nameNode.value, slot);
+    this.#name(nameNode.value, slot);
     this.#current = slot;
     if (slot.broken) {
       const e = slot.error;
       if (e instanceof UnsupportedError) return;
       if (!("broken" in def)) throw new Fail(`instantiation failed: ${errorText(e)}`);
     }
+  }
+
+  /**
+   * Name an instance. As in Wasmtime's harness (the one the suites are
+   * written for), a named instance is also registered under its name
+   * without the `$`: `(component $foo ...)` is importable as `foo`.
+   */
+  #name(name: string, slot: Slot): void {
+    this.#instances.set(name, slot);
+    if (!slot.broken) this.#registered[name.slice(1)] = slot.instance.exports;
   }
 
   #slot(name: SNode | undefined): Slot {

@@ -119,7 +119,7 @@ Deno.test("component instantiation arguments", async (t) => {
         (component $D)
         (component $C (import "x" (func)))
         (instance (instantiate $C (with "x" (component $D)))))`,
-      /^instantiation argument `x`: expected a func, found a component$/,
+      /^type mismatch for instantiation argument `x`: expected a func, found a component$/,
       { section: "instance", item: 0 },
     );
   });
@@ -186,6 +186,81 @@ Deno.test("component instantiation arguments", async (t) => {
         (instance (instantiate $C (with "f" (func $g)))))`,
       /^type mismatch for instantiation argument `f`: expected `func\(\)`, found `func\(a: u8\)`$/,
       // both instantiations are items of one instance section: the second one fails
+      { section: "instance", item: 1 },
+    );
+  });
+  await t.step("an instance exporting a component, passed where one is declared", async () => {
+    // the component export used to be dropped from the instance's type: `missing export `c``
+    await links(
+      `(component
+        (component $c (import "x" (func)))
+        (import "f" (func $f))
+        (component $D
+          (import "i" (instance $i (export "c" (component (import "x" (func))))))
+          (import "f" (func $f))
+          (alias export $i "c" (component $c))
+          (instance (instantiate $c (with "x" (func $f)))))
+        (instance $i (export "c" (component $c)))
+        (instance (instantiate $D (with "i" (instance $i)) (with "f" (func $f)))))`,
+    );
+  });
+  await t.step("an instance exporting a component where a func is declared", async () => {
+    await rejects(
+      `(component
+        (component $c)
+        (component $D (import "i" (instance (export "c" (func)))))
+        (instance $i (export "c" (component $c)))
+        (instance (instantiate $D (with "i" (instance $i)))))`,
+      /^type mismatch for instantiation argument `i`: export `c`: expected a func, found a component$/,
+      { section: "instance", item: 1 },
+    );
+  });
+  await t.step("a component exported by an instance is checked when instantiated", async () => {
+    // its own type is not computed: its imports are matched against the arguments
+    await rejects(
+      `(component
+        (component $c (import "x" (func)))
+        (component $D
+          (import "i" (instance $i (export "c" (component))))
+          (alias export $i "c" (component $c))
+          (instance (instantiate $c)))
+        (instance $i (export "c" (component $c)))
+        (instance (instantiate $D (with "i" (instance $i)))))`,
+      /^missing instantiation argument `x`$/,
+      { section: "instance", item: 0, depth: 1 },
+    );
+  });
+  await t.step("an instance exporting a core module, passed where one is declared", async () => {
+    await links(
+      `(component
+        (core module $m (func (export "f")))
+        (component $D
+          (import "i" (instance $i (export "m" (core module (export "f" (func))))))
+          (alias export $i "m" (core module $m))
+          (core instance (instantiate $m)))
+        (instance $i (export "m" (core module $m)))
+        (instance (instantiate $D (with "i" (instance $i)))))`,
+    );
+  });
+  await t.step("an instance exporting a core module that lacks a declared export", async () => {
+    await rejects(
+      `(component
+        (core module $m (func (export "f")))
+        (component $D (import "i" (instance (export "m" (core module (export "g" (func)))))))
+        (instance $i (export "m" (core module $m)))
+        (instance (instantiate $D (with "i" (instance $i)))))`,
+      /^type mismatch for instantiation argument `i`: export `m`: missing export `g`$/,
+      { section: "instance", item: 1 },
+    );
+  });
+  await t.step("an instance exporting a core module where a component is declared", async () => {
+    await rejects(
+      `(component
+        (core module $m)
+        (component $D (import "i" (instance (export "m" (component)))))
+        (instance $i (export "m" (core module $m)))
+        (instance (instantiate $D (with "i" (instance $i)))))`,
+      /^type mismatch for instantiation argument `i`: export `m`: expected a component, found a module$/,
       { section: "instance", item: 1 },
     );
   });
@@ -379,6 +454,39 @@ Deno.test("core module instantiation", async (t) => {
         (core instance $e (instantiate $E))
         (core instance (instantiate $M (with "env" (instance $e)))))`,
       /^type mismatch for export `f` of module instantiation argument `env`: expected \(i32\) -> \(\), found \(\) -> \(\)$/,
+      { section: "core-instance", item: 1 },
+    );
+  });
+  await t.step("a table imported with i64 indices, given one with i32 indices", async () => {
+    await rejects(
+      `(component
+        (core module $E (table (export "t") 1 funcref))
+        (core module $M (import "env" "t" (table i64 1 funcref)))
+        (core instance $e (instantiate $E))
+        (core instance (instantiate $M (with "env" (instance $e)))))`,
+      /^type mismatch for export `t` of module instantiation argument `env`: expected a table with i64 indices, found one with i32 indices$/,
+      { section: "core-instance", item: 1 },
+    );
+  });
+  await t.step("a table imported with i32 indices, given a table64", async () => {
+    await rejects(
+      `(component
+        (core module $E (table (export "t") i64 1 funcref))
+        (core module $M (import "env" "t" (table 1 funcref)))
+        (core instance $e (instantiate $E))
+        (core instance (instantiate $M (with "env" (instance $e)))))`,
+      /^type mismatch for export `t` of module instantiation argument `env`: expected a table with i32 indices, found one with i64 indices$/,
+      { section: "core-instance", item: 1 },
+    );
+  });
+  await t.step("a memory imported as 64-bit, given a 32-bit one", async () => {
+    await rejects(
+      `(component
+        (core module $E (memory (export "m") 1))
+        (core module $M (import "env" "m" (memory i64 1)))
+        (core instance $e (instantiate $E))
+        (core instance (instantiate $M (with "env" (instance $e)))))`,
+      /^type mismatch for export `m` of module instantiation argument `env`: expected a 64-bit memory, found a 32-bit one$/,
       { section: "core-instance", item: 1 },
     );
   });

@@ -33,6 +33,7 @@ import {
   matchValType,
   sameCoreSignature,
 } from "../../lib/types/subtype.ts";
+import { typeToString } from "../../lib/types/model.ts";
 import { LinkError, parseBytes } from "../../mod.ts";
 import { inlinePayloads } from "../../lib/inline/mod.ts";
 import { wat } from "../_wat.ts";
@@ -107,11 +108,20 @@ const memory = (memory64 = false, shared = false, min = 1n, max?: bigint): CoreE
   min,
   ...(max === undefined ? {} : { max }),
 });
-const global = (type: CoreValType, mutable = false): CoreEntityType => ({
+const global = (type: CoreValType, mutable = false, shared = false): CoreEntityType => ({
   kind: "global",
   type,
   mutable,
+  shared,
 });
+const table = (
+  element: CoreValType,
+  { table64 = false, shared = false, min = 0n }: {
+    table64?: boolean;
+    shared?: boolean;
+    min?: bigint;
+  } = {},
+): CoreEntityType => ({ kind: "table", element, table64, shared, min });
 const module = (
   imports: [string, string, CoreEntityType][],
   exports: [string, CoreEntityType][],
@@ -538,6 +548,16 @@ Deno.test("matchComponentType: imports less, exports more", async (t) => {
       /^import `a`: /,
     );
   });
+  await t.step("a component defined in the binary (untyped) matches any component type", () => {
+    const untyped: TypeComponent = { ...component([], []), untyped: true };
+    ok(matchComponentType(untyped, declared));
+    ok(matchExtern({ kind: "component", type: untyped }, { kind: "component", type: declared }));
+    fails(
+      matchExtern({ kind: "component", type: untyped }, f),
+      /^expected a func, found a component$/,
+    );
+    assert.equal(typeToString(untyped), "component");
+  });
 });
 
 Deno.test("matchModuleType: imports less, exports more", async (t) => {
@@ -587,6 +607,15 @@ Deno.test("matchModuleType: imports less, exports more", async (t) => {
         declared,
       ),
       /^import `env` `f`: expected \(i64\) -> \(i32\), found \(i32\) -> \(i32\)$/,
+    );
+  });
+  await t.step("an import of another kind", () => {
+    fails(
+      matchModuleType(
+        module([["env", "mem", global("i32")]], [["run", coreFunc([], [])], ["g", global("i32")]]),
+        declared,
+      ),
+      /^import `env` `mem`: declared a memory, the module imports a global$/,
     );
   });
   await t.step("a missing export", () => {
@@ -652,18 +681,52 @@ Deno.test("matchCoreEntity and sameCoreSignature", async (t) => {
     );
   });
   await t.step("tables: element types", () => {
-    ok(
-      matchCoreEntity(
-        { kind: "table", element: "v128", min: 0n },
-        { kind: "table", element: "v128", min: 0n },
-      ),
-    );
+    ok(matchCoreEntity(table("v128"), table("v128")));
     fails(
       matchCoreEntity(
-        { kind: "table", element: { kind: "ref", nullable: true, heap: "extern" }, min: 0n },
-        { kind: "table", element: { kind: "ref", nullable: true, heap: "func" }, min: 0n },
+        table({ kind: "ref", nullable: true, heap: "extern" }),
+        table({ kind: "ref", nullable: true, heap: "func" }),
       ),
       /^table element types differ$/,
+    );
+  });
+  await t.step("tables: the index type (table64) must be the same, either way", () => {
+    const funcref: CoreValType = { kind: "ref", nullable: true, heap: "func" };
+    ok(matchCoreEntity(table(funcref, { table64: true }), table(funcref, { table64: true })));
+    fails(
+      matchCoreEntity(table(funcref), table(funcref, { table64: true })),
+      /^expected a table with i64 indices, found one with i32 indices$/,
+    );
+    fails(
+      matchCoreEntity(table(funcref, { table64: true }), table(funcref)),
+      /^expected a table with i32 indices, found one with i64 indices$/,
+    );
+  });
+  await t.step("tables and globals: the shared flag", () => {
+    const funcref: CoreValType = { kind: "ref", nullable: true, heap: "func" };
+    fails(
+      matchCoreEntity(table(funcref, { shared: true }), table(funcref)),
+      /^expected an unshared table, found a shared one$/,
+    );
+    fails(
+      matchCoreEntity(global("i32"), global("i32", false, true)),
+      /^expected a shared global, found an unshared one$/,
+    );
+    ok(matchCoreEntity(global("i32", true, true), global("i32", true, true)));
+  });
+  await t.step("memories: the page size (custom-page-sizes) must be the same", () => {
+    const paged = (log2?: number): CoreEntityType => ({
+      kind: "memory",
+      memory64: false,
+      shared: false,
+      min: 1n,
+      ...(log2 === undefined ? {} : { pageSizeLog2: log2 }),
+    });
+    ok(matchCoreEntity(paged(16), paged()));
+    ok(matchCoreEntity(paged(0), paged(0)));
+    fails(
+      matchCoreEntity(paged(0), paged()),
+      /^expected a page size of 65536 bytes, found 1$/,
     );
   });
   await t.step("memories: shared flag and limits", () => {

@@ -343,8 +343,8 @@ Deno.test("register makes an instance's exports importable", async () => {
   assert.equal(at(r, twice + 5).message, "`register` needs a name");
 });
 
-Deno.test("without register, the import is missing", async () => {
-  const script = `(component $counter ${COUNTER_BODY})
+Deno.test("without register or a name, the import is missing", async () => {
+  const script = `(component ${COUNTER_BODY})
 (component $user (import "counter" (instance $c (export "next" (func (result u32))))))
 (assert_return (invoke "next") (u32.const 1))
 `;
@@ -359,6 +359,27 @@ Deno.test("without register, the import is missing", async () => {
     r.assertions[1].message,
     `the component at line ${user}: missing import \`counter\``,
   );
+});
+
+Deno.test("a named instance is registered under its name, as in Wasmtime's harness", async () => {
+  const script = `(component $counter ${COUNTER_BODY})
+(component $user
+  (import "counter" (instance $c (export "next" (func (result u32)))))
+  (alias export $c "next" (func $next))
+  (export "next" (func $next)))
+(assert_return (invoke $user "next") (u32.const 1))
+(component definition $D ${COUNTER_BODY})
+(component instance $two $D)
+(component (import "two" (instance (export "next" (func (result u32))))))
+(assert_unlinkable (component (import "counter" (instance (export "next" (func))))) "type")
+(assert_unlinkable (component (import "counter" (func))) "expected func found instance")
+`;
+  const r = await run(script);
+  assert.deepEqual(outcomes(r), [
+    `${lineOf(script, "(invoke $user")} assert_return passed`,
+    `${lineOf(script, "(assert_unlinkable")} assert_unlinkable passed`,
+    `${lineOf(script, "(assert_unlinkable") + 1} assert_unlinkable passed`,
+  ]);
 });
 
 Deno.test("assert_malformed", async () => {

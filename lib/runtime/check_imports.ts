@@ -226,7 +226,8 @@ export function checkImports(
   /** Each imported resource type's first host value and where it was given. */
   const resources = new Map<TypeResource, { identity: object; at: string }>();
   const check = (d: ExternDesc, path: ImportPath): void => {
-    const where = [dfg.imports[path.import].name, ...path.names].join("#");
+    // the import's name, built only for a message (or a resource's first sighting)
+    const where = () => [dfg.imports[path.import].name, ...path.names].join("#");
     const resource = d.kind === "type" && typeof d.type !== "string" && d.type.kind === "resource"
       ? d.type
       : undefined;
@@ -235,9 +236,9 @@ export function checkImports(
       if (options.trapUnknownImports || needsNothing(d)) return;
       // a function of an instance is needed only where it is lowered or re-exported
       if (path.names.length > 0 && d.kind === "func") return;
-      throw new LinkError(`missing import \`${where}\``);
+      throw new LinkError(`missing import \`${where()}\``);
     }
-    const fail = (why: string) => new LinkError(`import \`${where}\` ${why}`);
+    const fail = (why: string) => new LinkError(`import \`${where()}\` ${why}`);
     switch (d.kind) {
       case "func": {
         if (typeof v !== "function") throw fail(`is not a function: it is ${what(v)}`);
@@ -292,7 +293,7 @@ export function checkImports(
         }
         const identity = resourceIdentity(v as object);
         const first = resources.get(resource);
-        if (first === undefined) resources.set(resource, { identity, at: where });
+        if (first === undefined) resources.set(resource, { identity, at: where() });
         else if (first.identity !== identity) {
           throw fail(
             `is declared the same resource type as \`${first.at}\`, but the host gives another (mismatched resource types)`,

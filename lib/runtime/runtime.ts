@@ -104,6 +104,8 @@ export class Runtime implements ResourceScope {
   trapOf: (e: unknown) => unknown = (e) => e;
 
   readonly #resolver: ImportResolver;
+  /** The host value of each root import, once looked up. */
+  readonly #roots: unknown[] = [];
   /** The objects and classes standing for resources at the host. */
   readonly #host: HostResources = new HostResources(this);
   /** Checks a handle the host hands in, without moving it. */
@@ -255,7 +257,10 @@ export class Runtime implements ResourceScope {
 
   /** The host value at an import path, or `undefined` when the host does not give it. */
   find(path: ImportPath): unknown {
-    let v: unknown = this.#resolver.get(this.t.dfg.imports[path.import].name);
+    let v = this.#roots[path.import];
+    if (v === undefined) {
+      v = this.#roots[path.import] = this.#resolver.get(this.t.dfg.imports[path.import].name);
+    }
     for (const n of path.names) v = hostMember(v, n);
     return v ?? this.#fromClass(path);
   }

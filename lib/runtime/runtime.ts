@@ -250,11 +250,6 @@ export class Runtime implements ResourceScope {
     };
   }
 
-  /** Whether the host gives root import `name` (by any of the names it may go by). */
-  provides(name: string): boolean {
-    return this.#resolver.key(name) !== undefined;
-  }
-
   /** The host value at an import path, or `undefined` when the host does not give it. */
   find(path: ImportPath): unknown {
     let v = this.#roots[path.import];

@@ -204,6 +204,11 @@ export class HostResources {
       }
       return;
     }
+    this.#guestHandle(t, v, resource);
+  }
+
+  /** The guest handle `v` stands for, if it may be passed as `t` (nothing is moved). */
+  #guestHandle(t: TypeHandle, v: unknown, resource: number): GuestHandle {
     const g = typeof v === "object" && v !== null ? this.#guest.get(v) : undefined;
     if (g === undefined || g.resource !== resource) {
       throw new TypeError(
@@ -216,6 +221,7 @@ export class HostResources {
     if (t.kind === "own" && g.state !== "owned") {
       throw new TypeError(`a borrowed ${this.#classOf(resource).name} cannot be moved`);
     }
+    return g;
   }
 
   /**
@@ -247,21 +253,8 @@ export class HostResources {
         let rep: number;
         if (this.#scope.dfg.resources[resource].instance === undefined) rep = this.#hostRep(v, t);
         else {
-          const g = typeof v === "object" && v !== null ? this.#guest.get(v) : undefined;
-          if (g === undefined || g.resource !== resource) {
-            throw new TypeError(
-              `expected an instance of ${this.#classOf(resource).name} for \`${typeToString(t)}\``,
-            );
-          }
-          if (g.state === "dropped" || g.state === "moved") {
-            throw new TypeError(`this ${this.#classOf(resource).name} was ${g.state}`);
-          }
-          if (t.kind === "own") {
-            if (g.state !== "owned") {
-              throw new TypeError(`a borrowed ${this.#classOf(resource).name} cannot be moved`);
-            }
-            g.state = "moved";
-          }
+          const g = this.#guestHandle(t, v, resource);
+          if (t.kind === "own") g.state = "moved";
           rep = g.rep;
         }
         return guest.lower(t, rep);

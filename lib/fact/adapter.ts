@@ -4,14 +4,22 @@
  * its `may_leave` bit):
  *
  * 1. trap unless the caller (lowering instance) may leave;
- * 2. clear the callee's may-leave while the parameters are written into it,
- *    then restore it;
- * 3. call the lifted core function;
- * 4. clear the caller's may-leave while the results are written into it,
- *    then restore it;
- * 5. call post-return with the callee's raw results, when there is one,
- *    with the callee's may-leave cleared;
- * 6. return the translated results.
+ * 2. for a scoped call (parameters lending borrows, or a callee instance
+ *    with task built-ins), open the call scope: `call`/`enter`;
+ * 3. clear the callee's may-leave while the parameters are written into it,
+ *    then restore it (handles move or are lent through the runtime's
+ *    `resource`/`transfer-own` and `transfer-borrow`);
+ * 4. call the lifted core function;
+ * 5. clear the caller's may-leave while the results are written into it,
+ *    then restore it; for a scoped call, then `call`/`exit`: every borrow
+ *    lent to the callee must have been dropped, and the lent handles are
+ *    given back (Wasmtime checks before the results; the spec's
+ *    `task.return` lifts the results first, so a result's own trap comes
+ *    first here as there);
+ * 6. call post-return with the callee's raw results, when there is one,
+ *    with the callee's may-leave cleared (in the callee's task: a scoped
+ *    call closes its scope after it, `call`/`end`);
+ * 7. return the translated results.
  *
  * When a core module of the component could throw a wasm exception, all of
  * it runs inside an exception barrier (`call_and_trap_on_throw`): a
@@ -89,7 +97,12 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
   body.op("global.get", callerFlags).op("local.tee", callerSaved).op("i32.eqz");
   t.trapIf(TrapCode.CannotLeave);
 
-  // 2. parameters, with the callee's may-leave cleared
+  // 2. the call scope
+  const scoped = a.scoped === true;
+  const endAfterPostReturn = scoped && a.liftOptions.postReturn !== undefined;
+  if (scoped) body.op("i32.const", a.liftOptions.instance).call(b.call("enter"));
+
+  // 3. parameters, with the callee's may-leave cleared
   const calleeSaved = body.local("i32");
   body.op("global.get", calleeFlags).op("local.set", calleeSaved);
   body.op("i32.const", 0).op("global.set", calleeFlags);
@@ -129,13 +142,13 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
   t.sides(a.lowerOptions, a.liftOptions).translate(params, src, dst);
   body.op("local.get", calleeSaved).op("global.set", calleeFlags);
 
-  // 3. the call; its raw results are kept for post-return
+  // 4. the call; its raw results are kept for post-return
   for (const l of args) body.op("local.get", l);
   body.call(b.callee(a.func, liftSig.params, liftSig.results));
   const raw = liftSig.results.map((type: FlatType) => ({ local: body.local(type), type }));
   for (let i = raw.length - 1; i >= 0; i--) body.op("local.set", raw[i].local);
 
-  // 4. results, with the caller's may-leave cleared
+  // 5. results, with the caller's may-leave cleared
   const out: number[] = [];
   const result = a.lowerType.result;
   if (result !== undefined) {
@@ -165,7 +178,12 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
     body.op("local.get", callerSaved).op("global.set", callerFlags);
   }
 
-  // 5. post-return, with the callee's raw results
+  // the call has returned: every borrow lent to the callee must be dropped by now, and the
+  // lent handles are given back (after the results, whose lifting traps first, as the spec's
+  // `task.return` lifts before it checks the borrows)
+  if (scoped) body.op("i32.const", endAfterPostReturn ? 0 : 1).call(b.call("exit"));
+
+  // 6. post-return, with the callee's raw results
   if (a.liftOptions.postReturn !== undefined) {
     // the callee may not leave while its post-return runs
     body.op("i32.const", 0).op("global.set", calleeFlags);
@@ -173,8 +191,9 @@ export function compileAdapter(b: AdapterModuleBuilder, id: AdapterId, name: str
     body.call(b.postReturn(a.liftOptions.postReturn, liftSig.results));
     body.op("local.get", calleeSaved).op("global.set", calleeFlags);
   }
+  if (endAfterPostReturn) body.call(b.call("end"));
 
-  // 6. the results
+  // 7. the results
   for (const l of out) body.op("local.get", l);
   if (barrier) {
     body.op("end").op("return");

@@ -8,6 +8,8 @@
  *
  * Import names: `memory`/`m{id}`, `realloc`/`r{id}`, `post_return`/`p{id}`,
  * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap`, `runtime`/`js-tag`,
+ * `resource`/`transfer-own`, `resource`/`transfer-borrow`, `call`/`enter`,
+ * `call`/`exit`, `call`/`end`,
  * `transcode`/`{from}_{to}_m{src}_m{dst}_r{realloc}` — unique in the module,
  * as a JavaScript import object needs. Helpers that translate lists are
  * generated once per element type and pair of options, and shared.
@@ -26,6 +28,7 @@ import type {
 } from "../inline/dfg.ts";
 import type { StringEncoding } from "../parse/items.ts";
 import type { FlatType } from "../types/abi.ts";
+import type { TypeResource } from "../types/model.ts";
 import { type FuncRef, ModuleBuilder } from "../wasm/module.ts";
 import { compileAdapter } from "./adapter.ts";
 
@@ -42,6 +45,21 @@ export type ImportBinding =
    * exception barrier catches first to let them through unchanged.
    */
   | { readonly kind: "js-tag" }
+  /**
+   * `resource`/`transfer-own` and `resource`/`transfer-borrow`:
+   * `(handle, src_instance, dst_instance, resource) -> handle`,
+   * a handle moved or lent from one component instance's table into
+   * another's (CanonicalABI.md, `lift_own`/`lower_own`, `lift_borrow`/`lower_borrow`).
+   */
+  | { readonly kind: "transfer-own" | "transfer-borrow" }
+  /**
+   * `call`/`enter` `(callee_instance) -> ()` opens the call scope (the
+   * callee's task, the borrows it is lent); `call`/`exit` `(pop) -> ()`
+   * checks that every borrow was dropped and returns the lent handles, and
+   * closes the scope unless `pop` is 0; `call`/`end` `() -> ()` closes it
+   * then (after a post-return, which runs in the callee's task).
+   */
+  | { readonly kind: "call-enter" | "call-exit" | "call-end" }
   | {
     /**
      * A string transcoder, `(ptr, len) -> (ptr, len)`: reads a string in
@@ -214,6 +232,52 @@ export class AdapterModuleBuilder {
    */
   trap(): FuncRef {
     return this.#func("trap", "runtime", "trap", ["i32"], [], { kind: "trap" });
+  }
+
+  /**
+   * The module's import of a handle transfer intrinsic.
+   * @param kind Moving an `own`, or lending a `borrow`.
+   * @returns The function, `(handle, src_instance, dst_instance, resource) -> handle`.
+   */
+  transfer(kind: "own" | "borrow"): FuncRef {
+    const name = `transfer-${kind}` as const;
+    return this.#func(name, "resource", name, ["i32", "i32", "i32", "i32"], ["i32"], {
+      kind: name,
+    });
+  }
+
+  /**
+   * The module's import of a call scope intrinsic.
+   * @param which `enter` `(callee_instance)`, `exit` `(pop)` or `end` `()`.
+   * @returns The function.
+   */
+  call(which: "enter" | "exit" | "end"): FuncRef {
+    const params: FlatType[] = which === "end" ? [] : ["i32"];
+    return this.#func(`call-${which}`, "call", which, params, [], { kind: `call-${which}` });
+  }
+
+  /** Each resource type's id in the graph, by type (grown as the graph grows). */
+  #resourceIds = new Map<TypeResource, number>();
+  #resourcesScanned = 0;
+
+  /**
+   * A resource type's id: its index in the graph's resources, which the
+   * runtime's handle tables record.
+   * @param t The resource type.
+   * @returns Its id.
+   */
+  resourceId(t: TypeResource): number {
+    let id = this.#resourceIds.get(t);
+    if (id === undefined) {
+      const resources = this.dfg.resources;
+      for (; this.#resourcesScanned < resources.length; this.#resourcesScanned++) {
+        const i = this.#resourcesScanned;
+        if (!this.#resourceIds.has(resources[i].type)) this.#resourceIds.set(resources[i].type, i);
+      }
+      id = this.#resourceIds.get(t);
+      if (id === undefined) throw new Error("a handle of a resource type the graph does not know");
+    }
+    return id;
   }
 
   /**

@@ -19,7 +19,9 @@
  * overflows), allocates the destination with its `realloc`, checks that
  * block, then copies the bytes with one `memory.copy` when the element's
  * layout needs no checking, or translates element by element in a loop.
- * Handles are not translated yet.
+ * Handles (`own`, `borrow`) move between the two component instances'
+ * handle tables through the runtime's transfer intrinsics, one call per
+ * handle (in records, variants and list elements too).
  *
  * @module
  */
@@ -31,11 +33,12 @@ import {
   flagsWords,
   flattenType,
   type FlatType,
+  some,
   variantCases,
 } from "../types/abi.ts";
 import type { AdapterOptions } from "../inline/dfg.ts";
 import { UnsupportedError } from "../types/errors.ts";
-import { type InterfaceType, typeToString } from "../types/model.ts";
+import { type InterfaceType, type TypeHandle, typeToString } from "../types/model.ts";
 import type { FuncRef, FunctionBody } from "../wasm/module.ts";
 import type { OpName } from "../wasm/opcodes.ts";
 import type { AdapterModuleBuilder, MemoryUse } from "./module.ts";
@@ -107,6 +110,18 @@ function copyable(t: InterfaceType): boolean {
   // flags that fill their bytes have no undefined bits to drop
   return t.kind === "flags" && (t.names.length === 8 || t.names.length === 16 ||
     t.names.length === 32);
+}
+
+/** The resource ids of the handles in `t`, in order ("" when it holds none). */
+function handleKey(t: InterfaceType, b: AdapterModuleBuilder): string {
+  const ids: number[] = [];
+  some(t, (u) => {
+    if (typeof u !== "string" && (u.kind === "own" || u.kind === "borrow")) {
+      ids.push(b.resourceId(u.resource));
+    }
+    return false;
+  });
+  return ids.join(",");
 }
 
 function optionsKey(o: AdapterOptions): string {
@@ -282,6 +297,9 @@ export class Translator {
       case "map":
         // a list of (key, value) tuples (CanonicalABI.md, `despecialize`)
         return this.#list({ kind: "tuple", types: [t.key, t.value] }, src, dst);
+      case "own":
+      case "borrow":
+        return this.#handle(t, src, dst);
       default:
         throw new UnsupportedError(
           `fused adapters for \`${
@@ -346,6 +364,23 @@ export class Translator {
       }
       if (t === "bool") b.op("i32.eqz").op("i32.eqz"); // any non-zero is true
       if (t === "char") this.#checkChar();
+    });
+  }
+
+  /**
+   * A handle: read the source's index, move (`own`) or lend (`borrow`) it
+   * into the destination's table with the runtime's transfer intrinsic
+   * (which checks it and its type), write the destination's index.
+   */
+  #handle(t: TypeHandle, src: Location, dst: Location): void {
+    const [s, d] = this.#options();
+    const f = this.b.transfer(t.kind);
+    const resource = this.b.resourceId(t.resource);
+    this.#put(dst, "i32", "i32.store", () => {
+      if (src.kind === "memory") this.#load(src, "i32.load");
+      else this.#readSlot(src.slots[0], "i32");
+      this.body.op("i32.const", s.instance).op("i32.const", d.instance);
+      this.body.op("i32.const", resource).call(f);
     });
   }
 
@@ -676,7 +711,11 @@ export class Translator {
    * source's memory into a block of the destination's.
    */
   #listHelper(elem: InterfaceType, s: AdapterOptions, d: AdapterOptions): FuncRef {
-    const key = `list<${typeToString(elem)}>|${optionsKey(s)}|${optionsKey(d)}`;
+    // handles in the elements are moved between these two instances, as this resource
+    const handles = handleKey(elem, this.b);
+    const key = `list<${typeToString(elem)}>|${optionsKey(s)}|${optionsKey(d)}${
+      handles === "" ? "" : `|${s.instance}>${d.instance}|${handles}`
+    }`;
     return this.b.helper(key, () => {
       const sp: FlatType = s.memory64 ? "i64" : "i32";
       const dp: FlatType = d.memory64 ? "i64" : "i32";

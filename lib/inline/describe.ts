@@ -163,7 +163,9 @@ export function describeDfg(dfg: ComponentDfg): string {
     const kind = a.alwaysTrap
       ? "adapter (always traps: cannot enter component instance)"
       : a.host
-      ? "host adapter"
+      ? "host adapter (async: run by the runtime, in no adapter module)"
+      : a.scoped
+      ? "adapter (opens a call scope: lends borrows or enters an instance with task built-ins)"
       : "adapter";
     out.push(
       `${kind} ${id}: lift in instance ${a.liftOptions.instance} (${options(a.liftOptions)}) -> ` +
@@ -243,6 +245,8 @@ export function dfgToJson(dfg: ComponentDfg): Record<string, unknown> {
       lowerOptions: a.lowerOptions,
       func: a.func,
       alwaysTrap: a.alwaysTrap,
+      ...(a.host ? { host: true } : {}),
+      ...(a.scoped ? { scoped: true } : {}),
     })),
     lowerings: dfg.lowerings.map((l) => ({
       import: l.import,

@@ -186,11 +186,17 @@ export interface Adapter {
   /** Whether the adapter's body only traps. */
   readonly alwaysTrap: boolean;
   /**
-   * Whether the runtime runs it as a host function (an async lift or lower,
-   * or a callee instance using task built-ins): such an adapter is in no
-   * adapter module, and {@link CoreDef} `host-adapter` names it.
+   * Whether the runtime runs it as a host function (an async lift or
+   * lower): such an adapter is in no adapter module, and {@link CoreDef}
+   * `host-adapter` names it.
    */
   readonly host?: true;
+  /**
+   * Whether the call opens a call scope in the runtime (the adapter calls
+   * the `call`/`enter` and `call`/`exit` intrinsics around the callee): its
+   * parameters lend borrows, or the callee instance uses task built-ins.
+   */
+  readonly scoped?: true;
 }
 
 /** A host import lowered into core wasm. */

@@ -115,13 +115,9 @@ function unsupported(what: string, feature: string): LinkError {
   );
 }
 
-/** Whether a function type passes `own` or `borrow` handles (they move between handle tables). */
-function carriesHandles(ft: TypeFunc): boolean {
-  const all: InterfaceType[] = ft.params.map((p) => p.type);
-  if (ft.result !== undefined) all.push(ft.result);
-  return all.some((t) =>
-    some(t, (u) => typeof u !== "string" && (u.kind === "own" || u.kind === "borrow"))
-  );
+/** Whether a function type's parameters hold a `borrow` (lent for the call, in a call scope). */
+function lendsBorrows(ft: TypeFunc): boolean {
+  return ft.params.some((p) => some(p.type, (u) => typeof u !== "string" && u.kind === "borrow"));
 }
 
 /** The refusal of function types that need streams, futures or error contexts. */
@@ -1097,14 +1093,15 @@ export class Inliner {
       const lower = frame.rci;
       const alwaysTrap = lift === lower || this.#isAncestor(lift, lower) ||
         this.#isAncestor(lower, lift);
-      // async calls, calls into an instance with task built-ins, and calls
-      // passing handles need the runtime's tasks and handle tables: the host
-      // runs those adapters
-      const host = fd.options.async || options.async || fd.type.async ||
-        this.#taskInstances.has(lift) || carriesHandles(ft);
+      // async calls need the runtime's scheduling: the host runs those adapters.
+      // Calls lending borrows or entering an instance with task built-ins open a
+      // call scope through the runtime's intrinsics (handles always cross through
+      // the transfer intrinsics)
+      const host = fd.options.async || options.async || fd.type.async;
+      const scoped = !host && (this.#taskInstances.has(lift) || lendsBorrows(ft));
       const key = `${defKey(fd.func)}|${optionsKey(fd.options)}|${optionsKey(options)}|${
         this.#typeId(fd.type)
-      }|${this.#typeId(ft)}|${host ? "host" : ""}`;
+      }|${this.#typeId(ft)}|${host ? "host" : scoped ? "scoped" : ""}`;
       let id = this.#adapterKeys.get(key);
       if (id === undefined) {
         id = dfg.adapters.length;
@@ -1120,6 +1117,7 @@ export class Inliner {
             func: fd.func,
             alwaysTrap,
             ...(host ? { host: true } : {}),
+            ...(scoped ? { scoped: true } : {}),
           },
         });
       }

@@ -18,9 +18,11 @@
  * adapter (the inliner's ordering guarantee), so visiting it when its event
  * arrives sees the same graph as visiting it after the whole stream.
  *
+ * An adapter whose body always traps (`alwaysTrap`) calls nothing, yet its
+ * options and callee are visited like any other's, as Wasmtime does: the
+ * modules then come out as Wasmtime's (and jco's) do, which users compare.
+ *
  * Differences from Wasmtime, on purpose:
- * - an adapter whose body always traps (`alwaysTrap`) calls nothing and
- *   uses no memory, so it has no dependencies here and never forces a split;
  * - the walk back over "everything created before" covers every side
  *   effect, resource definitions included: a resource whose destructor is
  *   an adapter needs that adapter's module where the resource is defined;
@@ -102,12 +104,12 @@ export class Partitioner {
     // host adapters are in no module: the runtime runs them
     if (e.kind !== "adapter" || e.node.host) return;
     const a = e.node;
-    if (!a.alwaysTrap) {
-      this.#options(a.liftOptions);
-      this.#options(a.lowerOptions);
-      this.#work.push(a.func);
-      this.#drain();
-    }
+    // an adapter that only traps depends on what it would call all the same, as in
+    // Wasmtime (whose partition visits every adapter alike)
+    this.#options(a.liftOptions);
+    this.#options(a.lowerOptions);
+    this.#work.push(a.func);
+    this.#drain();
     this.#moduleOf[e.id] = CURRENT;
     this.#current.push(e.id);
   }

@@ -36,6 +36,11 @@ export interface CoreHost {
   /** Called with {@link CoreInstances.trapOf}, before anything runs. */
   traps?(trapOf: (e: unknown) => unknown): void;
 
+  /** A runtime intrinsic adapters call: handle transfers and call scopes. */
+  intrinsic?(
+    kind: "transfer-own" | "transfer-borrow" | "call-enter" | "call-exit" | "call-end",
+  ): CoreValue;
+
   /** The core module bound to an imported module (`module.kind === "import"`). */
   importedModule?(instance: InstanceId): WebAssembly.Module;
 }
@@ -190,6 +195,15 @@ export function instantiateCore(
       case "transcode": {
         const f = host.transcoder?.(b);
         if (f === undefined) throw new Error("the host supplies no string transcoder");
+        return f;
+      }
+      case "transfer-own":
+      case "transfer-borrow":
+      case "call-enter":
+      case "call-exit":
+      case "call-end": {
+        const f = host.intrinsic?.(b.kind);
+        if (f === undefined) throw new Error(`the host supplies no ${b.kind} intrinsic`);
         return f;
       }
     }

@@ -4,7 +4,8 @@
  * code can catch, while a trap (and, as in Wasmtime, a host function's
  * error) must unwind every wasm frame up to the host. So each host function
  * a core module imports (host lowerings, resource and task built-ins, host
- * adapters, string transcoders) is called through a small wasm trampoline:
+ * adapters, string transcoders, handle transfers and call scopes) is called
+ * through a small wasm trampoline:
  * the JavaScript side catches what the function throws, records it and
  * returns zeros; the trampoline then sees the recorded flag and executes
  * `unreachable`, an engine trap no wasm code can catch. Where the error
@@ -107,7 +108,10 @@ export function planGuards(t: Translation): GuardPlan {
           : b.kind === "post-return"
           ? dfg.postReturns[b.postReturn]
           : undefined;
-        if (b.kind !== "transcode" && (def === undefined || !isHostDef(def))) return;
+        const intrinsic = b.kind === "transcode" || b.kind === "transfer-own" ||
+          b.kind === "transfer-borrow" || b.kind === "call-enter" || b.kind === "call-exit" ||
+          b.kind === "call-end";
+        if (!intrinsic && (def === undefined || !isHostDef(def))) return;
         info ??= decodeModule(m.bytes, 0);
         const type = info.imports[i].type;
         if (type.kind !== "func") return;
@@ -205,6 +209,22 @@ export class Guards {
         return (a: unknown, b: unknown) => {
           try {
             return fns[i]!(a, b);
+          } catch (err) {
+            return fail(err);
+          }
+        };
+      case 3:
+        return (a: unknown, b: unknown, c: unknown) => {
+          try {
+            return fns[i]!(a, b, c);
+          } catch (err) {
+            return fail(err);
+          }
+        };
+      case 4:
+        return (a: unknown, b: unknown, c: unknown, d: unknown) => {
+          try {
+            return fns[i]!(a, b, c, d);
           } catch (err) {
             return fail(err);
           }

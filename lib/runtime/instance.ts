@@ -12,7 +12,7 @@ import type { StringEncoding } from "../parse/items.ts";
 import type { ComponentInstanceId, CoreDef } from "../inline/dfg.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { ExternDesc } from "../types/model.ts";
-import { type CompiledModules, compileModules, instantiateCore } from "./core.ts";
+import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
 import { checkImports, noteExports, noteModules } from "./check_imports.ts";
 import { addJsNames } from "./host.ts";
 import { Runtime } from "./runtime.ts";
@@ -129,6 +129,7 @@ export class Component {
           "resources",
         );
       },
+      intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {
         const side = (memory: number, stringEncoding: StringEncoding, realloc?: number) =>
           rt.context({

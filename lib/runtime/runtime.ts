@@ -82,6 +82,19 @@ function importName(t: Translation, path: ImportPath): string {
   return [t.dfg.imports[path.import].name, ...path.names].join("#");
 }
 
+/** A call scope an adapter opened: the callee's task and the handles it is lent. */
+interface CallScope {
+  /** The callee's task. */
+  readonly task: Task;
+  /** The handles lent to the call, in `lenders[0 .. lent)` (the array is kept between calls). */
+  readonly lenders: (ResourceHandle | undefined)[];
+  /** How many of `lenders` are lent now. */
+  lent: number;
+}
+
+/** The type of the task a call scope opens (sync: no `task.return`, no backpressure wait). */
+const SCOPE_TYPE: TypeFunc = { kind: "func", async: false, params: [] };
+
 /** Consecutive YIELDs of an async callback before it is taken to wait forever. */
 const MAX_YIELDS = 1_000_000;
 
@@ -193,38 +206,165 @@ export class Runtime implements ResourceScope {
     return {
       lift: (t, i) => {
         const resource = this.resourceId(t.resource);
-        const h = this.resourceHandle(inst, i, resource);
-        if (t.kind === "own") {
-          if (h.lends !== 0) throw new Trap(TASK_RULES.lent);
-          if (!h.own) throw new Trap(TASK_RULES.notOwned);
-          this.table(inst).remove(i);
-          return h.rep;
-        }
+        if (t.kind === "own") return this.#liftOwn(inst, i, resource);
         if (this.#lenders === undefined) throw new Error("a borrow lifted outside a call");
-        h.lends++;
-        this.#lenders.push(h);
-        return h.rep;
+        return this.#liftBorrow(inst, i, resource, this.#lenders);
       },
       lower: (t, v) => {
-        const rep = v as number;
         const resource = this.resourceId(t.resource);
-        if (t.kind === "own") {
-          return this.table(inst).add({ kind: "resource", rep, resource, own: true, lends: 0 });
-        }
-        // the instance that defines the resource gets its representation
-        if (this.t.dfg.resources[resource].instance === inst) return rep;
-        const scope = this.tasks.current(inst, "borrow");
-        scope.borrows++;
-        return this.table(inst).add({
-          kind: "resource",
-          rep,
-          resource,
-          own: false,
-          lends: 0,
-          scope,
-        });
+        return t.kind === "own"
+          ? this.#lowerOwn(inst, v as number, resource)
+          : this.#lowerBorrow(inst, v as number, resource);
       },
     };
+  }
+
+  /** `lift_own`: an owned handle leaves `inst`'s table; its representation. */
+  #liftOwn(inst: ComponentInstanceId, i: number, resource: number): number {
+    const h = this.resourceHandle(inst, i, resource);
+    if (h.lends !== 0) throw new Trap(TASK_RULES.lent);
+    if (!h.own) throw new Trap(TASK_RULES.notOwned);
+    this.table(inst).remove(i);
+    return h.rep;
+  }
+
+  /** `lift_borrow`: the handle is lent for the call (`lenders` gives it back at its end). */
+  #liftBorrow(
+    inst: ComponentInstanceId,
+    i: number,
+    resource: number,
+    lenders: ResourceHandle[],
+  ): number {
+    const h = this.resourceHandle(inst, i, resource);
+    h.lends++;
+    lenders.push(h);
+    return h.rep;
+  }
+
+  /** `lower_own`: a new owned handle in `inst`'s table. */
+  #lowerOwn(inst: ComponentInstanceId, rep: number, resource: number): number {
+    return this.table(inst).add(this.#ownRecord(rep, resource));
+  }
+
+  /** Dropped owned handles' records, reused by the next ones (no allocation per handle). */
+  readonly #records: ResourceHandle[] = [];
+
+  /** A record for a new owned handle. */
+  #ownRecord(rep: number, resource: number): ResourceHandle {
+    const e = this.#records.pop();
+    if (e === undefined) return { kind: "resource", rep, resource, own: true, lends: 0 };
+    e.rep = rep;
+    e.resource = resource;
+    return e;
+  }
+
+  /**
+   * `lower_borrow`: the instance that defines the resource gets its
+   * representation; any other a borrow handle of its current task.
+   */
+  #lowerBorrow(inst: ComponentInstanceId, rep: number, resource: number): number {
+    if (this.t.dfg.resources[resource].instance === inst) return rep;
+    const scope = this.tasks.current(inst, "borrow");
+    scope.borrows++;
+    return this.table(inst).add({ kind: "resource", rep, resource, own: false, lends: 0, scope });
+  }
+
+  /** The call scopes adapters opened (`call`/`enter`), innermost last. */
+  readonly #calls: CallScope[] = [];
+
+  /**
+   * The intrinsics fused adapters import (see `AdapterModuleBuilder`):
+   * handle transfers between two instances' tables, and call scopes.
+   * @param kind Which.
+   * @returns The function.
+   */
+  intrinsic(
+    kind: "transfer-own" | "transfer-borrow" | "call-enter" | "call-exit" | "call-end",
+  ): (...a: number[]) => number | undefined {
+    switch (kind) {
+      case "transfer-own":
+        return (h, src, dst, resource) => {
+          // lift_own then lower_own: the same record moves from one table to the other
+          const i = h >>> 0;
+          const e = this.resourceHandle(src, i, resource);
+          if (e.lends !== 0) throw new Trap(TASK_RULES.lent);
+          if (!e.own) throw new Trap(TASK_RULES.notOwned);
+          this.table(src).remove(i);
+          return this.table(dst).add(e);
+        };
+      case "transfer-borrow":
+        return (h, src, dst, resource) => {
+          const scope = this.#calls[this.#calls.length - 1];
+          if (scope === undefined) throw new Error("a borrow lent outside a call scope");
+          const e = this.resourceHandle(src, h >>> 0, resource);
+          e.lends++;
+          scope.lenders[scope.lent++] = e;
+          return this.#lowerBorrow(dst, e.rep, resource);
+        };
+      case "call-enter":
+        return (inst) => {
+          // scopes (and their tasks) are reused: a call allocates nothing
+          const pool = this.#scopePool[inst] ??= [];
+          let scope = pool.pop();
+          if (scope === undefined) {
+            const task = this.tasks.enter({
+              instance: inst,
+              type: SCOPE_TYPE,
+              options: { instance: inst, stringEncoding: "utf8", memory64: false },
+              onReturn: () => {},
+            });
+            scope = { task, lenders: [], lent: 0 };
+          } else this.tasks.reenter(scope.task);
+          this.#calls.push(scope);
+          return undefined;
+        };
+      case "call-exit":
+        return (pop) => {
+          const scope = this.#calls[this.#calls.length - 1];
+          if (scope.task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
+          // the call returned: what its parameters lent is given back
+          this.#giveBack(scope);
+          if (pop) this.#endCall();
+          return undefined;
+        };
+      case "call-end":
+        return () => {
+          this.#endCall();
+          return undefined;
+        };
+    }
+  }
+
+  /** The call returned: the handles lent to it are given back. */
+  #giveBack(scope: CallScope): void {
+    const lenders = scope.lenders;
+    for (let i = 0; i < scope.lent; i++) {
+      lenders[i]!.lends--;
+      lenders[i] = undefined;
+    }
+    scope.lent = 0;
+  }
+
+  #endCall(): void {
+    const scope = this.#calls.pop()!;
+    this.tasks.exit(scope.task);
+    this.#scopePool[scope.task.instance].push(scope);
+  }
+
+  /** Ended call scopes, by instance, for the next call to reuse. */
+  readonly #scopePool: CallScope[][] = [];
+
+  /**
+   * After a call from the host ended in an error: close the call scopes
+   * adapters opened inside it and did not close (a trap unwound them),
+   * giving back what they lent.
+   */
+  #unwindCalls(depth: number): void {
+    while (this.#calls.length > depth) {
+      const scope = this.#calls.pop()!;
+      this.#giveBack(scope);
+      this.tasks.exit(scope.task);
+    }
   }
 
   /**
@@ -421,6 +561,7 @@ export class Runtime implements ResourceScope {
     const sig = signature(ft, o, "lift");
     const flag = this.flags[inst];
     const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
+    const calls = this.#calls.length;
     this.busy[inst] = 1;
     let task: Task | undefined;
     try {
@@ -471,6 +612,7 @@ export class Runtime implements ResourceScope {
       if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
       if (!task!.returned) throw new Trap(TASK_RULES.noResult);
     } catch (caught) {
+      this.#unwindCalls(calls);
       // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
       const e = isWasmException(caught)
         ? Trap.fromCode(TrapCode.UncaughtException)
@@ -611,13 +753,7 @@ export class Runtime implements ResourceScope {
       case "resource.new":
         return (rep) => {
           mayLeave();
-          return this.table(inst).add({
-            kind: "resource",
-            rep: rep | 0,
-            resource,
-            own: true,
-            lends: 0,
-          });
+          return this.table(inst).add(this.#ownRecord(rep | 0, resource));
         };
       case "resource.rep":
         return (i) => get(i >>> 0).rep;
@@ -632,11 +768,12 @@ export class Runtime implements ResourceScope {
             if (e.scope !== undefined) e.scope.borrows--;
             return undefined;
           }
+          // the record is free (nothing lends it): the next owned handle reuses it
+          const rep = e.rep;
+          this.#records.push(e);
           const node = this.t.dfg.resources[resource];
-          if (node.instance === undefined) this.#host.disposeHost(e.rep);
-          else if (node.dtor !== undefined) {
-            this.callDtor(node.dtor, node.instance, e.rep);
-          }
+          if (node.instance === undefined) this.#host.disposeHost(rep);
+          else if (node.dtor !== undefined) this.callDtor(node.dtor, node.instance, rep);
           return undefined;
         };
     }

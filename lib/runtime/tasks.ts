@@ -51,14 +51,17 @@ const MAX_HANDLE = 2 ** 28 - 1;
 /** A handle table entry: an own handle to a resource, or a waitable set. */
 export type Handle = ResourceHandle | { readonly kind: "waitable-set" };
 
-/** A handle to a resource: owned, or borrowed for the duration of a task. */
+/**
+ * A handle to a resource: owned, or borrowed for the duration of a task.
+ * (Owned records are reused once dropped, so the fields are not read-only.)
+ */
 export interface ResourceHandle {
   /** Discriminant. */
   readonly kind: "resource";
   /** The representation. */
-  readonly rep: number;
+  rep: number;
   /** The resource type (its id in the graph). */
-  readonly resource: number;
+  resource: number;
   /** Whether the handle owns the resource (else it is a borrow). */
   readonly own: boolean;
   /** How many calls have it lent out (an owned handle cannot move or drop meanwhile). */
@@ -179,12 +182,31 @@ export class Tasks {
   }
 
   /**
+   * Start a task again in a record that ended (a call scope's, reused so that
+   * a call through a fused adapter allocates nothing): its state is reset.
+   * @param task The record.
+   */
+  reenter(task: Task): void {
+    const threads = this.#threads[task.instance];
+    task.storage[0] = 0;
+    task.storage[1] = 0;
+    task.thread = threads.free.pop() ?? threads.next++;
+    task.returned = false;
+    task.borrows = 0;
+    this.#stack.push(task);
+  }
+
+  /**
    * End the current task.
    * @param task The task (it must be the innermost one).
    */
   exit(task: Task): void {
-    const i = this.#stack.lastIndexOf(task);
-    if (i >= 0) this.#stack.splice(i, 1);
+    const last = this.#stack.length - 1;
+    if (this.#stack[last] === task) this.#stack.pop();
+    else {
+      const i = this.#stack.lastIndexOf(task);
+      if (i >= 0) this.#stack.splice(i, 1);
+    }
     this.#threads[task.instance].free.push(task.thread);
   }
 

@@ -94,9 +94,11 @@ function firstUnsupported(t: InterfaceType): InterfaceType | undefined {
       return first([t.ok, t.err]);
     case "flags":
     case "enum":
+    case "own":
+    case "borrow":
       return undefined;
     default:
-      return t; // handles, streams, futures, maps
+      return t; // streams, futures, maps
   }
 }
 

@@ -675,9 +675,10 @@ Deno.test("inline_resources: a defined resource with a destructor, own and borro
       ci: 2,
       module: 2,
       args: [
-        // calls passing handles run as host adapters (handle tables live in the runtime)
-        { kind: "host-adapter", id: 0 },
-        { kind: "host-adapter", id: 1 },
+        // calls passing handles are fused adapters too (handles cross through the
+        // runtime's transfer intrinsics)
+        { kind: "adapter", id: 0 },
+        { kind: "adapter", id: 1 },
         // $client drops $owner's counter and the root's imported blob
         { kind: "resource.drop", resource: 1, instance: 2 },
         { kind: "resource.drop", resource: 0, instance: 2 },

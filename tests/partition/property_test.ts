@@ -354,11 +354,11 @@ function moduleOf(plans: readonly AdapterModulePlan[]): number[] {
  * depends on through its options, and those taken by every side effect up
  * to the last instance it names (instance arguments and resource
  * destructors), since depending on instance k means depending on
- * everything created before it too. Always-trap adapters have none.
+ * everything created before it too. Always-trap adapters depend on the
+ * same (as in Wasmtime, whose partition visits every adapter alike).
  */
 function adapterDeps(dfg: ComponentDfg, id: number, prefix: readonly Set<number>[]): Set<number> {
   const a = dfg.adapters[id];
-  if (a.alwaysTrap) return new Set();
   const deps = new Set<number>();
   for (const o of [a.liftOptions, a.lowerOptions]) addOptionDeps(dfg, o, prefix, deps);
   addDefDeps(dfg, a.func, prefix, deps);

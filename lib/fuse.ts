@@ -4,14 +4,14 @@
  * @module
  */
 
-import type { AdapterModule } from "./fact/module.ts";
-import { encode } from "./fact/stream.ts";
-import { type ComponentDfg, DfgCollector } from "./inline/dfg.ts";
-import { inline } from "./inline/stream.ts";
-import { parse } from "./parse/stream.ts";
+import { type AdapterModule, buildAdapterModule } from "./fact/module.ts";
+import type { ComponentDfg } from "./inline/dfg.ts";
+import { Inliner } from "./inline/inliner.ts";
+import type { Payload } from "./parse/payload.ts";
+import { ChunkFeeder } from "./parse/stream.ts";
+import { Partitioner } from "./partition/partition.ts";
 import { type Initializer, planInstantiation } from "./partition/plan.ts";
-import { partition } from "./partition/stream.ts";
-import { validate } from "./validate/validate.ts";
+import { validateAdapterModule } from "./validate/validate.ts";
 
 /** Everything a runtime needs to instantiate a component. */
 export interface Translation {
@@ -25,7 +25,9 @@ export interface Translation {
 
 /**
  * Run the pipeline (`parse -> inline -> partition -> encode -> validate`)
- * over a component and collect the result.
+ * over a component and collect the result. Each adapter module is
+ * generated and checked as soon as the partition closes it, while the
+ * input is still being read.
  *
  * @example Fusing a component
  * ```ts
@@ -48,36 +50,54 @@ export async function fuse(
   input: Uint8Array | ReadableStream<Uint8Array>,
   onModule?: (m: AdapterModule) => void | Promise<void>,
 ): Promise<Translation> {
-  // not `ReadableStream.from`, nor `for await` over a stream: browsers lack one or the other
-  const source = input instanceof Uint8Array
-    ? new ReadableStream<Uint8Array>({
-      start(c) {
-        c.enqueue(input);
-        c.close();
-      },
-    })
-    : input;
-  const collector = new DfgCollector();
+  // The stages run here as one synchronous chain per input chunk, over one
+  // graph: the same work as piping the five TransformStreams, without a
+  // promise and a queue per event (and four more copies of the graph).
   const adapterModules: AdapterModule[] = [];
-  const events = source.pipeThrough(parse()).pipeThrough(inline()).pipeThrough(partition())
-    .pipeThrough(encode()).pipeThrough(validate()).getReader();
-  for (;;) {
-    const { done, value: e } = await events.read();
-    if (done) break;
-    if (e.kind === "adapter-module") {
-      adapterModules.push(e);
-      await onModule?.(e);
-    } else {
-      collector.add(e);
+  let ready: AdapterModule[] = [];
+  const inliner = new Inliner((e) => partitioner.push(e));
+  const dfg = inliner.dfg;
+  const partitioner = new Partitioner(dfg, (plan) => {
+    const m = buildAdapterModule(dfg, plan);
+    validateAdapterModule(m, dfg);
+    adapterModules.push(m);
+    ready.push(m);
+  });
+  const feeder = new ChunkFeeder();
+  const push = (p: Payload) => inliner.push(p);
+  // each module goes to `onModule` once its chunk is done, before the next chunk is read
+  const deliver = async () => {
+    const out = ready;
+    ready = [];
+    if (onModule !== undefined) { for (const m of out) await onModule(m); }
+  };
+  if (input instanceof Uint8Array) {
+    feeder.push(input, true, push);
+  } else {
+    // not `for await` over a stream: some browsers lack it
+    const reader = input.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        feeder.push(value, false, push);
+        await deliver();
+      }
+    } finally {
+      reader.releaseLock();
     }
+    feeder.push(new Uint8Array(0), true, push);
   }
+  inliner.finish();
+  partitioner.finish();
+  await deliver();
   const plan = planInstantiation(
-    collector.dfg,
+    dfg,
     adapterModules.map((m) => ({
       kind: "adapter-module-plan",
       index: m.index,
       adapters: m.adapters,
     })),
   );
-  return { dfg: collector.dfg, adapterModules, plan };
+  return { dfg, adapterModules, plan };
 }

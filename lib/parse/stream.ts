@@ -13,12 +13,19 @@ import { Parser } from "./parser.ts";
  * so 1-byte chunks cost O(1) each and every byte is copied at most once per
  * chunk boundary it straddles.
  */
-class ChunkFeeder {
+export class ChunkFeeder {
   readonly #parser = new Parser();
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #needed = 1;
 
+  /**
+   * Take the next chunk and hand every payload it completes to `emit`.
+   * @param chunk The bytes.
+   * @param eof Whether the input ends with it.
+   * @param emit Receives each payload, in order.
+   * @throws {ParseError} When the bytes are malformed (after the payloads before the error).
+   */
   push(chunk: Uint8Array, eof: boolean, emit: (p: Payload) => void): void {
     if (chunk.length > 0) {
       this.#pending.push(chunk);

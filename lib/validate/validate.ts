@@ -97,9 +97,12 @@ export function validateAdapterModule(m: AdapterModule, dfg: ComponentDfg): void
       );
     }
   });
+  const funcExports = new Map<string, number>();
+  for (const e of info.exports) if (e.kind === "func") funcExports.set(e.name, e.index);
   for (const id of m.adapters) {
     const name = m.exports.get(id);
-    const exp = info.exports.find((e) => e.name === name && e.kind === "func");
+    const index = name === undefined ? undefined : funcExports.get(name);
+    const exp = index === undefined ? undefined : { index };
     if (name === undefined || exp === undefined) {
       throw new ValidationError("the adapter is not exported", m.index, id);
     }

@@ -113,7 +113,48 @@ export class ByteWriter {
    * @returns This writer.
    */
   s32(value: number): this {
-    return this.s64(BigInt(value | 0));
+    let v = value | 0;
+    this.#reserve(5);
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
+      this.#buf[this.#len++] = done ? b : b | 0x80;
+      if (done) return this;
+    }
+  }
+
+  /**
+   * Append an unsigned LEB128 integer given as a number or a bigint (up to
+   * 64 bits; numbers below 2^32 take the fast path).
+   * @param value The integer.
+   * @returns This writer.
+   */
+  uleb(value: number | bigint): this {
+    if (typeof value === "number" && value >= 0 && value <= 0xffffffff) return this.u32(value);
+    return this.u64(BigInt(value));
+  }
+
+  /**
+   * Append another writer's bytes.
+   * @param w The writer.
+   * @returns This writer.
+   */
+  append(w: ByteWriter): this {
+    return this.bytes(w.view());
+  }
+
+  /** Forget what was written (the capacity is kept). */
+  reset(): void {
+    this.#len = 0;
+  }
+
+  /**
+   * The bytes written so far, as a view (valid until the next write).
+   * @returns The view.
+   */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
   }
 
   /**

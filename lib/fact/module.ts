@@ -111,7 +111,7 @@ export interface MemoryUse {
 /** Interns the imports of one adapter module while its adapters are compiled. */
 export class AdapterModuleBuilder {
   /** The module being built. */
-  readonly module: ModuleBuilder = new ModuleBuilder();
+  readonly module: ModuleBuilder;
   /** The graph. */
   readonly dfg: ComponentDfg;
   readonly #imports: AdapterImport[] = [];
@@ -125,9 +125,11 @@ export class AdapterModuleBuilder {
   /**
    * Create a builder.
    * @param dfg The graph the adapters come from.
+   * @param options `text`: keep the instructions, to print the module as WAT.
    */
-  constructor(dfg: ComponentDfg) {
+  constructor(dfg: ComponentDfg, options: { readonly text?: boolean } = {}) {
     this.dfg = dfg;
+    this.module = new ModuleBuilder(options);
   }
 
   #record(module: string, name: string, binding: ImportBinding): void {
@@ -404,7 +406,7 @@ export function adapterModuleWat(
   dfg: ComponentDfg,
   plan: { readonly index: number; readonly adapters: readonly AdapterId[] },
 ): string {
-  const b = new AdapterModuleBuilder(dfg);
+  const b = new AdapterModuleBuilder(dfg, { text: true });
   for (const id of plan.adapters) b.adapt(id);
   return b.module.toWat();
 }

@@ -8,7 +8,7 @@
  * import { ModuleBuilder } from "@wasmfuse/fuse/wasm";
  * import assert from "node:assert/strict";
  *
- * const b = new ModuleBuilder();
+ * const b = new ModuleBuilder({ text: true });
  * const { ref, body } = b.func({ params: ["i32"], results: ["i32"] }, "inc");
  * body.op("local.get", 0).op("i32.const", 1).op("i32.add");
  * b.exportFunc("inc", ref);

@@ -13,7 +13,7 @@
  */
 
 import { ByteWriter } from "../binary/writer.ts";
-import { OPCODES, type OpName } from "./opcodes.ts";
+import { type Opcode, OPCODES, type OpName } from "./opcodes.ts";
 
 /** A core number type. */
 export type NumType = "i32" | "i64" | "f32" | "f64";
@@ -90,18 +90,49 @@ const VAL_BYTES: Record<ValType, number> = {
   exnref: 0x69,
 };
 
-/** The body of a defined function: its locals and instructions. */
+/** Where a `call` immediate is in a body's code: patched with the callee's index when encoding. */
+interface CallSite {
+  /** The offset of the immediate's 5 reserved bytes. */
+  readonly at: number;
+  /** The callee. */
+  readonly ref: FuncRef;
+}
+
+/**
+ * The body of a defined function: its locals, and its instructions encoded
+ * as they are appended (no object per instruction). A `call`'s callee index
+ * is known only when the module is encoded (imports may still be added): 5
+ * bytes are reserved and the index written there, in its shortest form,
+ * when encoding. A module built for text also keeps the instructions
+ * ({@link FunctionBody.instrs}) for {@link ModuleBuilder.toWat}.
+ */
 export class FunctionBody {
   /** Locals beyond the parameters, in order. */
   readonly locals: NumType[] = [];
-  /** The instructions (the final `end` is added when encoding). */
-  readonly instrs: Instr[] = [];
+  /** The instructions, kept only when the module is built for text. */
+  readonly instrs: Instr[] | undefined;
+  /** The encoded instructions (without the final `end`). */
+  readonly code: ByteWriter = new ByteWriter(128);
+  /** The `call` immediates to patch. */
+  readonly calls: CallSite[] = [];
+  readonly #typeIndex: (sig: FuncSig) => number;
 
   /**
    * Create a body.
    * @param params The function's parameter types (locals 0..n-1).
+   * @param typeIndex Interns a signature used as a block type (the module's).
+   * @param text Whether to keep the instructions for the text format.
    */
-  constructor(readonly params: readonly ValType[]) {}
+  constructor(
+    readonly params: readonly ValType[],
+    typeIndex: (sig: FuncSig) => number = () => {
+      throw new Error("a signature block type needs the module's type section");
+    },
+    text = false,
+  ) {
+    this.#typeIndex = typeIndex;
+    this.instrs = text ? [] : undefined;
+  }
 
   /**
    * Add a local.
@@ -113,6 +144,13 @@ export class FunctionBody {
     return this.params.length + this.locals.length - 1;
   }
 
+  #opcode(code: Opcode): void {
+    const w = this.code;
+    const bytes = code.bytes;
+    if (bytes.length === 1) w.byte(bytes[0]);
+    else w.byte(bytes[0]).u32(bytes[1]);
+  }
+
   /**
    * Append an instruction without immediate, or with a numeric one.
    * @param name The instruction.
@@ -120,8 +158,34 @@ export class FunctionBody {
    * @returns This body.
    */
   op(name: OpName, imm?: number | bigint): this {
-    this.instrs.push(imm === undefined ? { op: name } : { op: name, imm });
-    return this;
+    this.instrs?.push(imm === undefined ? { op: name } : { op: name, imm });
+    const code = OPCODES[name];
+    this.#opcode(code);
+    const w = this.code;
+    switch (code.imm) {
+      case "none":
+        return this;
+      case "local":
+      case "global":
+      case "label":
+      case "memory":
+        w.u32(Number(imm));
+        return this;
+      case "i32":
+        w.s32(Number(imm));
+        return this;
+      case "i64":
+        w.s64(BigInt(imm as number | bigint));
+        return this;
+      case "f32":
+        w.f32(Number(imm));
+        return this;
+      case "f64":
+        w.f64(Number(imm));
+        return this;
+      default:
+        throw new Error(`\`${name}\` takes another kind of immediate`);
+    }
   }
 
   /**
@@ -130,8 +194,18 @@ export class FunctionBody {
    * @returns This body.
    */
   call(f: FuncRef): this {
-    this.instrs.push({ op: "call", imm: f });
+    this.instrs?.push({ op: "call", imm: f });
+    this.code.byte(0x10);
+    this.calls.push({ at: this.code.length, ref: f });
+    this.code.byte(0x80).byte(0x80).byte(0x80).byte(0x80).byte(0);
     return this;
+  }
+
+  #blockType(t: BlockType): void {
+    const w = this.code;
+    if (t === "empty") w.byte(0x40);
+    else if (typeof t === "string") w.byte(VAL_BYTES[t]);
+    else w.s64(BigInt(this.#typeIndex(t)));
   }
 
   /**
@@ -141,7 +215,9 @@ export class FunctionBody {
    * @returns This body.
    */
   open(kind: "block" | "loop" | "if", type: BlockType = "empty"): this {
-    this.instrs.push({ op: kind, imm: type });
+    this.instrs?.push({ op: kind, imm: type });
+    this.#opcode(OPCODES[kind]);
+    this.#blockType(type);
     return this;
   }
 
@@ -152,7 +228,15 @@ export class FunctionBody {
    * @returns This body.
    */
   tryTable(type: BlockType, catches: readonly Catch[]): this {
-    this.instrs.push({ op: "try_table", imm: { type, catches } });
+    this.instrs?.push({ op: "try_table", imm: { type, catches } });
+    this.#opcode(OPCODES.try_table);
+    this.#blockType(type);
+    const w = this.code.u32(catches.length);
+    for (const c of catches) {
+      w.byte(CATCH_BYTES[c.kind]);
+      if (c.kind === "catch" || c.kind === "catch_ref") w.u32(c.tag);
+      w.u32(c.label);
+    }
     return this;
   }
 
@@ -163,7 +247,11 @@ export class FunctionBody {
    * @returns This body.
    */
   brTable(targets: readonly number[], fallback: number): this {
-    this.instrs.push({ op: "br_table", imm: { targets, default: fallback } });
+    this.instrs?.push({ op: "br_table", imm: { targets, default: fallback } });
+    this.#opcode(OPCODES.br_table);
+    const w = this.code.u32(targets.length);
+    for (const d of targets) w.u32(d);
+    w.u32(fallback);
     return this;
   }
 
@@ -176,8 +264,14 @@ export class FunctionBody {
    * @returns This body.
    */
   mem(name: OpName, memory: number, offset: number | bigint = 0, align?: number): this {
-    const natural = (OPCODES[name] as { align?: number }).align ?? 0;
-    this.instrs.push({ op: name, imm: { memory, offset, align: align ?? natural } });
+    const code = OPCODES[name];
+    const a = align ?? (code as { align?: number }).align ?? 0;
+    this.instrs?.push({ op: name, imm: { memory, offset, align: a } });
+    this.#opcode(code);
+    const w = this.code;
+    if (memory === 0) w.u32(a);
+    else w.u32(a | 0x40).u32(memory);
+    w.uleb(offset);
     return this;
   }
 
@@ -188,13 +282,15 @@ export class FunctionBody {
    * @returns This body.
    */
   memoryCopy(dst: number, src: number): this {
-    this.instrs.push({ op: "memory.copy", imm: [dst, src] });
+    this.instrs?.push({ op: "memory.copy", imm: [dst, src] });
+    this.#opcode(OPCODES["memory.copy"]);
+    this.code.u32(dst).u32(src);
     return this;
   }
 }
 
 type ImportDesc =
-  | { readonly kind: "func"; readonly sig: FuncSig; readonly ref: FuncRef }
+  | { readonly kind: "func"; readonly sig: FuncSig; readonly type: number; readonly ref: FuncRef }
   | {
     readonly kind: "memory";
     readonly memory64: boolean;
@@ -202,7 +298,7 @@ type ImportDesc =
     readonly max?: bigint;
   }
   | { readonly kind: "global"; readonly type: NumType; readonly mutable: boolean }
-  | { readonly kind: "tag"; readonly sig: FuncSig };
+  | { readonly kind: "tag"; readonly sig: FuncSig; readonly type: number };
 
 interface Import {
   readonly module: string;
@@ -213,6 +309,8 @@ interface Import {
 interface DefinedFunc {
   readonly ref: FuncRef;
   readonly sig: FuncSig;
+  /** Its type's index. */
+  readonly type: number;
   readonly body: FunctionBody;
 }
 
@@ -247,6 +345,17 @@ export class ModuleBuilder {
   #memories = 0;
   #globals = 0;
   #tags = 0;
+  readonly #text: boolean;
+  readonly #typeOf = (sig: FuncSig) => this.type(sig);
+
+  /**
+   * Start an empty module.
+   * @param options `text`: keep each function's instructions, for {@link ModuleBuilder.toWat}
+   *   (otherwise they are only encoded).
+   */
+  constructor(options: { readonly text?: boolean } = {}) {
+    this.#text = options.text === true;
+  }
 
   /**
    * The index of a function type, added if new.
@@ -265,6 +374,8 @@ export class ModuleBuilder {
   }
 
   #name(name: string): string {
+    // names are for the text format only: unique there, as given otherwise
+    if (!this.#text) return name;
     let n = name;
     for (let i = 1; this.#names.has(n); i++) n = `${name}_${i}`;
     this.#names.add(n);
@@ -280,9 +391,9 @@ export class ModuleBuilder {
    * @returns Its handle.
    */
   importFunc(module: string, name: string, sig: FuncSig, textName = name): FuncRef {
-    this.type(sig);
+    const type = this.type(sig);
     const ref = new FuncRef(this.#name(textName));
-    this.#imports.push({ module, name, desc: { kind: "func", sig, ref } });
+    this.#imports.push({ module, name, desc: { kind: "func", sig, type, ref } });
     return ref;
   }
 
@@ -324,8 +435,8 @@ export class ModuleBuilder {
    * @returns Its tag index.
    */
   importTag(module: string, name: string, sig: FuncSig): number {
-    this.type(sig);
-    this.#imports.push({ module, name, desc: { kind: "tag", sig } });
+    const type = this.type(sig);
+    this.#imports.push({ module, name, desc: { kind: "tag", sig, type } });
     return this.#tags++;
   }
 
@@ -336,10 +447,10 @@ export class ModuleBuilder {
    * @returns Its handle and its body to fill.
    */
   func(sig: FuncSig, textName = "f"): { ref: FuncRef; body: FunctionBody } {
-    this.type(sig);
+    const type = this.type(sig);
     const ref = new FuncRef(this.#name(textName));
-    const body = new FunctionBody(sig.params);
-    this.#funcs.push({ ref, sig, body });
+    const body = new FunctionBody(sig.params, this.#typeOf, this.#text);
+    this.#funcs.push({ ref, sig, type, body });
     return { ref, body };
   }
 
@@ -353,18 +464,6 @@ export class ModuleBuilder {
   }
 
   #resolve(): void {
-    // signatures used as block types go in the type section too, which is written first
-    for (const f of this.#funcs) {
-      for (const ins of f.body.instrs) {
-        const kind = OPCODES[ins.op].imm;
-        const t = kind === "block"
-          ? ins.imm as BlockType
-          : kind === "try_table"
-          ? (ins.imm as { readonly type: BlockType }).type
-          : undefined;
-        if (typeof t === "object") this.type(t);
-      }
-    }
     let i = 0;
     for (const imp of this.#imports) if (imp.desc.kind === "func") imp.desc.ref.index = i++;
     for (const f of this.#funcs) f.ref.index = i++;
@@ -378,8 +477,7 @@ export class ModuleBuilder {
     this.#resolve();
     const out = new ByteWriter(256).bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     const section = (id: number, body: ByteWriter) => {
-      const bytes = body.finish();
-      out.byte(id).u32(bytes.length).bytes(bytes);
+      out.byte(id).u32(body.length).append(body);
     };
     const types = new ByteWriter().u32(this.#types.length);
     for (const t of this.#types) {
@@ -395,7 +493,7 @@ export class ModuleBuilder {
         imports.name(module).name(name);
         switch (desc.kind) {
           case "func":
-            imports.byte(0x00).u32(this.type(desc.sig));
+            imports.byte(0x00).u32(desc.type);
             break;
           case "memory": {
             const flags = (desc.max === undefined ? 0 : 1) | (desc.memory64 ? 4 : 0);
@@ -407,7 +505,7 @@ export class ModuleBuilder {
             imports.byte(0x03).byte(VAL_BYTES[desc.type]).byte(desc.mutable ? 1 : 0);
             break;
           case "tag":
-            imports.byte(0x04).byte(0x00).u32(this.type(desc.sig));
+            imports.byte(0x04).byte(0x00).u32(desc.type);
             break;
         }
       }
@@ -415,7 +513,7 @@ export class ModuleBuilder {
     }
     if (this.#funcs.length > 0) {
       const funcs = new ByteWriter().u32(this.#funcs.length);
-      for (const f of this.#funcs) funcs.u32(this.type(f.sig));
+      for (const f of this.#funcs) funcs.u32(f.type);
       section(3, funcs);
     }
     if (this.#exports.length > 0) {
@@ -424,100 +522,39 @@ export class ModuleBuilder {
       section(7, exports);
     }
     if (this.#funcs.length > 0) {
-      const code = new ByteWriter().u32(this.#funcs.length);
+      const code = new ByteWriter(this.#funcs.reduce((n, f) => n + f.body.code.length + 16, 8));
+      code.u32(this.#funcs.length);
+      const header = new ByteWriter(16);
       for (const f of this.#funcs) {
-        const body = this.#encodeBody(f.body);
-        code.u32(body.length).bytes(body);
+        const b = f.body;
+        // locals, run-length encoded
+        header.reset();
+        let runs = 0;
+        for (let i = 0; i < b.locals.length; i++) {
+          if (i === 0 || b.locals[i] !== b.locals[i - 1]) runs++;
+        }
+        header.u32(runs);
+        for (let i = 0; i < b.locals.length;) {
+          let n = 1;
+          while (i + n < b.locals.length && b.locals[i + n] === b.locals[i]) n++;
+          header.u32(n).byte(VAL_BYTES[b.locals[i]]);
+          i += n;
+        }
+        // the calls' reserved 5 bytes become the callee's index in its shortest form
+        const bytes = b.code.view();
+        let size = header.length + bytes.length + 1;
+        for (const c of b.calls) size += leb32Size(c.ref.index) - 5;
+        code.u32(size).append(header);
+        let from = 0;
+        for (const c of b.calls) {
+          code.bytes(bytes.subarray(from, c.at)).u32(c.ref.index);
+          from = c.at + 5;
+        }
+        code.bytes(bytes.subarray(from)).byte(0x0b);
       }
       section(10, code);
     }
     return out.finish();
-  }
-
-  #encodeBody(b: FunctionBody): Uint8Array {
-    const w = new ByteWriter(64);
-    // locals, run-length encoded
-    const runs: [number, NumType][] = [];
-    for (const t of b.locals) {
-      const last = runs[runs.length - 1];
-      if (last && last[1] === t) last[0]++;
-      else runs.push([1, t]);
-    }
-    w.u32(runs.length);
-    for (const [n, t] of runs) w.u32(n).byte(VAL_BYTES[t]);
-    for (const ins of b.instrs) this.#encodeInstr(w, ins);
-    w.byte(0x0b);
-    return w.finish();
-  }
-
-  #encodeInstr(w: ByteWriter, ins: Instr): void {
-    const code = OPCODES[ins.op];
-    w.bytes(code.bytes);
-    const imm = ins.imm;
-    switch (code.imm) {
-      case "none":
-        return;
-      case "local":
-      case "global":
-      case "label":
-      case "memory":
-        w.u32(Number(imm));
-        return;
-      case "func":
-        w.u32((imm as FuncRef).index);
-        return;
-      case "block":
-        this.#blockType(w, imm as BlockType);
-        return;
-      case "try_table": {
-        const t = imm as { readonly type: BlockType; readonly catches: readonly Catch[] };
-        this.#blockType(w, t.type);
-        w.u32(t.catches.length);
-        for (const c of t.catches) {
-          w.byte(CATCH_BYTES[c.kind]);
-          if (c.kind === "catch" || c.kind === "catch_ref") w.u32(c.tag);
-          w.u32(c.label);
-        }
-        return;
-      }
-      case "i32":
-        w.s32(Number(imm));
-        return;
-      case "i64":
-        w.s64(BigInt(imm as number | bigint));
-        return;
-      case "f32":
-        w.f32(Number(imm));
-        return;
-      case "f64":
-        w.f64(Number(imm));
-        return;
-      case "memarg": {
-        const m = imm as MemArg;
-        if (m.memory === 0) w.u32(m.align);
-        else w.u32(m.align | 0x40).u32(m.memory);
-        w.u64(BigInt(m.offset));
-        return;
-      }
-      case "memory2": {
-        const [dst, src] = imm as readonly [number, number];
-        w.u32(dst).u32(src);
-        return;
-      }
-      case "labels": {
-        const t = imm as { readonly targets: readonly number[]; readonly default: number };
-        w.u32(t.targets.length);
-        for (const d of t.targets) w.u32(d);
-        w.u32(t.default);
-        return;
-      }
-    }
-  }
-
-  #blockType(w: ByteWriter, t: BlockType): void {
-    if (t === "empty") w.byte(0x40);
-    else if (typeof t === "string") w.byte(VAL_BYTES[t]);
-    else w.s64(BigInt(this.type(t)));
   }
 
   /**
@@ -525,6 +562,7 @@ export class ModuleBuilder {
    * @returns The WAT text.
    */
   toWat(): string {
+    if (!this.#text) throw new Error("toWat() needs a module built with `{ text: true }`");
     this.#resolve();
     const lines: string[] = ["(module"];
     this.#types.forEach((t, i) => lines.push(`  (type (;${i};) (func${sigText(t)}))`));
@@ -562,7 +600,7 @@ export class ModuleBuilder {
       lines.push(`  (func $${f.ref.name} (type ${this.type(f.sig)})${sigText(f.sig)}`);
       if (f.body.locals.length > 0) lines.push(`    (local ${f.body.locals.join(" ")})`);
       let depth = 2;
-      for (const ins of f.body.instrs) {
+      for (const ins of f.body.instrs!) {
         if (ins.op === "end" || ins.op === "else") depth--;
         lines.push(`${"  ".repeat(depth)}${this.#instrText(ins)}`);
         if (
@@ -626,6 +664,11 @@ export class ModuleBuilder {
         return `${ins.op} ${imm}`;
     }
   }
+}
+
+/** The size of an unsigned LEB128 encoding of `n` (below 2^32). */
+function leb32Size(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x20_0000 ? 3 : n < 0x1000_0000 ? 4 : 5;
 }
 
 function sigText(t: FuncSig): string {

@@ -20,7 +20,7 @@ function withoutCustomSections(bytes: Uint8Array): Uint8Array {
 
 /** A module using every kind of import and immediate the encoder has. */
 function sample(): ModuleBuilder {
-  const m = new ModuleBuilder();
+  const m = new ModuleBuilder({ text: true });
   const mem0 = m.importMemory("a", "mem");
   const mem1 = m.importMemory("b", "mem", false, 1n, 10n);
   m.importMemory("c", "mem64", true, 1n);
@@ -103,10 +103,31 @@ Deno.test("ModuleBuilder runs loads, stores and memory.copy across two memories"
   assert.deepEqual([...new Uint8Array(b.buffer, 7, 4)], [1, 2, 3, 4]);
 });
 
-Deno.test("ModuleBuilder gives every function a unique text name", () => {
-  const m = new ModuleBuilder();
+Deno.test("ModuleBuilder gives every function a unique text name (built for text)", () => {
+  const m = new ModuleBuilder({ text: true });
   const a = m.func({ params: [], results: [] }, "f");
   const b = m.func({ params: [], results: [] }, "f");
   const c = m.importFunc("x", "f", { params: [], results: [] });
   assert.deepEqual([a.ref.name, b.ref.name, c.name], ["f", "f_1", "f_2"]);
+});
+
+Deno.test("ModuleBuilder encodes as it goes: the same bytes built for text or not", () => {
+  const plain = sample();
+  assert.throws(() => new ModuleBuilder().toWat(), /text: true/);
+  const build = (text: boolean) => {
+    const m = new ModuleBuilder({ text });
+    const trap = m.importFunc("host", "trap", { params: ["i32"], results: [] });
+    const { ref, body } = m.func({ params: ["i32"], results: ["i32"] }, "f");
+    body.open("block", { params: [], results: ["i32", "i64"] }).op("i32.const", -1)
+      .op("i64.const", 1n << 40n).op("end").op("drop").op("drop");
+    body.op("local.get", 0).call(trap).op("local.get", 0);
+    // an import added after the call: the callee's index is patched when encoding
+    const late = m.importFunc("host", "late", { params: [], results: [] });
+    body.call(late);
+    m.exportFunc("f", ref);
+    return m.encode();
+  };
+  assert.deepEqual(build(true), build(false));
+  assert.ok(WebAssembly.validate(build(false) as BufferSource));
+  assert.ok(plain.encode().length > 0);
 });

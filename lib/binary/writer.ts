@@ -205,6 +205,23 @@ export class ByteWriter {
    * @returns This writer.
    */
   name(value: string): this {
+    // ASCII names (nearly all of them): written as they are, without the engine's encoder
+    const n = value.length;
+    if (n < 128) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        if (value.charCodeAt(i) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.#reserve(n + 1);
+        this.#buf[this.#len++] = n;
+        for (let i = 0; i < n; i++) this.#buf[this.#len++] = value.charCodeAt(i);
+        return this;
+      }
+    }
     const bytes = utf8.encode(value);
     return this.u32(bytes.length).bytes(bytes);
   }

@@ -108,6 +108,20 @@ export interface MemoryUse {
   readonly memory64: boolean;
 }
 
+/** The key of a callee import: the graph node it is bound to. */
+function calleeKey(d: CoreDef): string {
+  switch (d.kind) {
+    case "export":
+      return `ce${d.instance}/${d.name}`;
+    case "adapter":
+    case "host-adapter":
+    case "lowered":
+      return `c${d.kind}${d.id}`;
+    default:
+      return `c${JSON.stringify(d)}`;
+  }
+}
+
 /** Interns the imports of one adapter module while its adapters are compiled. */
 export class AdapterModuleBuilder {
   /** The module being built. */
@@ -204,7 +218,7 @@ export class AdapterModuleBuilder {
    * @returns The function.
    */
   callee(def: CoreDef, params: readonly FlatType[], results: readonly FlatType[]): FuncRef {
-    const key = `c${JSON.stringify(def)}`;
+    const key = calleeKey(def);
     const existing = this.#funcs.get(key);
     if (existing) return existing;
     return this.#func(key, "callee", `c${this.#callees++}`, params, results, {

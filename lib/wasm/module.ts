@@ -475,11 +475,16 @@ export class ModuleBuilder {
    */
   encode(): Uint8Array<ArrayBuffer> {
     this.#resolve();
-    const out = new ByteWriter(256).bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    // scratch writers, shared by every encoding (one module at a time): the only
+    // allocation is the result's
+    const { out, body: sec, header } = SCRATCH;
+    out.reset();
+    out.bytes(PREAMBLE);
     const section = (id: number, body: ByteWriter) => {
       out.byte(id).u32(body.length).append(body);
     };
-    const types = new ByteWriter().u32(this.#types.length);
+    sec.reset();
+    const types = sec.u32(this.#types.length);
     for (const t of this.#types) {
       types.byte(0x60).u32(t.params.length);
       for (const p of t.params) types.byte(VAL_BYTES[p]);
@@ -488,7 +493,8 @@ export class ModuleBuilder {
     }
     section(1, types);
     if (this.#imports.length > 0) {
-      const imports = new ByteWriter().u32(this.#imports.length);
+      sec.reset();
+      const imports = sec.u32(this.#imports.length);
       for (const { module, name, desc } of this.#imports) {
         imports.name(module).name(name);
         switch (desc.kind) {
@@ -512,19 +518,20 @@ export class ModuleBuilder {
       section(2, imports);
     }
     if (this.#funcs.length > 0) {
-      const funcs = new ByteWriter().u32(this.#funcs.length);
+      sec.reset();
+      const funcs = sec.u32(this.#funcs.length);
       for (const f of this.#funcs) funcs.u32(f.type);
       section(3, funcs);
     }
     if (this.#exports.length > 0) {
-      const exports = new ByteWriter().u32(this.#exports.length);
+      sec.reset();
+      const exports = sec.u32(this.#exports.length);
       for (const e of this.#exports) exports.name(e.name).byte(0x00).u32(e.ref.index);
       section(7, exports);
     }
     if (this.#funcs.length > 0) {
-      const code = new ByteWriter(this.#funcs.reduce((n, f) => n + f.body.code.length + 16, 8));
-      code.u32(this.#funcs.length);
-      const header = new ByteWriter(16);
+      sec.reset();
+      const code = sec.u32(this.#funcs.length);
       for (const f of this.#funcs) {
         const b = f.body;
         // locals, run-length encoded
@@ -665,6 +672,11 @@ export class ModuleBuilder {
     }
   }
 }
+
+const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/** The writers {@link ModuleBuilder.encode} reuses (it is not reentrant). */
+const SCRATCH = { out: new ByteWriter(4096), body: new ByteWriter(4096), header: new ByteWriter(64) };
 
 /** The size of an unsigned LEB128 encoding of `n` (below 2^32). */
 function leb32Size(n: number): number {

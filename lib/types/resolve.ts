@@ -42,7 +42,12 @@ import {
  */
 export const MAX_TYPE_NESTING = 100;
 
-const depths = new WeakMap<object, number>();
+/**
+ * Each resolved type's depth and tree size, in one number
+ * (`depth * SIZE_SPAN + size`): one lookup per part, one entry per type.
+ */
+const shapes = new WeakMap<object, number>();
+const SIZE_SPAN = 2 ** 21; // above MAX_TYPE_SIZE
 
 /**
  * The largest a type may be as a tree (wasmparser's `MAX_WASM_TYPE_SIZE`):
@@ -52,11 +57,10 @@ const depths = new WeakMap<object, number>();
 export const MAX_TYPE_SIZE = 1_000_000;
 
 /** A type's size as a tree: 1 for a primitive, one more than its parts' for the rest. */
-const treeSizes = new WeakMap<object, number>();
-
 function treeSize(t: AnyType | ExternDesc): number {
   if (typeof t === "string") return 1;
-  return treeSizes.get(t) ?? 1;
+  const s = shapes.get(t);
+  return s === undefined ? 1 : s % SIZE_SPAN;
 }
 
 /** The most bytes a value may take in memory: sizes and offsets are 32-bit in the Canonical ABI. */
@@ -71,7 +75,8 @@ const MAX_VALUE_BYTES = 0xffff_ffff;
  */
 export function typeDepth(t: AnyType | ExternDesc): number {
   if (typeof t === "string") return 1;
-  return depths.get(t) ?? 0;
+  const s = shapes.get(t);
+  return s === undefined ? 0 : Math.floor(s / SIZE_SPAN);
 }
 
 /** Record `t`'s depth from its children's, refusing types nested too deeply. */
@@ -81,10 +86,22 @@ function nested<T extends object>(
 ): T {
   let d = 0;
   let size = 1;
-  for (const c of children) {
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (c === undefined) continue;
-    d = Math.max(d, typeDepth(c));
-    size += treeSize(c);
+    if (typeof c === "string") {
+      if (d < 1) d = 1;
+      size++;
+      continue;
+    }
+    const s = shapes.get(c);
+    if (s === undefined) {
+      size++;
+      continue;
+    }
+    const cd = Math.floor(s / SIZE_SPAN);
+    if (cd > d) d = cd;
+    size += s % SIZE_SPAN;
   }
   if (d + 1 > MAX_TYPE_NESTING) {
     throw new LinkError(`type nesting is deeper than ${MAX_TYPE_NESTING} levels`);
@@ -92,14 +109,15 @@ function nested<T extends object>(
   if (size > MAX_TYPE_SIZE) {
     throw new LinkError(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}`);
   }
-  depths.set(t, d + 1);
-  treeSizes.set(t, size);
+  shapes.set(t, (d + 1) * SIZE_SPAN + size);
   return t;
 }
 
 /** The depth of a described type is its type's. */
 function descDepth(d: ExternDesc): ExternDesc {
-  if (d.kind !== "module") depths.set(d, typeDepth(d.type as AnyType));
+  if (d.kind !== "module") {
+    shapes.set(d, typeDepth(d.type as AnyType) * SIZE_SPAN + treeSize(d.type as AnyType));
+  }
   return d;
 }
 

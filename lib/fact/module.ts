@@ -18,7 +18,9 @@
  */
 
 import type {
+  Adapter,
   AdapterId,
+  AdapterOptions,
   ComponentDfg,
   ComponentInstanceId,
   CoreDef,
@@ -27,8 +29,9 @@ import type {
   ReallocId,
 } from "../inline/dfg.ts";
 import type { StringEncoding } from "../parse/items.ts";
-import type { FlatType } from "../types/abi.ts";
-import type { TypeResource } from "../types/model.ts";
+import { flattenFuncType, type FlatType } from "../types/abi.ts";
+import { type TypeResource, typeToString } from "../types/model.ts";
+import { mayThrow } from "./exceptions.ts";
 import { type FuncRef, ModuleBuilder } from "../wasm/module.ts";
 import { compileAdapter } from "./adapter.ts";
 
@@ -106,6 +109,13 @@ export interface MemoryUse {
   readonly index: number;
   /** Whether it is 64-bit (pointers are i64). */
   readonly memory64: boolean;
+}
+
+/** What in an adapter's options its body depends on. */
+function adapterOptionsKey(o: AdapterOptions): string {
+  return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.memory64 ? 64 : 32}/${
+    o.realloc ?? "-"
+  }/${o.postReturn ?? "-"}`;
 }
 
 /** The key of a callee import: the graph node it is bound to. */
@@ -368,14 +378,43 @@ export class AdapterModuleBuilder {
   }
 
   /**
-   * Compile one adapter into the module and export it.
+   * Compile one adapter into the module and export it. An adapter with the
+   * same types, options and protocol as one already in the module has the
+   * same body but for its callee: that body is copied with the callee
+   * replaced, not generated again.
    * @param id The adapter.
    */
   adapt(id: AdapterId): void {
     const name = `adapter${id}`;
-    const ref = compileAdapter(this, id, name);
+    const a = this.dfg.adapters[id];
+    const key = a.alwaysTrap
+      ? `trap|${typeToString(a.lowerType)}|${a.lowerOptions.memory64 ? 64 : 32}`
+      : `${typeToString(a.lowerType)}|${typeToString(a.liftType)}|${
+        adapterOptionsKey(a.liftOptions)
+      }|${adapterOptionsKey(a.lowerOptions)}|${a.scoped ? "s" : ""}|${
+        mayThrow(this.dfg) ? "b" : ""
+      }`;
+    const template = this.#templates.get(key);
+    let ref: FuncRef;
+    if (template !== undefined) {
+      const replace = new Map<FuncRef, FuncRef>();
+      if (template.callee !== undefined) replace.set(template.callee, this.#calleeOf(a));
+      ref = this.module.cloneFunc(template.ref, name, replace);
+    } else {
+      ref = compileAdapter(this, id, name);
+      this.#templates.set(key, { ref, callee: a.alwaysTrap ? undefined : this.#calleeOf(a) });
+    }
     this.module.exportFunc(name, ref);
     this.#exports.set(id, name);
+  }
+
+  /** The adapters compiled so far, by what makes their bodies the same. */
+  readonly #templates = new Map<string, { ref: FuncRef; callee?: FuncRef }>();
+
+  /** The module's import of an adapter's callee (the one its body calls). */
+  #calleeOf(a: Adapter): FuncRef {
+    const sig = flattenFuncType(a.liftType, "lift", a.liftOptions.memory64 ? "i64" : "i32");
+    return this.callee(a.func, sig.params, sig.results);
   }
 
   /**

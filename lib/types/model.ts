@@ -231,6 +231,15 @@ export function isValType(t: AnyType): t is InterfaceType {
  */
 export function typeToString(t: AnyType): string {
   if (typeof t === "string") return t;
+  let text = printed.get(t);
+  if (text === undefined) printed.set(t, text = print(t));
+  return text;
+}
+
+/** Each type's text, printed once (types are immutable). */
+const printed = new WeakMap<object, string>();
+
+function print(t: Exclude<AnyType, string>): string {
   switch (t.kind) {
     case "record":
       return `record { ${t.fields.map((f) => `${f.name}: ${typeToString(f.type)}`).join(", ")} }`;

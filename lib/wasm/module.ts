@@ -135,6 +135,26 @@ export class FunctionBody {
   }
 
   /**
+   * A copy of this body, calling `replace`'s functions instead of its keys.
+   * @param replace The callees to replace.
+   * @returns The copy.
+   */
+  copy(replace: ReadonlyMap<FuncRef, FuncRef>): FunctionBody {
+    const b = new FunctionBody(this.params, this.#typeIndex, this.instrs !== undefined);
+    b.locals.push(...this.locals);
+    b.code.append(this.code);
+    for (const c of this.calls) b.calls.push({ at: c.at, ref: replace.get(c.ref) ?? c.ref });
+    if (this.instrs !== undefined) {
+      for (const ins of this.instrs) {
+        b.instrs!.push(
+          ins.op === "call" ? { op: "call", imm: replace.get(ins.imm as FuncRef) ?? ins.imm } : ins,
+        );
+      }
+    }
+    return b;
+  }
+
+  /**
    * Add a local.
    * @param type Its type.
    * @returns Its index.
@@ -346,6 +366,8 @@ export class ModuleBuilder {
   #globals = 0;
   #tags = 0;
   readonly #text: boolean;
+  /** Each defined function, by handle. */
+  readonly #defined = new Map<FuncRef, DefinedFunc>();
   readonly #typeOf = (sig: FuncSig) => this.type(sig);
 
   /**
@@ -451,7 +473,26 @@ export class ModuleBuilder {
     const ref = new FuncRef(this.#name(textName));
     const body = new FunctionBody(sig.params, this.#typeOf, this.#text);
     this.#funcs.push({ ref, sig, type, body });
+    this.#defined.set(ref, this.#funcs[this.#funcs.length - 1]);
     return { ref, body };
+  }
+
+  /**
+   * Define a function as a copy of one already defined, with some callees
+   * replaced (an adapter whose body is another's but for its callee).
+   * @param of The function to copy.
+   * @param textName A name for the text format.
+   * @param replace Callees to replace, by the one the original calls.
+   * @returns The new function's handle.
+   */
+  cloneFunc(of: FuncRef, textName: string, replace: ReadonlyMap<FuncRef, FuncRef>): FuncRef {
+    const f = this.#defined.get(of);
+    if (f === undefined) throw new Error(`\`${of.name}\` is not a function defined here`);
+    const ref = new FuncRef(this.#name(textName));
+    const body = f.body.copy(replace);
+    this.#funcs.push({ ref, sig: f.sig, type: f.type, body });
+    this.#defined.set(ref, this.#funcs[this.#funcs.length - 1]);
+    return ref;
   }
 
   /**
@@ -676,7 +717,11 @@ export class ModuleBuilder {
 const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** The writers {@link ModuleBuilder.encode} reuses (it is not reentrant). */
-const SCRATCH = { out: new ByteWriter(4096), body: new ByteWriter(4096), header: new ByteWriter(64) };
+const SCRATCH = {
+  out: new ByteWriter(4096),
+  body: new ByteWriter(4096),
+  header: new ByteWriter(64),
+};
 
 /** The size of an unsigned LEB128 encoding of `n` (below 2^32). */
 function leb32Size(n: number): number {

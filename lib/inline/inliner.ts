@@ -65,6 +65,7 @@ import {
   resolveValType,
   typeAt,
   type TypeScope,
+  type TypeTable,
 } from "../types/resolve.ts";
 import { an, coreSignatureToString, matchCoreEntity, matchExtern } from "../types/subtype.ts";
 import {
@@ -225,6 +226,8 @@ class Frame implements TypeScope {
   readonly instances: InstanceDef[] = [];
   readonly exports = new Map<string, Item>();
   readonly importNames = new Set<string>();
+  /** The inliner's structural type table (shared by every frame). */
+  readonly typeTable: TypeTable;
 
   constructor(
     readonly inliner: Inliner,
@@ -236,7 +239,9 @@ class Frame implements TypeScope {
     readonly lexicalOuter: OuterFrame | undefined,
     /** The `instance` item that instantiated this component (undefined for the root). */
     readonly site?: ItemLocation,
-  ) {}
+  ) {
+    this.typeTable = inliner.typeTable;
+  }
 
   outer(count: number): OuterView | undefined {
     const o = this.#outerFrame(count);
@@ -413,6 +418,8 @@ export class Inliner {
   readonly #reallocKeys = new Map<string, number>();
   readonly #postReturnKeys = new Map<string, number>();
   readonly #resourceIds = new Map<TypeResource, ResourceId>();
+  /** Value and function types by structure, for every frame (see `TypeTable`). */
+  readonly typeTable: TypeTable = new Map();
   readonly #typeIds = new WeakMap<object, number>();
   #nextResource = 0;
   #nextType = 0;

@@ -154,6 +154,65 @@ export interface TypeScope {
   freshResource(name?: string): TypeResource;
   /** Make a fresh `abstract` placeholder resource type. */
   abstractResource(name?: string): TypeResource;
+  /**
+   * Value and function types resolved so far, by structure: a type equal to
+   * one of them is that object (when given; see {@link TypeTable}).
+   */
+  readonly typeTable?: TypeTable;
+}
+
+/**
+ * Resolved value and function types by structure, so that equal types are
+ * one object (as Wasmtime interns its types): what is computed per type
+ * object (layouts, flat types, text, equality) is then computed once per
+ * distinct type, however many times a component declares it. Resources
+ * stay distinct (each is its own type).
+ */
+export type TypeTable = Map<string, InterfaceType | TypeFunc>;
+
+/** A number per type object, for structural keys (weak: types come and go with components). */
+const typeIds = new WeakMap<object, number>();
+let nextTypeId = 1;
+
+function idOf(t: AnyType): string {
+  if (typeof t === "string") return t;
+  let id = typeIds.get(t);
+  if (id === undefined) typeIds.set(t, id = nextTypeId++);
+  return `#${id}`;
+}
+
+/** The structure of a value type whose parts are resolved, as a key (parts by identity). */
+function structureKey(t: Exclude<InterfaceType, string>): string {
+  switch (t.kind) {
+    case "record":
+      return `r{${t.fields.map((f) => `${f.name}:${idOf(f.type)}`).join(",")}}`;
+    case "variant":
+      return `v{${
+        t.cases.map((c) => c.type === undefined ? c.name : `${c.name}:${idOf(c.type)}`).join(",")
+      }}`;
+    case "list":
+      return `l<${idOf(t.element)}${t.length === undefined ? "" : `,${t.length}`}>`;
+    case "tuple":
+      return `t<${t.types.map(idOf).join(",")}>`;
+    case "flags":
+      return `f{${t.names.join(",")}}`;
+    case "enum":
+      return `e{${t.names.join(",")}}`;
+    case "option":
+      return `o<${idOf(t.type)}>`;
+    case "result":
+      return `R<${t.ok === undefined ? "_" : idOf(t.ok)},${
+        t.err === undefined ? "_" : idOf(t.err)
+      }>`;
+    case "own":
+    case "borrow":
+      return `${t.kind}<${idOf(t.resource)}>`;
+    case "stream":
+    case "future":
+      return `${t.kind}<${t.element === undefined ? "" : idOf(t.element)}>`;
+    case "map":
+      return `m<${idOf(t.key)},${idOf(t.value)}>`;
+  }
 }
 
 /**
@@ -212,11 +271,18 @@ function resolveResource(scope: TypeScope, index: number): TypeResource {
 export function resolveDefined(scope: TypeScope, d: DefinedValType): InterfaceType {
   const t = resolveDefinedShallow(scope, d);
   if (typeof t === "string") return t;
+  const table = scope.typeTable;
+  const key = table === undefined ? undefined : structureKey(t);
+  if (key !== undefined) {
+    const seen = table!.get(key);
+    if (seen !== undefined) return seen as InterfaceType;
+  }
   nested(t, childrenOf(t));
   // (the tree size bounds this walk)
   if (isValType(t) && elemSize(t, 8) > MAX_VALUE_BYTES) {
     throw new LinkError(`a ${t.kind} value of this type takes more than 4 GiB in memory`);
   }
+  if (key !== undefined) table!.set(key, t);
   return t;
 }
 
@@ -389,9 +455,11 @@ class DeclScope implements TypeScope {
   readonly #parent: TypeScope;
   readonly #parentTypes: number;
   readonly #parentCoreTypes: number;
+  readonly typeTable?: TypeTable;
 
   constructor(parent: TypeScope) {
     this.#parent = parent;
+    if (parent.typeTable !== undefined) this.typeTable = parent.typeTable;
     this.#parentTypes = parent.types.length;
     this.#parentCoreTypes = parent.coreTypes.length;
   }
@@ -529,20 +597,32 @@ export function resolveTypeDef(scope: TypeScope, t: TypeDef): AnyType {
         seen.add(p.name);
       }
       const params = t.params.map((p) => ({ name: p.name, type: resolveValType(scope, p.type) }));
-      if (t.result === undefined) {
-        return nested<TypeFunc>(
-          { kind: "func", async: t.async, params },
-          params.map((p) => p.type),
+      const result = t.result === undefined ? undefined : resolveValType(scope, t.result);
+      // equal function types are one object (see TypeTable)
+      const table = scope.typeTable;
+      const key = table === undefined
+        ? undefined
+        : `F${t.async ? "a" : ""}(${params.map((p) => `${p.name}:${idOf(p.type)}`).join(",")})${
+          result === undefined ? "" : idOf(result)
+        }`;
+      if (key !== undefined) {
+        const seen = table!.get(key);
+        if (seen !== undefined) return seen;
+      }
+      let f: TypeFunc;
+      if (result === undefined) {
+        f = nested<TypeFunc>({ kind: "func", async: t.async, params }, params.map((p) => p.type));
+      } else {
+        if (some(result, (u) => typeof u !== "string" && u.kind === "borrow")) {
+          throw new LinkError("function results cannot contain `borrow` handles");
+        }
+        f = nested<TypeFunc>(
+          { kind: "func", async: t.async, params, result },
+          [...params.map((p) => p.type), result],
         );
       }
-      const result = resolveValType(scope, t.result);
-      if (some(result, (u) => typeof u !== "string" && u.kind === "borrow")) {
-        throw new LinkError("function results cannot contain `borrow` handles");
-      }
-      return nested<TypeFunc>(
-        { kind: "func", async: t.async, params, result },
-        [...params.map((p) => p.type), result],
-      );
+      if (key !== undefined) table!.set(key, f);
+      return f;
     }
     case "instance": {
       const { exports } = resolveDecls(scope, t.decls, false);

@@ -139,9 +139,9 @@ export function matchFuncType(
   b: Bindings = new Map(),
 ): string | undefined {
   if (actual === expected) return undefined;
-  const both = `expected \`${typeToString(expected)}\`, found \`${typeToString(actual)}\``;
-  if (actual.async !== expected.async) return both;
-  if (actual.params.length !== expected.params.length) return both;
+  const both = () => `expected \`${typeToString(expected)}\`, found \`${typeToString(actual)}\``;
+  if (actual.async !== expected.async) return both();
+  if (actual.params.length !== expected.params.length) return both();
   for (let i = 0; i < actual.params.length; i++) {
     const a = actual.params[i];
     const e = expected.params[i];
@@ -149,7 +149,7 @@ export function matchFuncType(
     const r = matchValType(a.type, e.type, b);
     if (r) return `parameter \`${e.name}\`: ${r}`;
   }
-  if ((actual.result === undefined) !== (expected.result === undefined)) return both;
+  if ((actual.result === undefined) !== (expected.result === undefined)) return both();
   if (actual.result !== undefined) {
     const r = matchValType(actual.result, expected.result!, b);
     if (r) return `result: ${r}`;

@@ -10,7 +10,7 @@ import type { AdapterModule } from "../fact/module.ts";
 import type { EncodeEvent } from "../fact/stream.ts";
 import { type ComponentDfg, DfgCollector } from "../inline/dfg.ts";
 import { flattenFuncType } from "../types/abi.ts";
-import { decodeModule } from "../parse/module.ts";
+import { Reader } from "../binary/reader.ts";
 import { UnsupportedError } from "../types/errors.ts";
 
 /**
@@ -81,43 +81,102 @@ export function validateAdapterModule(m: AdapterModule, dfg: ComponentDfg): void
     }
     throw new ValidationError(why, m.index);
   }
-  const info = decodeModule(m.bytes, 0);
-  if (info.imports.length !== m.imports.length) {
-    throw new ValidationError(
-      `it has ${info.imports.length} imports but ${m.imports.length} bindings`,
-      m.index,
-    );
-  }
-  info.imports.forEach((imp, i) => {
-    const bound = m.imports[i];
-    if (bound.module !== imp.module || bound.name !== imp.name) {
-      throw new ValidationError(
-        `import ${i} is "${imp.module}" "${imp.name}" but its binding names "${bound.module}" "${bound.name}"`,
-        m.index,
-      );
+  checkOwnModule(m, dfg);
+}
+
+const VAL_TYPES: Record<number, string> = {
+  0x7f: "i32",
+  0x7e: "i64",
+  0x7d: "f32",
+  0x7c: "f64",
+  0x6f: "externref",
+  0x69: "exnref",
+};
+
+/**
+ * The checks the engine cannot make: the module imports what its bindings
+ * say, in their order (kinds and names), and exports each adapter with the
+ * lowering side's flat signature. It reads only the type, import, function
+ * and export sections, and builds nothing but the signatures it compares.
+ */
+function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
+  const r = new Reader(m.bytes);
+  r.take(8);
+  const sigs: string[] = [];
+  const funcTypes: number[] = [];
+  let imports = 0;
+  const exports = new Map<string, number>();
+  const fail = (why: string, adapter?: number): never => {
+    throw new ValidationError(why, m.index, adapter);
+  };
+  while (!r.done) {
+    const id = r.u8();
+    const size = r.u32();
+    const end = r.pos + size;
+    if (id === 1) {
+      for (let n = r.u32(); n > 0; n--) {
+        if (r.u8() !== 0x60) fail("a type that is not a function type");
+        const params: string[] = [];
+        for (let k = r.u32(); k > 0; k--) params.push(VAL_TYPES[r.u8()] ?? "?");
+        const results: string[] = [];
+        for (let k = r.u32(); k > 0; k--) results.push(VAL_TYPES[r.u8()] ?? "?");
+        sigs.push(`${params.join(",")}>${results.join(",")}`);
+      }
+    } else if (id === 2) {
+      imports = r.u32();
+      if (imports !== m.imports.length) {
+        fail(`it has ${imports} imports but ${m.imports.length} bindings`);
+      }
+      for (let i = 0; i < imports; i++) {
+        const module = r.name();
+        const name = r.name();
+        const bound = m.imports[i];
+        if (bound.module !== module || bound.name !== name) {
+          fail(
+            `import ${i} is "${module}" "${name}" but its binding names "${bound.module}" "${bound.name}"`,
+          );
+        }
+        const kind = r.u8();
+        if (kind === 0x00) {
+          funcTypes.push(r.u32());
+        } else if (kind === 0x02) {
+          const flags = r.u8();
+          r.u64();
+          if (flags & 1) r.u64();
+        } else if (kind === 0x03) r.take(2);
+        else if (kind === 0x04) {
+          r.u8();
+          r.u32();
+        }
+        else fail(`import ${i} has the unknown kind ${kind}`);
+      }
+    } else if (id === 3) {
+      for (let n = r.u32(); n > 0; n--) funcTypes.push(r.u32());
+    } else if (id === 7) {
+      for (let n = r.u32(); n > 0; n--) {
+        const name = r.name();
+        const kind = r.u8();
+        const index = r.u32();
+        if (kind === 0x00) exports.set(name, index);
+      }
     }
-  });
-  const funcExports = new Map<string, number>();
-  for (const e of info.exports) if (e.kind === "func") funcExports.set(e.name, e.index);
+    r.pos = end;
+  }
+  if (imports !== m.imports.length) fail(`it has ${imports} imports but ${m.imports.length} bindings`);
   for (const id of m.adapters) {
     const name = m.exports.get(id);
-    const index = name === undefined ? undefined : funcExports.get(name);
-    const exp = index === undefined ? undefined : { index };
-    if (name === undefined || exp === undefined) {
-      throw new ValidationError("the adapter is not exported", m.index, id);
-    }
+    const index = name === undefined ? undefined : exports.get(name);
+    if (index === undefined) fail("the adapter is not exported", id);
     const a = dfg.adapters[id];
     const want = flattenFuncType(a.lowerType, "lower", a.lowerOptions.memory64 ? "i64" : "i32");
-    const sig = info.types[info.funcs[exp.index]]?.type;
-    if (
-      sig?.kind !== "func" || sig.params.join() !== want.params.join() ||
-      sig.results.join() !== want.results.join()
-    ) {
-      throw new ValidationError(
-        `the export has type (${
-          sig?.kind === "func" ? sig.params.join(", ") : "?"
-        }) but the lowering side needs (${want.params.join(", ")}) -> (${want.results.join(", ")})`,
-        m.index,
+    const sig = sigs[funcTypes[index!]];
+    const wanted = `${want.params.join(",")}>${want.results.join(",")}`;
+    if (sig !== wanted) {
+      const [params] = (sig ?? "?>").split(">");
+      fail(
+        `the export has type (${params.split(",").join(", ")}) but the lowering side needs (${
+          want.params.join(", ")
+        }) -> (${want.results.join(", ")})`,
         id,
       );
     }

@@ -111,6 +111,15 @@ export interface MemoryUse {
   readonly memory64: boolean;
 }
 
+/** An adapter compiled in a module, whose body later ones may copy. */
+interface Template {
+  readonly id: AdapterId;
+  readonly ref: FuncRef;
+  /** Whether it was compiled with the exception barrier. */
+  readonly barrier: boolean;
+  readonly callee?: FuncRef;
+}
+
 /** What in an adapter's options its body depends on. */
 function adapterOptionsKey(o: AdapterOptions): string {
   return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.memory64 ? 64 : 32}/${
@@ -387,14 +396,15 @@ export class AdapterModuleBuilder {
   adapt(id: AdapterId): void {
     const name = `adapter${id}`;
     const a = this.dfg.adapters[id];
-    const key = a.alwaysTrap
-      ? `trap|${typeToString(a.lowerType)}|${a.lowerOptions.memory64 ? 64 : 32}`
-      : `${typeToString(a.lowerType)}|${typeToString(a.liftType)}|${
-        adapterOptionsKey(a.liftOptions)
-      }|${adapterOptionsKey(a.lowerOptions)}|${a.scoped ? "s" : ""}|${
-        mayThrow(this.dfg) ? "b" : ""
-      }`;
-    const template = this.#templates.get(key);
+    // a module of one adapter (the common case in a chain) computes no key at all
+    if (this.#first !== undefined) {
+      const f = this.#first;
+      this.#first = undefined;
+      this.#templates.set(this.#templateKey(this.dfg.adapters[f.id], f.barrier), f);
+    }
+    const barrier = mayThrow(this.dfg);
+    const key = this.#templates.size === 0 ? undefined : this.#templateKey(a, barrier);
+    const template = key === undefined ? undefined : this.#templates.get(key);
     let ref: FuncRef;
     if (template !== undefined) {
       const replace = new Map<FuncRef, FuncRef>();
@@ -402,14 +412,27 @@ export class AdapterModuleBuilder {
       ref = this.module.cloneFunc(template.ref, name, replace);
     } else {
       ref = compileAdapter(this, id, name);
-      this.#templates.set(key, { ref, callee: a.alwaysTrap ? undefined : this.#calleeOf(a) });
+      const t = { id, ref, barrier, callee: a.alwaysTrap ? undefined : this.#calleeOf(a) };
+      if (key === undefined) this.#first = t;
+      else this.#templates.set(key, t);
     }
     this.module.exportFunc(name, ref);
     this.#exports.set(id, name);
   }
 
+  /** What makes two adapters' bodies the same but for their callees. */
+  #templateKey(a: Adapter, barrier: boolean): string {
+    return a.alwaysTrap
+      ? `trap|${typeToString(a.lowerType)}|${a.lowerOptions.memory64 ? 64 : 32}`
+      : `${typeToString(a.lowerType)}|${typeToString(a.liftType)}|${
+        adapterOptionsKey(a.liftOptions)
+      }|${adapterOptionsKey(a.lowerOptions)}|${a.scoped ? "s" : ""}|${barrier ? "b" : ""}`;
+  }
+
   /** The adapters compiled so far, by what makes their bodies the same. */
-  readonly #templates = new Map<string, { ref: FuncRef; callee?: FuncRef }>();
+  readonly #templates = new Map<string, Template>();
+  /** The module's first adapter, keyed only when a second one comes. */
+  #first: Template | undefined;
 
   /** The module's import of an adapter's callee (the one its body calls). */
   #calleeOf(a: Adapter): FuncRef {

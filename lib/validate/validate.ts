@@ -147,8 +147,7 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
         else if (kind === 0x04) {
           r.u8();
           r.u32();
-        }
-        else fail(`import ${i} has the unknown kind ${kind}`);
+        } else fail(`import ${i} has the unknown kind ${kind}`);
       }
     } else if (id === 3) {
       for (let n = r.u32(); n > 0; n--) funcTypes.push(r.u32());
@@ -162,7 +161,9 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
     }
     r.pos = end;
   }
-  if (imports !== m.imports.length) fail(`it has ${imports} imports but ${m.imports.length} bindings`);
+  if (imports !== m.imports.length) {
+    fail(`it has ${imports} imports but ${m.imports.length} bindings`);
+  }
   for (const id of m.adapters) {
     const name = m.exports.get(id);
     const index = name === undefined ? undefined : exports.get(name);

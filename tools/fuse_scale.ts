@@ -2,19 +2,22 @@
 /**
  * `fuse()` at scale: each shape of `bench/_shapes.ts` at 1,000, 10,000 and
  * 100,000 adapters, each case in a fresh process (so peak memory is its
- * own): the time of `fuse()` (the best of a few runs after a warm-up), the
- * time per adapter, the peak resident memory the run added, and the bytes of
- * the output (the adapter modules and the component's own core modules).
+ * own). For each: the time of `fuse()` (the best of a few runs after one on
+ * the same input, which warms the JIT up) and per adapter; the peak
+ * resident memory the first run added (measured before any other run); the
+ * memory its result keeps (heap and buffers of the `Translation`, after a
+ * full collection); and the bytes of its modules (adapter modules and the
+ * component's own core modules).
  *
  * ```sh
  * deno run -A tools/fuse_scale.ts                 # the whole table
- * deno run -A tools/fuse_scale.ts wide 10000      # one case
+ * deno run -A --v8-flags=--expose-gc tools/fuse_scale.ts wide 10000   # one case, as JSON
  * ```
  *
  * @module
  */
 
-import { fuse } from "../mod.ts";
+import { fuse, type Translation } from "../mod.ts";
 import { type Shape, SHAPES, shapeWat } from "../bench/_shapes.ts";
 import { wat } from "../tests/_wat.ts";
 
@@ -28,40 +31,51 @@ async function memory(): Promise<{ rss: number; peak: number }> {
   return { rss: kb("VmRSS"), peak: kb("VmHWM") };
 }
 
+/** The heap and the buffers in use now, after a full collection. */
+function inUse(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = Deno.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+/** One case's figures. */
 interface Result {
   shape: Shape;
   adapters: number;
   bytes: number;
   ms: number;
   peakAdded: number;
+  retained: number;
   output: number;
 }
 
 async function one(shape: Shape, size: number): Promise<Result> {
   const bytes = await wat(shapeWat(shape, size));
-  // warm up the pipeline on a small one of the same shape
-  await fuse(await wat(shapeWat(shape, 100)));
-  globalThis.gc?.();
+  // the first run: peak memory, and what its result keeps
+  const base = inUse();
   const before = await memory();
-  const runs = size >= 100_000 ? 1 : 3;
+  let t: Translation | undefined = await fuse(bytes);
+  const after = await memory();
+  const retained = inUse() - base;
+  const adapters = t.dfg.adapters.length;
+  const output = t.adapterModules.reduce((n, m) => n + m.bytes.length, 0) +
+    t.dfg.modules.reduce((n, m) => n + m.bytes.length, 0);
+  t = undefined;
+  // then the time: the best of a few more
+  const runs = size >= 100_000 ? 2 : 5;
   let best = Infinity;
-  let adapters = 0;
-  let output = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const t = await fuse(bytes);
+    await fuse(bytes);
     best = Math.min(best, performance.now() - t0);
-    adapters = t.dfg.adapters.length;
-    output = t.adapterModules.reduce((n, m) => n + m.bytes.length, 0) +
-      t.dfg.modules.reduce((n, m) => n + m.bytes.length, 0);
   }
-  const after = await memory();
   return {
     shape,
     adapters,
     bytes: bytes.length,
     ms: best,
     peakAdded: after.peak - before.rss,
+    retained,
     output,
   };
 }
@@ -70,9 +84,9 @@ if (Deno.args.length === 2) {
   console.log(JSON.stringify(await one(Deno.args[0] as Shape, Number(Deno.args[1]))));
 } else {
   console.log(
-    "| shape | adapters | input | `fuse()` | per adapter | peak memory added | output |",
+    "| shape | adapters | input | `fuse()` | per adapter | peak memory added | result in memory | modules |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const shape of SHAPES) {
     for (const size of SIZES) {
       const p = await new Deno.Command(Deno.execPath(), {
@@ -97,8 +111,8 @@ if (Deno.args.length === 2) {
         `| ${r.shape} | ${r.adapters.toLocaleString("en")} | ${mb(r.bytes)} | ${
           r.ms.toFixed(0)
         } ms | ${(r.ms * 1000 / r.adapters).toFixed(1)} µs | ${mb(r.peakAdded)} | ${
-          mb(r.output)
-        } |`,
+          mb(r.retained)
+        } | ${mb(r.output)} |`,
       );
     }
   }

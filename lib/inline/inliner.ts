@@ -118,25 +118,62 @@ function unsupported(what: string, feature: string): LinkError {
 
 /** Whether a function type's parameters hold a `borrow` (lent for the call, in a call scope). */
 function lendsBorrows(ft: TypeFunc): boolean {
-  return ft.params.some((p) => some(p.type, (u) => typeof u !== "string" && u.kind === "borrow"));
+  return summaryOf(ft).borrows;
 }
 
 /** The refusal of function types that need streams, futures or error contexts. */
 function checkTypeFeatures(ft: TypeFunc, what: string): void {
-  const all: InterfaceType[] = ft.params.map((p) => p.type);
-  if (ft.result !== undefined) all.push(ft.result);
+  const feature = summaryOf(ft).feature;
+  if (feature !== undefined) throw unsupported(`${what} of a function using ${feature}`, feature);
+}
+
+/** What the inliner asks of a function type, worked out once per type (types are shared). */
+interface FuncSummary {
+  /** A feature it needs that the synchronous component model lacks. */
+  readonly feature?: "error-context" | "streams and futures";
+  /** Whether its parameters hold strings or lists (values in memory). */
+  readonly paramMem: boolean;
+  /** Whether its result does. */
+  readonly resultMem: boolean;
+  /** How many flat values its parameters and its result take. */
+  readonly flatParams: number;
+  readonly flatResults: number;
+  /** Whether its parameters hold a `borrow`. */
+  readonly borrows: boolean;
+}
+
+const summaries = new WeakMap<TypeFunc, FuncSummary>();
+
+function summaryOf(ft: TypeFunc): FuncSummary {
+  let s = summaries.get(ft);
+  if (s !== undefined) return s;
+  const params = ft.params.map((p) => p.type);
+  const all: InterfaceType[] = ft.result === undefined ? params : [...params, ft.result];
+  let feature: FuncSummary["feature"];
   for (const t of all) {
     if (
       some(t, (u) =>
         u === "error-context" ||
         (typeof u !== "string" && (u.kind === "stream" || u.kind === "future")))
     ) {
-      const feature = some(t, (u) => u === "error-context")
-        ? "error-context"
-        : "streams and futures";
-      throw unsupported(`${what} of a function using ${feature}`, feature);
+      feature = some(t, (u) => u === "error-context") ? "error-context" : "streams and futures";
+      break;
     }
   }
+  let flatParams = 0;
+  if (feature === undefined) for (const p of params) flatParams += flattenType(p).length;
+  s = {
+    ...(feature === undefined ? {} : { feature }),
+    paramMem: params.some(containsMemoryValues),
+    resultMem: containsMemoryValues(ft.result),
+    flatParams,
+    flatResults: ft.result === undefined || feature !== undefined
+      ? 0
+      : flattenType(ft.result).length,
+    borrows: params.some((t) => some(t, (u) => typeof u !== "string" && u.kind === "borrow")),
+  };
+  summaries.set(ft, s);
+  return s;
 }
 
 function funcEntity(
@@ -991,12 +1028,7 @@ export class Inliner {
         throw new LinkError(`canon ${what} needs a \`${option}\` option: ${why}`);
       }
     };
-    const params = ft.params.map((p) => p.type);
-    const paramMem = params.some(containsMemoryValues);
-    const resultMem = containsMemoryValues(ft.result);
-    let flatParams = 0;
-    for (const p of params) flatParams += flattenType(p).length;
-    const flatResults = ft.result === undefined ? 0 : flattenType(ft.result).length;
+    const { paramMem, resultMem, flatParams, flatResults } = summaryOf(ft);
     if (what === "lift") {
       if (paramMem) need("realloc", "its parameters contain strings or lists");
       if (resultMem) need("memory", "its result contains strings or lists");

@@ -11,8 +11,13 @@
  *
  * ```sh
  * deno run -A tools/fuse_scale.ts                 # the whole table
- * deno run -A --v8-flags=--expose-gc tools/fuse_scale.ts wide 10000   # one case, as JSON
+ * deno run -A tools/fuse_scale.ts wide 10000      # one case, as JSON
  * ```
+ *
+ * The component is assembled from WAT in a process of its own and read from
+ * a file; the time and the memory are measured in two more (the memory in
+ * a fresh one, with its first run; the time after a warm-up run, without
+ * the collections the memory figures force).
  *
  * @module
  */
@@ -49,38 +54,86 @@ interface Result {
   output: number;
 }
 
-async function one(shape: Shape, size: number): Promise<Result> {
-  const bytes = await wat(shapeWat(shape, size));
-  // the first run: peak memory, and what its result keeps
+/** The component of a case, assembled in a process of its own and written to a file. */
+async function assemble(shape: Shape, size: number): Promise<string> {
+  const file = await Deno.makeTempFile({ suffix: ".wasm" });
+  const p = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--assemble", shape, `${size}`, file],
+    stderr: "inherit",
+  }).output();
+  if (!p.success) throw new Error(`could not assemble ${shape} ${size}`);
+  return file;
+}
+
+/** The peak memory of a first `fuse()` in this process, and what its result keeps. */
+async function memoryOf(bytes: Uint8Array): Promise<Omit<Result, "ms" | "shape" | "bytes">> {
   const base = inUse();
   const before = await memory();
-  let t: Translation | undefined = await fuse(bytes);
+  const t = await fuse(bytes);
   const after = await memory();
   const retained = inUse() - base;
-  const adapters = t.dfg.adapters.length;
-  const output = t.adapterModules.reduce((n, m) => n + m.bytes.length, 0) +
-    t.dfg.modules.reduce((n, m) => n + m.bytes.length, 0);
-  t = undefined;
-  // then the time: the best of a few more
-  const runs = size >= 100_000 ? 2 : 5;
+  return {
+    adapters: t.dfg.adapters.length,
+    peakAdded: after.peak - before.rss,
+    retained,
+    output: t.adapterModules.reduce((n, m) => n + m.bytes.length, 0) +
+      t.dfg.modules.reduce((n, m) => n + m.bytes.length, 0),
+  };
+}
+
+/** The best time of a few `fuse()` after one that warms the JIT up. */
+async function timeOf(bytes: Uint8Array, runs: number): Promise<number> {
+  await fuse(bytes);
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     await fuse(bytes);
     best = Math.min(best, performance.now() - t0);
   }
-  return {
-    shape,
-    adapters,
-    bytes: bytes.length,
-    ms: best,
-    peakAdded: after.peak - before.rss,
-    retained,
-    output,
-  };
+  return best;
 }
 
-if (Deno.args.length === 2) {
+/** Run a measurement in a process of its own. */
+async function child(mode: "time" | "memory", shape: Shape, size: number, file: string) {
+  const p = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      ...(mode === "memory" ? ["--v8-flags=--expose-gc"] : []),
+      new URL(import.meta.url).pathname,
+      `--${mode}`,
+      shape,
+      `${size}`,
+      file,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!p.success) throw new Error(`${mode} of ${shape} ${size} failed`);
+  return JSON.parse(new TextDecoder().decode(p.stdout));
+}
+
+async function one(shape: Shape, size: number): Promise<Result> {
+  const file = await assemble(shape, size);
+  try {
+    const bytes = (await Deno.stat(file)).size;
+    const ms = await child("time", shape, size, file) as number;
+    const m = await child("memory", shape, size, file) as Omit<Result, "ms" | "shape" | "bytes">;
+    return { shape, bytes, ms, ...m };
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
+const [mode, ...rest] = Deno.args;
+if (mode === "--assemble") {
+  await Deno.writeFile(rest[2], await wat(shapeWat(rest[0] as Shape, Number(rest[1]))));
+} else if (mode === "--time") {
+  const bytes = await Deno.readFile(rest[2]);
+  console.log(JSON.stringify(await timeOf(bytes, Number(rest[1]) >= 100_000 ? 2 : 5)));
+} else if (mode === "--memory") {
+  console.log(JSON.stringify(await memoryOf(await Deno.readFile(rest[2]))));
+} else if (Deno.args.length === 2) {
   console.log(JSON.stringify(await one(Deno.args[0] as Shape, Number(Deno.args[1]))));
 } else {
   console.log(
@@ -89,23 +142,7 @@ if (Deno.args.length === 2) {
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const shape of SHAPES) {
     for (const size of SIZES) {
-      const p = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--v8-flags=--expose-gc",
-          new URL(import.meta.url).pathname,
-          shape,
-          `${size}`,
-        ],
-        stdout: "piped",
-        stderr: "inherit",
-      }).output();
-      if (!p.success) {
-        console.log(`| ${shape} | ${size} | failed |`);
-        continue;
-      }
-      const r = JSON.parse(new TextDecoder().decode(p.stdout)) as Result;
+      const r = await one(shape, size);
       const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
       console.log(
         `| ${r.shape} | ${r.adapters.toLocaleString("en")} | ${mb(r.bytes)} | ${

@@ -180,6 +180,20 @@ export function flattenFuncType(
   context: FlattenContext,
   ptr: "i32" | "i64" = "i32",
 ): FlatSignature {
+  // worked out once per type and context (types are shared and immutable; so is the result)
+  let memo = funcSignatures.get(ft);
+  if (memo === undefined) funcSignatures.set(ft, memo = []);
+  const slot = (context === "lift" ? 0 : 2) + (ptr === "i64" ? 1 : 0);
+  return memo[slot] ??= flattenFuncTypeNow(ft, context, ptr);
+}
+
+const funcSignatures = new WeakMap<TypeFunc, FlatSignature[]>();
+
+function flattenFuncTypeNow(
+  ft: TypeFunc,
+  context: FlattenContext,
+  ptr: "i32" | "i64",
+): FlatSignature {
   let params: FlatType[] = [];
   for (const p of ft.params) flattenType(p.type, ptr, params);
   let results: FlatType[] = ft.result === undefined ? [] : flattenType(ft.result, ptr);

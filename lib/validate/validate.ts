@@ -84,6 +84,12 @@ export function validateAdapterModule(m: AdapterModule, dfg: ComponentDfg): void
   checkOwnModule(m, dfg);
 }
 
+function same(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const VAL_TYPES: Record<number, string> = {
   0x7f: "i32",
   0x7e: "i64",
@@ -102,7 +108,7 @@ const VAL_TYPES: Record<number, string> = {
 function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
   const r = new Reader(m.bytes);
   r.take(8);
-  const sigs: string[] = [];
+  const sigs: { params: string[]; results: string[] }[] = [];
   const funcTypes: number[] = [];
   let imports = 0;
   const exports = new Map<string, number>();
@@ -120,7 +126,7 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
         for (let k = r.u32(); k > 0; k--) params.push(VAL_TYPES[r.u8()] ?? "?");
         const results: string[] = [];
         for (let k = r.u32(); k > 0; k--) results.push(VAL_TYPES[r.u8()] ?? "?");
-        sigs.push(`${params.join(",")}>${results.join(",")}`);
+        sigs.push({ params, results });
       }
     } else if (id === 2) {
       imports = r.u32();
@@ -171,11 +177,9 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
     const a = dfg.adapters[id];
     const want = flattenFuncType(a.lowerType, "lower", a.lowerOptions.memory64 ? "i64" : "i32");
     const sig = sigs[funcTypes[index!]];
-    const wanted = `${want.params.join(",")}>${want.results.join(",")}`;
-    if (sig !== wanted) {
-      const [params] = (sig ?? "?>").split(">");
+    if (sig === undefined || !same(sig.params, want.params) || !same(sig.results, want.results)) {
       fail(
-        `the export has type (${params.split(",").join(", ")}) but the lowering side needs (${
+        `the export has type (${sig?.params.join(", ") ?? "?"}) but the lowering side needs (${
           want.params.join(", ")
         }) -> (${want.results.join(", ")})`,
         id,

@@ -161,7 +161,7 @@ function summaryOf(ft: TypeFunc): FuncSummary {
     }
   }
   let flatParams = 0;
-  if (feature === undefined) for (const p of params) flatParams += flattenType(p).length;
+  if (feature === undefined) { for (const p of params) flatParams += flattenType(p).length; }
   s = {
     ...(feature === undefined ? {} : { feature }),
     paramMem: params.some(containsMemoryValues),

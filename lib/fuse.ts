@@ -55,7 +55,12 @@ export async function fuse(
   // promise and a queue per event (and four more copies of the graph).
   const adapterModules: AdapterModule[] = [];
   let ready: AdapterModule[] = [];
-  const inliner = new Inliner((e) => partitioner.push(e));
+  // with the whole input at hand, large nested components are read again when
+  // instantiated rather than kept decoded (see InlinerOptions.source)
+  const inliner = new Inliner(
+    (e) => partitioner.push(e),
+    input instanceof Uint8Array ? { source: input } : {},
+  );
   const dfg = inliner.dfg;
   const partitioner = new Partitioner(dfg, (plan) => {
     const m = buildAdapterModule(dfg, plan);

@@ -30,6 +30,7 @@ import type {
   TypeDef,
 } from "../parse/items.ts";
 import type { ModulePayload, Payload } from "../parse/payload.ts";
+import { payloadsInside } from "../parse/parser.ts";
 import {
   containsMemoryValues,
   type FlatSignature,
@@ -406,6 +407,8 @@ class Frame implements TypeScope {
  */
 class BodyRunner {
   #nested: Payload[] | undefined;
+  /** The nested component being skipped (to be read again from the input when instantiated). */
+  #skipped: (Payload & { kind: "component-begin" }) | undefined;
   #nestedAt = 0;
   #depth = 0;
 
@@ -414,23 +417,34 @@ class BodyRunner {
   feed(p: Payload): void {
     const inliner = this.frame.inliner;
     if (p.kind === "module") inliner.moduleId(p); // registered when first seen
-    if (this.#nested !== undefined) {
+    if (this.#nested !== undefined || this.#skipped !== undefined) {
       if (p.kind === "component-begin") this.#depth++;
       if (p.kind === "component-end" && --this.#depth === 0) {
+        const source = inliner.source;
+        const begin = this.#skipped;
         this.frame.components.push({
           kind: "static",
-          body: this.#nested,
+          body: begin === undefined
+            ? this.#nested!
+            : { [Symbol.iterator]: () => payloadsInside(source!, begin) },
           outer: { frame: this.frame, limits: this.frame.limits() },
           offset: this.#nestedAt,
         });
         this.#nested = undefined;
+        this.#skipped = undefined;
         return;
       }
-      this.#nested.push(p);
+      this.#nested?.push(p);
       return;
     }
     if (p.kind === "component-begin") {
-      this.#nested = [];
+      // a large nested component is not kept decoded: its bytes are read again when it
+      // is instantiated (when the input's bytes are at hand), so that its payloads do not
+      // stay in memory meanwhile
+      if (
+        inliner.source !== undefined && p.end !== null && p.end - p.offset >= REREAD_AT_SIZE
+      ) this.#skipped = p;
+      else this.#nested = [];
       this.#nestedAt = p.offset;
       this.#depth = 1;
       return;
@@ -440,13 +454,31 @@ class BodyRunner {
 }
 
 /**
+ * The size from which a nested component is read again from the input
+ * when instantiated, rather than kept decoded (a small one, perhaps
+ * instantiated many times, is kept).
+ */
+const REREAD_AT_SIZE = 64 * 1024;
+
+/** Options of an {@link Inliner}. */
+export interface InlinerOptions {
+  /**
+   * The whole component binary the payloads come from (offset 0). With it,
+   * a large nested component is not kept decoded until it is instantiated:
+   * its bytes are read again then (see `payloadsInside`).
+   */
+  readonly source?: Uint8Array;
+}
+
+/**
  * Flattens a component: feed it payloads in order with {@link Inliner.push};
  * it calls `emit` with each graph event as soon as it is known.
  */
 export class Inliner {
   readonly #emit: (e: DfgEvent) => void;
   readonly #collector = new DfgCollector();
-  readonly #moduleIds = new WeakMap<ModulePayload, ModuleId>();
+  /** Each static module's id, by the offset of its payload. */
+  readonly #moduleIds = new Map<number, ModuleId>();
   readonly #moduleTypes: TypeModule[] = [];
   readonly #adapterKeys = new Map<string, number>();
   /** Component instances that define task or async built-ins. */
@@ -454,6 +486,8 @@ export class Inliner {
   readonly #memoryKeys = new Map<string, number>();
   readonly #reallocKeys = new Map<string, number>();
   readonly #postReturnKeys = new Map<string, number>();
+  /** The canonical options met so far, by {@link optionsKey}. */
+  readonly #optionSets = new Map<string, AdapterOptions>();
   readonly #resourceIds = new Map<TypeResource, ResourceId>();
   /** Value and function types by structure, for every frame (see `TypeTable`). */
   readonly typeTable: TypeTable = new Map();
@@ -471,9 +505,13 @@ export class Inliner {
   /**
    * @param emit Receives each graph event, in order.
    */
-  constructor(emit: (e: DfgEvent) => void) {
+  constructor(emit: (e: DfgEvent) => void, options: InlinerOptions = {}) {
     this.#emit = emit;
+    if (options.source !== undefined) this.source = options.source;
   }
+
+  /** The whole input, when given (see {@link InlinerOptions}). */
+  readonly source?: Uint8Array;
 
   /** The graph built so far. */
   get dfg(): ComponentDfg {
@@ -522,7 +560,8 @@ export class Inliner {
 
   /** The static module id of a module payload, registering it when first seen. */
   moduleId(p: ModulePayload): ModuleId {
-    let id = this.#moduleIds.get(p);
+    // by offset: a nested component read again gives new payloads for the same modules
+    let id = this.#moduleIds.get(p.range.start);
     if (id === undefined) {
       id = this.#collector.dfg.modules.length;
       let type: TypeModule;
@@ -537,7 +576,7 @@ export class Inliner {
         }
         throw e;
       }
-      this.#moduleIds.set(p, id);
+      this.#moduleIds.set(p.range.start, id);
       this.#moduleTypes.push(type);
       const { kind: _k, range: _r, ...info } = p;
       this.#event({ kind: "module", id, node: info });
@@ -1009,7 +1048,7 @@ export class Inliner {
       }
       callback = f.def;
     }
-    return {
+    const options: AdapterOptions = {
       instance: frame.rci,
       stringEncoding: o.stringEncoding ?? "utf8",
       ...(memory === undefined ? {} : { memory }),
@@ -1019,6 +1058,12 @@ export class Inliner {
       ...(o.async ? { async: true } : {}),
       ...(callback === undefined ? {} : { callback }),
     };
+    // one object per distinct set of options (an instance's canons mostly share theirs)
+    const key = optionsKey(options);
+    const known = this.#optionSets.get(key);
+    if (known !== undefined) return known;
+    this.#optionSets.set(key, options);
+    return options;
   }
 
   /** Check the options a function type requires (CanonicalABI.md, canonopt validation). */

@@ -49,8 +49,8 @@ export interface Limits {
 export type ComponentDef =
   | {
     readonly kind: "static";
-    /** The payloads strictly inside its component-begin/component-end. */
-    readonly body: readonly Payload[];
+    /** The payloads strictly inside its component-begin/component-end (kept, or read again). */
+    readonly body: Iterable<Payload>;
     /** The frame it was defined in (for outer aliases) and what was visible then. */
     readonly outer: OuterFrame;
     /** Where it was defined, for error messages. */

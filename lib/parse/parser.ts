@@ -116,6 +116,20 @@ export class Parser {
     return this.#offset;
   }
 
+  /**
+   * Start inside a nested component whose preamble was read (for
+   * {@link payloadsInside}): the next payloads are its sections, then its
+   * `component-end`.
+   * @param depth Its depth.
+   * @param offset The absolute offset of its first section.
+   * @param end The absolute offset of its end.
+   */
+  enterNested(depth: number, offset: number, end: number): void {
+    this.#offset = offset;
+    this.#frames = [{ depth, end }];
+    this.#state = "sections";
+  }
+
   /** Whether the final `end` payload has been returned. */
   get done(): boolean {
     return this.#state === "done";
@@ -231,6 +245,34 @@ export class Parser {
       { start, end: start + total },
     );
     return this.#parsed(total, payload);
+  }
+}
+
+/**
+ * The payloads strictly inside a nested component of `input` (between its
+ * `component-begin` and `component-end`), decoded again from its bytes, one
+ * at a time: the inliner reads a large nested component this way when it
+ * instantiates it, rather than keeping its payloads from the first read.
+ * Offsets are the input's.
+ * @param input The whole component binary.
+ * @param begin The nested component's `component-begin` payload.
+ * @returns The payloads, in order.
+ * @throws {ParseError} When the bytes are malformed (they were read once already).
+ */
+export function* payloadsInside(
+  input: Uint8Array,
+  begin: { readonly depth: number; readonly offset: number; readonly end: number | null },
+): Generator<Payload> {
+  const parser = new Parser();
+  const end = begin.end ?? input.length;
+  parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end);
+  let pos = begin.offset + PREAMBLE_SIZE;
+  for (;;) {
+    const step = parser.parse(input.subarray(pos, end), true);
+    if (step.type === "need-more") throw new ParseError(END_OF_FILE, parser.offset);
+    if (step.payload.kind === "component-end" && step.payload.depth === begin.depth) return;
+    pos += step.consumed;
+    yield step.payload;
   }
 }
 

@@ -1,0 +1,76 @@
+/**
+ * A large nested component (64 KiB and more) is not kept decoded when
+ * `fuse()` has the whole input: it is read again from the bytes each time
+ * it is instantiated. The result must be the one a stream gives (where the
+ * payloads are kept), and it must run.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { fuse, instantiate } from "../../mod.ts";
+import { chunked, fused } from "../_streams.ts";
+import { wat } from "../_wat.ts";
+
+/** A callee component made large by a data segment, instantiated twice, each with its own caller. */
+function component(dataBytes: number): string {
+  const data = "\\00".repeat(dataBytes);
+  return `(component
+  (component $callee
+    (core module $m
+      (memory (export "mem") 2)
+      (data (i32.const 0) "${data}")
+      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+    (core instance $i (instantiate $m))
+    (component $inner
+      (core module $n (func (export "k") (result i32) (i32.const 7)))
+      (core instance $j (instantiate $n))
+      (func (export "k") (result u32) (canon lift (core func $j "k"))))
+    (instance $in (instantiate $inner))
+    (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+      (canon lift (core func $i "add")))
+    (export "k" (func $in "k")))
+  (component $caller
+    (import "c" (instance $c
+      (export "add" (func (param "a" u32) (param "b" u32) (result u32)))
+      (export "k" (func (result u32)))))
+    (core func $add (canon lower (func $c "add")))
+    (core func $k (canon lower (func $c "k")))
+    (core module $m
+      (import "" "add" (func $add (param i32 i32) (result i32)))
+      (import "" "k" (func $k (result i32)))
+      (func (export "run") (param i32) (result i32)
+        (i32.add (call $add (local.get 0) (local.get 0)) (call $k))))
+    (core instance $i (instantiate $m (with "" (instance (export "add" (func $add)) (export "k" (func $k))))))
+    (func (export "run") (param "x" u32) (result u32) (canon lift (core func $i "run"))))
+  (instance $c1 (instantiate $callee))
+  (instance $c2 (instantiate $callee))
+  (instance $r1 (instantiate $caller (with "c" (instance $c1))))
+  (instance $r2 (instantiate $caller (with "c" (instance $c2))))
+  (export "run1" (func $r1 "run"))
+  (export "run2" (func $r2 "run")))`;
+}
+
+Deno.test("a large nested component is read again from the bytes: same translation as a stream", async () => {
+  const bytes = await wat(component(80_000));
+  assert.ok(bytes.length > 80_000);
+  const whole = await fused(bytes);
+  const streamed = await fused(chunked(bytes, 4096));
+  assert.ok(whole.translation, whole.text);
+  assert.equal(whole.text, streamed.text);
+  // the callee's module is one static module, however often its component is read
+  assert.equal(whole.translation.dfg.modules.length, 3);
+  assert.equal(whole.translation.dfg.adapters.length, 4);
+  const { exports } = await instantiate(await fuse(bytes), {});
+  const run1 = exports.run1 as (x: number) => number;
+  const run2 = exports.run2 as (x: number) => number;
+  assert.equal(run1(20), 47);
+  assert.equal(run2(1), 9);
+});
+
+Deno.test("a small nested component is kept: same translation as a stream", async () => {
+  const bytes = await wat(component(16));
+  const whole = await fused(bytes);
+  assert.ok(whole.translation, whole.text);
+  assert.equal(whole.text, (await fused(chunked(bytes, 7))).text);
+});

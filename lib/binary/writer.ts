@@ -144,9 +144,15 @@ export class ByteWriter {
     return this.bytes(w.view());
   }
 
-  /** Forget what was written (the capacity is kept). */
-  reset(): void {
+  /**
+   * Forget what was written. The capacity is kept, unless it is above
+   * `keep` bytes: then a buffer of `keep` bytes replaces it (so that a
+   * reused writer does not hold on to its largest output forever).
+   * @param keep The most capacity to keep.
+   */
+  reset(keep = Infinity): void {
     this.#len = 0;
+    if (this.#buf.length > keep) this.#buf = new Uint8Array(Math.max(keep, 8));
   }
 
   /**

@@ -196,7 +196,8 @@ export class AdapterModuleBuilder {
   ): FuncRef {
     let f = this.#funcs.get(key);
     if (f === undefined) {
-      f = this.module.importFunc(module, name, { params, results }, `${module}_${name}`);
+      const textName = this.module.text ? `${module}_${name}` : name;
+      f = this.module.importFunc(module, name, { params, results }, textName);
       this.#funcs.set(key, f);
       this.#record(module, name, binding);
     }

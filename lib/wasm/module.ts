@@ -107,14 +107,11 @@ interface CallSite {
  * ({@link FunctionBody.instrs}) for {@link ModuleBuilder.toWat}.
  */
 export class FunctionBody {
-  /** Locals beyond the parameters, in order. */
-  readonly locals: NumType[] = [];
+  #locals: NumType[] = [];
   /** The instructions, kept only when the module is built for text. */
   readonly instrs: Instr[] | undefined;
-  /** The encoded instructions (without the final `end`). */
-  readonly code: ByteWriter = new ByteWriter(128);
-  /** The `call` immediates to patch. */
-  readonly calls: CallSite[] = [];
+  #code: ByteWriter | undefined;
+  #calls: CallSite[] = [];
   readonly #typeIndex: (sig: FuncSig) => number;
 
   /**
@@ -134,16 +131,33 @@ export class FunctionBody {
     this.instrs = text ? [] : undefined;
   }
 
+  /** Locals beyond the parameters, in order. */
+  get locals(): readonly NumType[] {
+    return this.#locals;
+  }
+
+  /** The encoded instructions (without the final `end`). */
+  get code(): ByteWriter {
+    return this.#code ??= new ByteWriter(128);
+  }
+
+  /** The `call` immediates to patch. */
+  get calls(): readonly CallSite[] {
+    return this.#calls;
+  }
+
   /**
    * A copy of this body, calling `replace`'s functions instead of its keys.
+   * The copy shares this body's code and locals: it is made of a complete
+   * body, and neither is written to again.
    * @param replace The callees to replace.
    * @returns The copy.
    */
   copy(replace: ReadonlyMap<FuncRef, FuncRef>): FunctionBody {
     const b = new FunctionBody(this.params, this.#typeIndex, this.instrs !== undefined);
-    b.locals.push(...this.locals);
-    b.code.append(this.code);
-    for (const c of this.calls) b.calls.push({ at: c.at, ref: replace.get(c.ref) ?? c.ref });
+    b.#locals = this.#locals;
+    b.#code = this.code;
+    b.#calls = this.#calls.map((c) => ({ at: c.at, ref: replace.get(c.ref) ?? c.ref }));
     if (this.instrs !== undefined) {
       for (const ins of this.instrs) {
         b.instrs!.push(
@@ -160,8 +174,8 @@ export class FunctionBody {
    * @returns Its index.
    */
   local(type: NumType): number {
-    this.locals.push(type);
-    return this.params.length + this.locals.length - 1;
+    this.#locals.push(type);
+    return this.params.length + this.#locals.length - 1;
   }
 
   #opcode(code: Opcode): void {
@@ -216,7 +230,7 @@ export class FunctionBody {
   call(f: FuncRef): this {
     this.instrs?.push({ op: "call", imm: f });
     this.code.byte(0x10);
-    this.calls.push({ at: this.code.length, ref: f });
+    this.#calls.push({ at: this.code.length, ref: f });
     this.code.byte(0x80).byte(0x80).byte(0x80).byte(0x80).byte(0);
     return this;
   }
@@ -395,6 +409,11 @@ export class ModuleBuilder {
     return i;
   }
 
+  /** Whether the module is built for the text format (names matter only then). */
+  get text(): boolean {
+    return this.#text;
+  }
+
   #name(name: string): string {
     // names are for the text format only: unique there, as given otherwise
     if (!this.#text) return name;
@@ -415,7 +434,8 @@ export class ModuleBuilder {
   importFunc(module: string, name: string, sig: FuncSig, textName = name): FuncRef {
     const type = this.type(sig);
     const ref = new FuncRef(this.#name(textName));
-    this.#imports.push({ module, name, desc: { kind: "func", sig, type, ref } });
+    // the signature kept is the type section's: one object per distinct type
+    this.#imports.push({ module, name, desc: { kind: "func", sig: this.#types[type], type, ref } });
     return ref;
   }
 
@@ -471,8 +491,9 @@ export class ModuleBuilder {
   func(sig: FuncSig, textName = "f"): { ref: FuncRef; body: FunctionBody } {
     const type = this.type(sig);
     const ref = new FuncRef(this.#name(textName));
-    const body = new FunctionBody(sig.params, this.#typeOf, this.#text);
-    this.#funcs.push({ ref, sig, type, body });
+    const canonical = this.#types[type];
+    const body = new FunctionBody(canonical.params, this.#typeOf, this.#text);
+    this.#funcs.push({ ref, sig: canonical, type, body });
     this.#defined.set(ref, this.#funcs[this.#funcs.length - 1]);
     return { ref, body };
   }
@@ -602,7 +623,12 @@ export class ModuleBuilder {
       }
       section(10, code);
     }
-    return out.finish();
+    const result = out.finish();
+    // a large module's capacity is not kept past its encoding
+    out.reset(SCRATCH_KEEP);
+    sec.reset(SCRATCH_KEEP);
+    header.reset(SCRATCH_KEEP);
+    return result;
   }
 
   /**
@@ -715,6 +741,9 @@ export class ModuleBuilder {
 }
 
 const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/** The most capacity each scratch writer keeps between encodings. */
+const SCRATCH_KEEP = 1 << 20;
 
 /** The writers {@link ModuleBuilder.encode} reuses (it is not reentrant). */
 const SCRATCH = {

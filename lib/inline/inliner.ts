@@ -212,7 +212,16 @@ function defKey(d: CoreDef): string {
   }
 }
 
+/** {@link optionsKey} of each options object (interned: computed once per distinct set). */
+const optionsKeys = new WeakMap<AdapterOptions, string>();
+
 function optionsKey(o: AdapterOptions): string {
+  let key = optionsKeys.get(o);
+  if (key === undefined) optionsKeys.set(o, key = computeOptionsKey(o));
+  return key;
+}
+
+function computeOptionsKey(o: AdapterOptions): string {
   return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.realloc ?? "-"}/${
     o.postReturn ?? "-"
   }/${o.async ? "async" : ""}/${o.callback === undefined ? "-" : defKey(o.callback)}`;
@@ -486,8 +495,8 @@ export class Inliner {
   readonly #memoryKeys = new Map<string, number>();
   readonly #reallocKeys = new Map<string, number>();
   readonly #postReturnKeys = new Map<string, number>();
-  /** The canonical options met so far, by {@link optionsKey}. */
-  readonly #optionSets = new Map<string, AdapterOptions>();
+  /** The canonical options met so far, by component instance. */
+  readonly #optionSets = new Map<number, AdapterOptions[]>();
   readonly #resourceIds = new Map<TypeResource, ResourceId>();
   /** Value and function types by structure, for every frame (see `TypeTable`). */
   readonly typeTable: TypeTable = new Map();
@@ -1058,11 +1067,18 @@ export class Inliner {
       ...(o.async ? { async: true } : {}),
       ...(callback === undefined ? {} : { callback }),
     };
-    // one object per distinct set of options (an instance's canons mostly share theirs)
-    const key = optionsKey(options);
-    const known = this.#optionSets.get(key);
-    if (known !== undefined) return known;
-    this.#optionSets.set(key, options);
+    // one object per distinct set of options: an instance's canons mostly share theirs
+    // (a few sets per instance, compared field by field; past 8, not interned)
+    let sets = this.#optionSets.get(frame.rci);
+    if (sets === undefined) this.#optionSets.set(frame.rci, sets = []);
+    for (const k of sets) {
+      if (
+        k.stringEncoding === options.stringEncoding && k.memory === memory &&
+        k.realloc === realloc && k.postReturn === postReturn && k.async === options.async &&
+        k.callback === callback
+      ) return k;
+    }
+    if (sets.length < 8) sets.push(options);
     return options;
   }
 

@@ -49,7 +49,9 @@ await fuse(stream(read), () => {
 const total = performance.now() - t0;
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 console.log(
-  `${shape} ${size}: ${mb(bytes.length)} in ${CHUNK / 1024} KiB chunks, ${modules} adapter modules; ` +
+  `${shape} ${size}: ${mb(bytes.length)} in ${
+    CHUNK / 1024
+  } KiB chunks, ${modules} adapter modules; ` +
     (first === undefined
       ? "none"
       : `the first after ${first.ms.toFixed(1)} ms with ${mb(first.read)} read (${

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { fuse, type Translation } from "../mod.ts";
+import { fuse } from "../mod.ts";
 import { type Shape, SHAPES, shapeWat } from "../bench/_shapes.ts";
 import { wat } from "../tests/_wat.ts";
 

@@ -20,6 +20,15 @@
  * @module
  */
 export { FuncRef, FunctionBody, ModuleBuilder } from "./module.ts";
-export type { BlockType, Catch, FuncSig, Instr, MemArg, NumType, ValType } from "./module.ts";
+export type {
+  BlockType,
+  CallSite,
+  Catch,
+  FuncSig,
+  Instr,
+  MemArg,
+  NumType,
+  ValType,
+} from "./module.ts";
 export { OPCODES } from "./opcodes.ts";
 export type { Immediate, Opcode, OpName } from "./opcodes.ts";

@@ -91,7 +91,7 @@ const VAL_BYTES: Record<ValType, number> = {
 };
 
 /** Where a `call` immediate is in a body's code: patched with the callee's index when encoding. */
-interface CallSite {
+export interface CallSite {
   /** The offset of the immediate's 5 reserved bytes. */
   readonly at: number;
   /** The callee. */

@@ -138,7 +138,7 @@ export class FunctionBody {
 
   /** The encoded instructions (without the final `end`). */
   get code(): ByteWriter {
-    return this.#code ??= new ByteWriter(128);
+    return this.#code ??= new ByteWriter(64);
   }
 
   /** The `call` immediates to patch. */

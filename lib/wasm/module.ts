@@ -345,7 +345,10 @@ interface DefinedFunc {
   readonly sig: FuncSig;
   /** Its type's index. */
   readonly type: number;
+  /** Its body; a copy's is its original's, shared (see `callees`). */
   readonly body: FunctionBody;
+  /** A copy's callees, one per call of `body` (which calls the original's). */
+  readonly callees?: readonly FuncRef[];
 }
 
 function sigKey(s: FuncSig): string {
@@ -380,7 +383,7 @@ export class ModuleBuilder {
   #globals = 0;
   #tags = 0;
   readonly #text: boolean;
-  /** Each defined function, by handle. */
+  /** Each function defined with `func()` (not the copies), by handle. */
   readonly #defined = new Map<FuncRef, DefinedFunc>();
   readonly #typeOf = (sig: FuncSig) => this.type(sig);
 
@@ -501,18 +504,27 @@ export class ModuleBuilder {
   /**
    * Define a function as a copy of one already defined, with some callees
    * replaced (an adapter whose body is another's but for its callee).
-   * @param of The function to copy.
+   * @param of The function to copy: one defined with {@link ModuleBuilder.func}
+   *   (a copy is not copied again).
    * @param textName A name for the text format.
    * @param replace Callees to replace, by the one the original calls.
    * @returns The new function's handle.
    */
   cloneFunc(of: FuncRef, textName: string, replace: ReadonlyMap<FuncRef, FuncRef>): FuncRef {
     const f = this.#defined.get(of);
-    if (f === undefined) throw new Error(`\`${of.name}\` is not a function defined here`);
+    if (f === undefined) {
+      throw new Error(`\`${of.name}\` is not a function defined here with func()`);
+    }
     const ref = new FuncRef(this.#name(textName));
-    const body = f.body.copy(replace);
-    this.#funcs.push({ ref, sig: f.sig, type: f.type, body });
-    this.#defined.set(ref, this.#funcs[this.#funcs.length - 1]);
+    if (this.#text) {
+      // the text format prints each body's instructions: a copy has its own
+      const body = f.body.copy(replace);
+      this.#funcs.push({ ref, sig: f.sig, type: f.type, body });
+    } else {
+      // otherwise the body is shared and only the callees are the copy's own
+      const callees = f.body.calls.map((c) => replace.get(c.ref) ?? c.ref);
+      this.#funcs.push({ ref, sig: f.sig, type: f.type, body: f.body, callees });
+    }
     return ref;
   }
 
@@ -611,13 +623,20 @@ export class ModuleBuilder {
         }
         // the calls' reserved 5 bytes become the callee's index in its shortest form
         const bytes = b.code.view();
+        const calls = b.calls;
+        const callees = f.callees;
         let size = header.length + bytes.length + 1;
-        for (const c of b.calls) size += leb32Size(c.ref.index) - 5;
+        for (let k = 0; k < calls.length; k++) {
+          size += leb32Size((callees === undefined ? calls[k].ref : callees[k]).index) - 5;
+        }
         code.u32(size).append(header);
         let from = 0;
-        for (const c of b.calls) {
-          code.bytes(bytes.subarray(from, c.at)).u32(c.ref.index);
-          from = c.at + 5;
+        for (let k = 0; k < calls.length; k++) {
+          const at = calls[k].at;
+          code.bytes(bytes.subarray(from, at)).u32(
+            (callees === undefined ? calls[k].ref : callees[k]).index,
+          );
+          from = at + 5;
         }
         code.bytes(bytes.subarray(from)).byte(0x0b);
       }

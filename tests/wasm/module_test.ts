@@ -131,3 +131,34 @@ Deno.test("ModuleBuilder encodes as it goes: the same bytes built for text or no
   assert.ok(WebAssembly.validate(build(false) as BufferSource));
   assert.ok(plain.encode().length > 0);
 });
+
+Deno.test("cloneFunc: a copy calls its own callees, and encodes alike with or without text", () => {
+  const build = (text: boolean) => {
+    const m = new ModuleBuilder({ text });
+    const sig = { params: ["i32"], results: ["i32"] } as const;
+    const a = m.importFunc("env", "a", sig);
+    const b = m.importFunc("env", "b", sig);
+    const c = m.importFunc("env", "c", sig);
+    // the template calls `a` twice (a(a(x)) + 1) and `b` once
+    const { ref, body } = m.func({ params: ["i32"], results: ["i32"] }, "t");
+    body.op("local.get", 0).call(a).call(a).call(b).op("i32.const", 1).op("i32.add");
+    m.exportFunc("t", ref);
+    m.exportFunc("u", m.cloneFunc(ref, "u", new Map([[a, c]])));
+    m.exportFunc("v", m.cloneFunc(ref, "v", new Map([[b, c]])));
+    assert.throws(() => m.cloneFunc(a, "w", new Map()), /not a function defined here/);
+    return m;
+  };
+  const bytes = build(false).encode();
+  assert.deepEqual(bytes, build(true).encode());
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+    env: {
+      a: (x: number) => x * 2,
+      b: (x: number) => x + 100,
+      c: (x: number) => x * 10,
+    },
+  });
+  const call = (name: string, x: number) => (exports[name] as (x: number) => number)(x);
+  assert.equal(call("t", 3), 113); // b(a(a(3))) + 1 = (12 + 100) + 1
+  assert.equal(call("u", 3), 401); // b(c(c(3))) + 1 = (300 + 100) + 1
+  assert.equal(call("v", 3), 121); // c(a(a(3))) + 1 = 120 + 1
+});

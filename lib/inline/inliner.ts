@@ -412,7 +412,9 @@ class Frame implements TypeScope {
 
 /**
  * Runs the items of one component body in a frame. Nested component
- * definitions are gathered (not run) until their end, then defined.
+ * definitions are gathered (not run) until their end, then defined; a
+ * large one is not gathered when the whole input is at hand, but read again
+ * from it when instantiated (see {@link InlinerOptions.source}).
  */
 class BodyRunner {
   #nested: Payload[] | undefined;

@@ -178,12 +178,15 @@ export async function fuseCommand(
   const progress = new Progress();
   const output = opts.out === undefined ? undefined : await Output.open(opts.out);
   let files = 0;
+  // modules of one shape share their bytes and one file, the first one's (as saveTranslation names it)
+  const written = new Set<Uint8Array>();
   try {
     let adapters = 0;
     const t = await fuse(await openComponent(file), async (m: AdapterModule) => {
       adapters += m.adapters.length;
       progress.show(`fuse: ${m.index + 1} adapter modules, ${adapters} adapters`);
-      if (output === undefined) return;
+      if (output === undefined || written.has(m.bytes)) return;
+      written.add(m.bytes);
       files++;
       await Deno.writeFile(output.path(`adapter-${m.index}.wasm`), m.bytes);
     });

@@ -65,7 +65,8 @@ Run the whole pipeline and print a summary of the adapter modules it made.
 
 options:
   -o, --out DIR  write a self-contained translation to DIR: adapter-N.wasm as
-                 each adapter module is made, module-N.wasm for the
+                 each adapter module is made (modules of one shape share
+                 one file), module-N.wasm for the
                  component's core modules, and plan.json naming every file;
                  \`wasmfuse run DIR\` (or loadTranslation in the library)
                  runs it without the pipeline

@@ -5,7 +5,8 @@
  * JSON document (`plan.json`: the graph, the plan, the adapter modules'
  * bindings, the name of every file) and the core modules beside it, each in
  * a file of its own (`module-N.wasm` for the component's static modules,
- * `adapter-N.wasm` for the adapter modules).
+ * `adapter-N.wasm` for the adapter modules: one file for all the modules of
+ * one shape, which share their bytes).
  *
  * Loading reads files through a function the caller gives, so it works
  * wherever the bytes come from: `Deno.readFile`, `fetch`, a bundler's asset.
@@ -154,9 +155,15 @@ export function saveTranslation(t: Translation): SavedTranslation {
     { ...t.dfg, modules: t.dfg.modules.map(({ bytes: _, ...info }) => info) },
     resources,
   );
+  // adapter modules of one shape share their bytes (see buildAdapterModule): one file for them all
+  const fileOf = new Map<Uint8Array, string>();
   const adapterModules = t.adapterModules.map((m) => {
-    const file = `adapter-${m.index}.wasm`;
-    files.set(file, m.bytes);
+    let file = fileOf.get(m.bytes);
+    if (file === undefined) {
+      file = `adapter-${m.index}.wasm`;
+      fileOf.set(m.bytes, file);
+      files.set(file, m.bytes);
+    }
     return {
       file,
       index: m.index,
@@ -220,12 +227,19 @@ export async function loadTranslation(
     ...graph,
     modules: graph.modules.map((info, i) => ({ ...info, bytes: moduleBytes[i] })),
   };
+  // a file named by several adapter modules is read once, and its bytes shared (compiled once)
+  const adapterFiles = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+  const adapterBytes = (file: string) => {
+    let b = adapterFiles.get(file);
+    if (b === undefined) adapterFiles.set(file, b = bytes(file).then((b) => new Uint8Array(b)));
+    return b;
+  };
   const adapterModules: AdapterModule[] = await Promise.all(
     (doc.adapterModules ?? []).map(async (m) => ({
       kind: "adapter-module" as const,
       index: m.index,
       adapters: m.adapters,
-      bytes: new Uint8Array(await bytes(m.file)),
+      bytes: await adapterBytes(m.file),
       imports: decode(m.imports as Json, resources) as AdapterModule["imports"],
       exports: new Map(m.exports),
     })),

@@ -3,15 +3,20 @@
  * adapter module plan. Every memory, realloc, post-return, callee, flags
  * global and host intrinsic is imported once however many adapters use it,
  * and each import carries its binding to a graph node ({@link ImportBinding})
- * so a runtime knows what to pass. Each adapter is exported as
- * `adapter{id}` with the lowering side's flat signature.
+ * so a runtime knows what to pass. Each adapter is exported with the
+ * lowering side's flat signature.
  *
- * Import names: `memory`/`m{id}`, `realloc`/`r{id}`, `post_return`/`p{id}`,
- * `callee`/`c{n}`, `flags`/`instance{id}`, `runtime`/`trap`, `runtime`/`js-tag`,
+ * Import names are numbered in the module, in the order of first use:
+ * `memory`/`m{n}`, `realloc`/`r{n}`, `post_return`/`p{n}`, `callee`/`c{n}`,
+ * `flags`/`f{n}`, `transcode`/`t{n}`; and `runtime`/`trap`, `runtime`/`js-tag`,
  * `resource`/`transfer-own`, `resource`/`transfer-borrow`, `call`/`enter`,
- * `call`/`exit`, `call`/`end`,
- * `transcode`/`{from}_{to}_m{src}_m{dst}_r{realloc}` — unique in the module,
- * as a JavaScript import object needs. Helpers that translate lists are
+ * `call`/`exit`, `call`/`end`. The graph node each is bound to is in
+ * {@link AdapterModule.imports}, not in its name, and adapter number `k` of
+ * the module is exported as `adapter{k}`: so two modules of the same shape
+ * (the same types, options and equalities between their graph nodes, as each
+ * link of a chain) have the same bytes, and the second is not generated
+ * again (nor checked again, nor compiled again by the runtime) but takes the
+ * first one's bytes with its own bindings. Helpers that translate lists are
  * generated once per element type and pair of options, and shared.
  *
  * @module
@@ -29,8 +34,13 @@ import type {
   ReallocId,
 } from "../inline/dfg.ts";
 import type { StringEncoding } from "../parse/items.ts";
-import { flattenFuncType, type FlatType } from "../types/abi.ts";
-import { type TypeResource, typeToString } from "../types/model.ts";
+import { flattenFuncType, type FlatType, some } from "../types/abi.ts";
+import {
+  type InterfaceType,
+  type TypeFunc,
+  type TypeResource,
+  typeToString,
+} from "../types/model.ts";
 import { mayThrow } from "./exceptions.ts";
 import { type FuncRef, ModuleBuilder } from "../wasm/module.ts";
 import { compileAdapter } from "./adapter.ts";
@@ -99,7 +109,7 @@ export interface AdapterModule {
   readonly bytes: Uint8Array<ArrayBuffer>;
   /** Its imports, in import order. */
   readonly imports: readonly AdapterImport[];
-  /** The export name of each adapter. */
+  /** The export name of each adapter (`adapter{k}` for the module's `k`th). */
   readonly exports: ReadonlyMap<AdapterId, string>;
 }
 
@@ -152,7 +162,8 @@ export class AdapterModuleBuilder {
   readonly #funcs = new Map<string, FuncRef>();
   readonly #flags = new Map<ComponentInstanceId, number>();
   readonly #exports = new Map<AdapterId, string>();
-  #callees = 0;
+  /** How many imports of each numbered kind (by first-level name) so far. */
+  readonly #numbered = new Map<string, number>();
   #jsTag: number | undefined;
 
   /**
@@ -169,6 +180,13 @@ export class AdapterModuleBuilder {
     this.#imports.push({ module, name, binding });
   }
 
+  /** The next import name of a numbered kind: `{prefix}{n}`, n counting from 0 in the module. */
+  #next(module: string, prefix: string): string {
+    const n = this.#numbered.get(module) ?? 0;
+    this.#numbered.set(module, n + 1);
+    return `${prefix}${n}`;
+  }
+
   /**
    * The module's import of a memory.
    * @param id The memory node.
@@ -178,14 +196,19 @@ export class AdapterModuleBuilder {
     let m = this.#memories.get(id);
     if (m === undefined) {
       const memory64 = this.dfg.memories[id].memory64;
-      const index = this.module.importMemory("memory", `m${id}`, memory64, 0n);
+      const name = this.#next("memory", "m");
+      const index = this.module.importMemory("memory", name, memory64, 0n);
       m = { index, memory64 };
       this.#memories.set(id, m);
-      this.#record("memory", `m${id}`, { kind: "memory", memory: id });
+      this.#record("memory", name, { kind: "memory", memory: id });
     }
     return m;
   }
 
+  /**
+   * A function import, once per key. `name` is the second-level name, or
+   * the prefix of a numbered one (`{prefix}{n}`) when `numbered`.
+   */
   #func(
     key: string,
     module: string,
@@ -193,9 +216,11 @@ export class AdapterModuleBuilder {
     params: readonly FlatType[],
     results: readonly FlatType[],
     binding: ImportBinding,
+    numbered = false,
   ): FuncRef {
     let f = this.#funcs.get(key);
     if (f === undefined) {
+      if (numbered) name = this.#next(module, name);
       const textName = this.module.text ? `${module}_${name}` : name;
       f = this.module.importFunc(module, name, { params, results }, textName);
       this.#funcs.set(key, f);
@@ -211,10 +236,10 @@ export class AdapterModuleBuilder {
    * @returns The function.
    */
   realloc(id: ReallocId, ptr: "i32" | "i64"): FuncRef {
-    return this.#func(`r${id}`, "realloc", `r${id}`, [ptr, ptr, ptr, ptr], [ptr], {
+    return this.#func(`r${id}`, "realloc", "r", [ptr, ptr, ptr, ptr], [ptr], {
       kind: "realloc",
       realloc: id,
-    });
+    }, true);
   }
 
   /**
@@ -224,10 +249,10 @@ export class AdapterModuleBuilder {
    * @returns The function.
    */
   postReturn(id: PostReturnId, params: readonly FlatType[]): FuncRef {
-    return this.#func(`p${id}`, "post_return", `p${id}`, params, [], {
+    return this.#func(`p${id}`, "post_return", "p", params, [], {
       kind: "post-return",
       postReturn: id,
-    });
+    }, true);
   }
 
   /**
@@ -238,13 +263,10 @@ export class AdapterModuleBuilder {
    * @returns The function.
    */
   callee(def: CoreDef, params: readonly FlatType[], results: readonly FlatType[]): FuncRef {
-    const key = calleeKey(def);
-    const existing = this.#funcs.get(key);
-    if (existing) return existing;
-    return this.#func(key, "callee", `c${this.#callees++}`, params, results, {
+    return this.#func(calleeKey(def), "callee", "c", params, results, {
       kind: "callee",
       def,
-    });
+    }, true);
   }
 
   /**
@@ -255,9 +277,10 @@ export class AdapterModuleBuilder {
   flags(instance: ComponentInstanceId): number {
     let g = this.#flags.get(instance);
     if (g === undefined) {
-      g = this.module.importGlobal("flags", `instance${instance}`, "i32", true);
+      const name = this.#next("flags", "f");
+      g = this.module.importGlobal("flags", name, "i32", true);
       this.#flags.set(instance, g);
-      this.#record("flags", `instance${instance}`, { kind: "flags", instance });
+      this.#record("flags", name, { kind: "flags", instance });
     }
     return g;
   }
@@ -351,15 +374,17 @@ export class AdapterModuleBuilder {
   ): FuncRef {
     const sp = this.dfg.memories[src].memory64 ? "i64" : "i32";
     const dp = this.dfg.memories[dst].memory64 ? "i64" : "i32";
-    const name = `${from}_${to}_m${src}_m${dst}_r${realloc}`.replace("+", "_");
-    return this.#func(`t${name}`, "transcode", name, [sp, sp], [dp, dp], {
+    return this.#func(`t${from}/${to}/${src}/${dst}/${realloc}`, "transcode", "t", [sp, sp], [
+      dp,
+      dp,
+    ], {
       kind: "transcode",
       from,
       to,
       src,
       dst,
       realloc,
-    });
+    }, true);
   }
 
   readonly #helpers = new Map<string, FuncRef>();
@@ -388,14 +413,15 @@ export class AdapterModuleBuilder {
   }
 
   /**
-   * Compile one adapter into the module and export it. An adapter with the
+   * Compile one adapter into the module and export it (the module's `k`th
+   * as `adapter{k}`). An adapter with the
    * same types, options and protocol as one already in the module has the
    * same body but for its callee: that body is copied with the callee
    * replaced, not generated again.
    * @param id The adapter.
    */
   adapt(id: AdapterId): void {
-    const name = `adapter${id}`;
+    const name = `adapter${this.#exports.size}`;
     const a = this.dfg.adapters[id];
     // a module of one adapter (the common case in a chain) computes no key at all
     if (this.#first !== undefined) {
@@ -459,7 +485,197 @@ export class AdapterModuleBuilder {
 }
 
 /**
- * Generate the adapter module of a plan.
+ * The graph nodes a plan's adapters name, by kind, each numbered in the
+ * order {@link planShape} meets it (its ordinal); the shape key records
+ * ordinals only, and these lists give them back as this plan's nodes.
+ */
+interface PlanNodes {
+  readonly instances: ComponentInstanceId[];
+  readonly memories: MemoryId[];
+  readonly reallocs: ReallocId[];
+  readonly postReturns: PostReturnId[];
+  readonly callees: CoreDef[];
+}
+
+/** A plan's shape: what its module's bytes depend on, and the nodes they are bound to. */
+interface PlanShape {
+  readonly key: string;
+  readonly nodes: PlanNodes;
+  /** {@link calleeKey} of each callee, by ordinal. */
+  readonly calleeKeys: string[];
+}
+
+/** An import of a module kept for its shape: its binding with ordinals for ids. */
+interface ShapeImport {
+  readonly module: string;
+  readonly name: string;
+  /** The binding of the module first generated (its ids are that plan's). */
+  readonly binding: ImportBinding;
+  /** Ordinals of the nodes it names (memory, realloc, post-return, callee, instance; src, dst, realloc). */
+  readonly ords: readonly number[];
+}
+
+/** A generated module, kept to give its bytes to later plans of its shape. */
+interface ShapeEntry {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly imports: readonly ShapeImport[];
+}
+
+/** Plans with more adapters than this are not keyed (a large module is unlikely to repeat). */
+const SHAPE_MAX_ADAPTERS = 32;
+/** At most this many shapes are kept per graph. */
+const SHAPE_MAX_ENTRIES = 4096;
+
+/** The modules kept by shape, per graph. */
+const shapeCaches = new WeakMap<ComponentDfg, Map<string, ShapeEntry>>();
+
+/** A number per function type object (types are interned: equal types are mostly one object). */
+const funcTypeIds = new WeakMap<TypeFunc, number>();
+let nextFuncTypeId = 0;
+function funcTypeId(t: TypeFunc): number {
+  let id = funcTypeIds.get(t);
+  if (id === undefined) funcTypeIds.set(t, id = nextFuncTypeId++);
+  return id;
+}
+
+/** Whether a function type holds handles (memoized per type object). */
+const handleTypes = new WeakMap<TypeFunc, boolean>();
+function holdsHandles(t: TypeFunc): boolean {
+  let h = handleTypes.get(t);
+  if (h === undefined) {
+    const isHandle = (u: InterfaceType) =>
+      typeof u !== "string" && (u.kind === "own" || u.kind === "borrow");
+    h = t.params.some((p) => some(p.type, isHandle)) ||
+      (t.result !== undefined && some(t.result, isHandle));
+    handleTypes.set(t, h);
+  }
+  return h;
+}
+
+/**
+ * The shape of a plan: a key that determines its module's bytes (the
+ * adapters' types by identity, their options with graph nodes replaced by
+ * ordinals, so only which nodes are equal counts), and its nodes. A plan
+ * whose code embeds graph ids as constants (handles name their instances
+ * and resources, call scopes their callee instance) has no shape.
+ */
+function planShape(dfg: ComponentDfg, adapters: readonly AdapterId[]): PlanShape | undefined {
+  const nodes: PlanNodes = {
+    instances: [],
+    memories: [],
+    reallocs: [],
+    postReturns: [],
+    callees: [],
+  };
+  const calleeKeys: string[] = [];
+  // a plan names a few nodes of each kind: a linear search is the fastest map
+  const ord = <T>(list: T[], node: T): number => {
+    const n = list.indexOf(node);
+    return n >= 0 ? n : list.push(node) - 1;
+  };
+  const opt = (list: number[], id: number | undefined) => id === undefined ? "-" : ord(list, id);
+  const options = (o: AdapterOptions) =>
+    `${ord(nodes.instances, o.instance)}.${o.stringEncoding}.${opt(nodes.memories, o.memory)}.${
+      o.memory64 ? 64 : 32
+    }.${opt(nodes.reallocs, o.realloc)}.${opt(nodes.postReturns, o.postReturn)}`;
+  let key = mayThrow(dfg) ? "b" : "";
+  for (const id of adapters) {
+    const a = dfg.adapters[id];
+    if (a.scoped || a.host || holdsHandles(a.lowerType) || holdsHandles(a.liftType)) return;
+    if (a.alwaysTrap) {
+      key += `|T${funcTypeId(a.lowerType)}.${a.lowerOptions.memory64 ? 64 : 32}`;
+      continue;
+    }
+    const callee = calleeKey(a.func);
+    let c = calleeKeys.indexOf(callee);
+    if (c < 0) {
+      c = calleeKeys.push(callee) - 1;
+      nodes.callees.push(a.func);
+    }
+    key += `|${funcTypeId(a.lowerType)}.${funcTypeId(a.liftType)}:${options(a.lowerOptions)}:${
+      options(a.liftOptions)
+    }:${c}`;
+  }
+  return { key, nodes, calleeKeys };
+}
+
+/** The binding of a generated module's import with its nodes as ordinals, or undefined. */
+function shapeImport(imp: AdapterImport, shape: PlanShape): ShapeImport | undefined {
+  const b = imp.binding;
+  const { nodes } = shape;
+  let ords: number[];
+  switch (b.kind) {
+    case "memory":
+      ords = [nodes.memories.indexOf(b.memory)];
+      break;
+    case "realloc":
+      ords = [nodes.reallocs.indexOf(b.realloc)];
+      break;
+    case "post-return":
+      ords = [nodes.postReturns.indexOf(b.postReturn)];
+      break;
+    case "callee":
+      ords = [shape.calleeKeys.indexOf(calleeKey(b.def))];
+      break;
+    case "flags":
+      ords = [nodes.instances.indexOf(b.instance)];
+      break;
+    case "transcode":
+      ords = [
+        nodes.memories.indexOf(b.src),
+        nodes.memories.indexOf(b.dst),
+        nodes.reallocs.indexOf(b.realloc),
+      ];
+      break;
+    default:
+      ords = [];
+  }
+  if (ords.some((n) => n < 0)) return undefined;
+  return { module: imp.module, name: imp.name, binding: b, ords };
+}
+
+/** A kept import bound to a plan's own nodes. */
+function rebind(imp: ShapeImport, nodes: PlanNodes): AdapterImport {
+  const { module, name, ords } = imp;
+  let binding: ImportBinding;
+  switch (imp.binding.kind) {
+    case "memory":
+      binding = { kind: "memory", memory: nodes.memories[ords[0]] };
+      break;
+    case "realloc":
+      binding = { kind: "realloc", realloc: nodes.reallocs[ords[0]] };
+      break;
+    case "post-return":
+      binding = { kind: "post-return", postReturn: nodes.postReturns[ords[0]] };
+      break;
+    case "callee":
+      binding = { kind: "callee", def: nodes.callees[ords[0]] };
+      break;
+    case "flags":
+      binding = { kind: "flags", instance: nodes.instances[ords[0]] };
+      break;
+    case "transcode": {
+      const { from, to } = imp.binding;
+      binding = {
+        kind: "transcode",
+        from,
+        to,
+        src: nodes.memories[ords[0]],
+        dst: nodes.memories[ords[1]],
+        realloc: nodes.reallocs[ords[2]],
+      };
+      break;
+    }
+    default:
+      binding = imp.binding;
+  }
+  return { module, name, binding };
+}
+
+/**
+ * Generate the adapter module of a plan. A plan of the same shape as one
+ * generated before for this graph (see {@link planShape}) gets that
+ * module's bytes, with its imports bound to its own nodes.
  * @param dfg The graph.
  * @param plan The module's plan: its index and adapters.
  * @returns The generated module.
@@ -468,9 +684,40 @@ export function buildAdapterModule(
   dfg: ComponentDfg,
   plan: { readonly index: number; readonly adapters: readonly AdapterId[] },
 ): AdapterModule {
+  const shape = plan.adapters.length <= SHAPE_MAX_ADAPTERS
+    ? planShape(dfg, plan.adapters)
+    : undefined;
+  let cache: Map<string, ShapeEntry> | undefined;
+  if (shape !== undefined) {
+    cache = shapeCaches.get(dfg);
+    if (cache === undefined) shapeCaches.set(dfg, cache = new Map());
+    const hit = cache.get(shape.key);
+    if (hit !== undefined) {
+      const exports = new Map<AdapterId, string>();
+      plan.adapters.forEach((id, k) => exports.set(id, `adapter${k}`));
+      return {
+        kind: "adapter-module",
+        index: plan.index,
+        adapters: [...plan.adapters],
+        bytes: hit.bytes,
+        imports: hit.imports.map((imp) => rebind(imp, shape.nodes)),
+        exports,
+      };
+    }
+  }
   const b = new AdapterModuleBuilder(dfg);
   for (const id of plan.adapters) b.adapt(id);
-  return b.finish(plan.index);
+  const m = b.finish(plan.index);
+  if (shape !== undefined && cache!.size < SHAPE_MAX_ENTRIES) {
+    const imports: ShapeImport[] = [];
+    for (const imp of m.imports) {
+      const s = shapeImport(imp, shape);
+      if (s === undefined) return m;
+      imports.push(s);
+    }
+    cache!.set(shape.key, { bytes: m.bytes, imports });
+  }
+  return m;
 }
 
 /**

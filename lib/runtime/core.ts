@@ -82,6 +82,7 @@ export interface CompiledModules {
  * @throws {LinkError} When one of the component's core modules is not valid core wasm.
  */
 export function compileModules(t: Translation): CompiledModules {
+  const byBytes = new Map<Uint8Array, WebAssembly.Module>();
   return {
     modules: t.dfg.modules.map((m, i) => {
       try {
@@ -92,7 +93,12 @@ export function compileModules(t: Translation): CompiledModules {
         throw new LinkError(`core module ${i} is not valid core wasm: ${e.message}`);
       }
     }),
-    adapters: t.adapterModules.map((m) => new WebAssembly.Module(m.bytes)),
+    // modules of one shape share their bytes (see buildAdapterModule): compiled once
+    adapters: t.adapterModules.map((m) => {
+      let mod = byBytes.get(m.bytes);
+      if (mod === undefined) byBytes.set(m.bytes, mod = new WebAssembly.Module(m.bytes));
+      return mod;
+    }),
     guards: planGuards(t),
   };
 }
@@ -162,7 +168,7 @@ export function instantiateCore(
       case "adapter": {
         const inst = adapterInstances[moduleOf[d.id]];
         if (inst === undefined) throw new Error(`adapter ${d.id} is used before its module exists`);
-        return inst.exports[`adapter${d.id}`];
+        return inst.exports[t.adapterModules[moduleOf[d.id]].exports.get(d.id)!];
       }
       case "instance-flags":
         return flags[d.instance];

@@ -72,7 +72,8 @@ export function validateAdapterModule(m: AdapterModule, dfg: ComponentDfg): void
       "multi-memory",
     );
   }
-  if (!WebAssembly.validate(m.bytes)) {
+  // modules of one shape share their bytes (see buildAdapterModule): the engine checks them once
+  if (!engineValid.has(m.bytes) && !WebAssembly.validate(m.bytes)) {
     let why = "the engine rejects it";
     try {
       new WebAssembly.Module(m.bytes);
@@ -81,8 +82,12 @@ export function validateAdapterModule(m: AdapterModule, dfg: ComponentDfg): void
     }
     throw new ValidationError(why, m.index);
   }
+  engineValid.add(m.bytes);
   checkOwnModule(m, dfg);
 }
+
+/** Bytes the engine has validated. */
+const engineValid = new WeakSet<Uint8Array>();
 
 function same(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -99,29 +104,46 @@ const VAL_TYPES: Record<number, string> = {
   0x69: "exnref",
 };
 
+/** What the own checks read of a module's bytes. */
+interface ModuleFacts {
+  /** Each import's names. */
+  readonly imports: readonly { readonly module: string; readonly name: string }[];
+  /** Each exported function's signature, by name. */
+  readonly exports: ReadonlyMap<string, { params: string[]; results: string[] } | undefined>;
+  /** A defect found while reading, if any. */
+  readonly defect?: string;
+}
+
 /**
- * The checks the engine cannot make: the module imports what its bindings
- * say, in their order (kinds and names), and exports each adapter with the
- * lowering side's flat signature. It reads only the type, import, function
- * and export sections, and builds nothing but the signatures it compares.
+ * The facts of small modules' bytes read before: modules of one shape share
+ * their bytes (see buildAdapterModule), and a small module is likely to
+ * have others of its shape; a large one's facts are not kept.
  */
-function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
-  const r = new Reader(m.bytes);
+const factsOf = new WeakMap<Uint8Array, ModuleFacts>();
+const KEEP_FACTS_BELOW = 16 * 1024;
+
+/** Read the type, import, function and export sections of a module. */
+function readFacts(bytes: Uint8Array): ModuleFacts {
+  const known = factsOf.get(bytes);
+  if (known !== undefined) return known;
+  const r = new Reader(bytes);
   r.take(8);
   const sigs: { params: string[]; results: string[] }[] = [];
   const funcTypes: number[] = [];
-  let imports = 0;
-  const exports = new Map<string, number>();
-  const fail = (why: string, adapter?: number): never => {
-    throw new ValidationError(why, m.index, adapter);
-  };
-  while (!r.done) {
+  const imports: { module: string; name: string }[] = [];
+  const exports = new Map<string, { params: string[]; results: string[] } | undefined>();
+  const exported: [string, number][] = [];
+  let defect: string | undefined;
+  read: while (!r.done) {
     const id = r.u8();
     const size = r.u32();
     const end = r.pos + size;
     if (id === 1) {
       for (let n = r.u32(); n > 0; n--) {
-        if (r.u8() !== 0x60) fail("a type that is not a function type");
+        if (r.u8() !== 0x60) {
+          defect = "a type that is not a function type";
+          break read;
+        }
         const params: string[] = [];
         for (let k = r.u32(); k > 0; k--) params.push(VAL_TYPES[r.u8()] ?? "?");
         const results: string[] = [];
@@ -129,19 +151,8 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
         sigs.push({ params, results });
       }
     } else if (id === 2) {
-      imports = r.u32();
-      if (imports !== m.imports.length) {
-        fail(`it has ${imports} imports but ${m.imports.length} bindings`);
-      }
-      for (let i = 0; i < imports; i++) {
-        const module = r.name();
-        const name = r.name();
-        const bound = m.imports[i];
-        if (bound.module !== module || bound.name !== name) {
-          fail(
-            `import ${i} is "${module}" "${name}" but its binding names "${bound.module}" "${bound.name}"`,
-          );
-        }
+      for (let i = 0, n = r.u32(); i < n; i++) {
+        imports.push({ module: r.name(), name: r.name() });
         const kind = r.u8();
         if (kind === 0x00) {
           funcTypes.push(r.u32());
@@ -153,7 +164,10 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
         else if (kind === 0x04) {
           r.u8();
           r.u32();
-        } else fail(`import ${i} has the unknown kind ${kind}`);
+        } else {
+          defect = `import ${i} has the unknown kind ${kind}`;
+          break read;
+        }
       }
     } else if (id === 3) {
       for (let n = r.u32(); n > 0; n--) funcTypes.push(r.u32());
@@ -162,21 +176,51 @@ function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
         const name = r.name();
         const kind = r.u8();
         const index = r.u32();
-        if (kind === 0x00) exports.set(name, index);
+        if (kind === 0x00) exported.push([name, index]);
       }
     }
     r.pos = end;
   }
-  if (imports !== m.imports.length) {
-    fail(`it has ${imports} imports but ${m.imports.length} bindings`);
+  for (const [name, index] of exported) exports.set(name, sigs[funcTypes[index]]);
+  const facts: ModuleFacts = defect === undefined
+    ? { imports, exports }
+    : { imports, exports, defect };
+  if (bytes.length < KEEP_FACTS_BELOW) factsOf.set(bytes, facts);
+  return facts;
+}
+
+/**
+ * The checks the engine cannot make: the module imports what its bindings
+ * say, in their order (names), and exports each adapter with the lowering
+ * side's flat signature. It reads only the type, import, function and
+ * export sections (once per bytes), and builds nothing but the signatures
+ * it compares.
+ */
+function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
+  const fail = (why: string, adapter?: number): never => {
+    throw new ValidationError(why, m.index, adapter);
+  };
+  const facts = readFacts(m.bytes);
+  if (facts.defect !== undefined) fail(facts.defect);
+  const { imports, exports } = facts;
+  if (imports.length !== m.imports.length) {
+    fail(`it has ${imports.length} imports but ${m.imports.length} bindings`);
+  }
+  for (let i = 0; i < imports.length; i++) {
+    const { module, name } = imports[i];
+    const bound = m.imports[i];
+    if (bound.module !== module || bound.name !== name) {
+      fail(
+        `import ${i} is "${module}" "${name}" but its binding names "${bound.module}" "${bound.name}"`,
+      );
+    }
   }
   for (const id of m.adapters) {
     const name = m.exports.get(id);
-    const index = name === undefined ? undefined : exports.get(name);
-    if (index === undefined) fail("the adapter is not exported", id);
+    if (name === undefined || !exports.has(name)) fail("the adapter is not exported", id);
     const a = dfg.adapters[id];
     const want = flattenFuncType(a.lowerType, "lower", a.lowerOptions.memory64 ? "i64" : "i32");
-    const sig = sigs[funcTypes[index!]];
+    const sig = exports.get(name!);
     if (sig === undefined || !same(sig.params, want.params) || !same(sig.results, want.results)) {
       fail(
         `the export has type (${sig?.params.join(", ") ?? "?"}) but the lowering side needs (${

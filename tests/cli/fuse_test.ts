@@ -69,8 +69,8 @@ Deno.test("cli fuse: the summary, --wat and --json", async () => {
   assert.equal(summary.code, 0, summary.stderr);
   assert.equal(
     summary.stdout,
-    "2 adapters in 1 adapter module (468 bytes); plan: 5 steps; 3 static core modules\n" +
-      "adapter module 0: adapters 0, 1, 468 bytes, 7 imports\n",
+    "2 adapters in 1 adapter module (454 bytes); plan: 5 steps; 3 static core modules\n" +
+      "adapter module 0: adapters 0, 1, 454 bytes, 7 imports\n",
   );
   const text = await cli(["fuse", POINTS, "--wat"]);
   assert.match(text.stdout, /^;; adapter module 0: adapters 0, 1\n\(module\n/);
@@ -116,6 +116,28 @@ Deno.test("cli fuse -o: a self-contained translation, run in a fresh process wit
   const ran = await cli(["run", out, "--invoke", "run()"]);
   assert.equal(ran.code, 0, ran.stderr);
   assert.equal(ran.stdout, "15\n");
+});
+
+Deno.test("cli fuse -o: modules of one shape share one file; the translation runs", async () => {
+  const file = `${dir}/chain-6.wasm`;
+  await Deno.writeFile(file, await wat(chain(6)));
+  const out = `${dir}/chain-out`;
+  const r = await cli(["fuse", file, "-o", out]);
+  assert.equal(r.code, 0, r.stderr);
+  // 5 adapter modules of one shape (the head lifts with the same options as a link)
+  const files = [...Deno.readDirSync(out)].map((e) => e.name).filter((f) =>
+    f.startsWith("adapter")
+  );
+  assert.deepEqual(files, ["adapter-0.wasm"]);
+  assert.match(r.stdout, /wrote 5 files to/); // and module-0 to module-2, plan.json
+  const plan = JSON.parse(await Deno.readTextFile(`${out}/plan.json`));
+  assert.deepEqual(
+    plan.adapterModules.map((m: { file: string }) => m.file),
+    Array(5).fill("adapter-0.wasm"),
+  );
+  const ran = await cli(["run", out, "--invoke", `f("abc")`]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.equal(ran.stdout, "8\n"); // the head returns the length, each of 5 links adds 1
 });
 
 Deno.test("cli fuse -o: a failing run changes nothing; a good one touches only its own files", async (t) => {

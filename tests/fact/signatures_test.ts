@@ -687,21 +687,22 @@ function expectedImports(row: Row): Expected[] {
   };
   if (row.alwaysTrap) return [trap];
   const out: Expected[] = [];
-  const flagsOf = (instance: number): Expected => ({
+  // import names are numbered in the module, in the order of first use
+  const flagsOf = (instance: number, n: number): Expected => ({
     module: "flags",
-    name: `instance${instance}`,
+    name: `f${n}`,
     binding: { kind: "flags", instance },
     type: "global mut i32",
   });
-  const memoryOf = (memory: number, memory64: boolean | undefined): Expected => ({
+  const memoryOf = (memory: number, memory64: boolean | undefined, n: number): Expected => ({
     module: "memory",
-    name: `m${memory}`,
+    name: `m${n}`,
     binding: { kind: "memory", memory },
     type: memory64 ? "memory64" : "memory",
   });
   // 1. the caller's flags; 2. the callee's flags, the memories, the trap, the realloc
-  out.push(flagsOf(LOWER_INSTANCE), flagsOf(LIFT_INSTANCE));
-  if (needsMemory(row)) out.push(memoryOf(1, row.lower64), memoryOf(0, row.lift64));
+  out.push(flagsOf(LOWER_INSTANCE, 0), flagsOf(LIFT_INSTANCE, 1));
+  if (needsMemory(row)) out.push(memoryOf(1, row.lower64, 0), memoryOf(0, row.lift64, 1));
   out.push(trap);
   if (spillsParams(row)) {
     const p = row.lift64 ? "i64" : "i32";

@@ -1,8 +1,8 @@
 (module
   (type (;0;) (func (param i32) (result i32)))
   (type (;1;) (func (param i32)))
-  (import "flags" "instance2" (global (;0;) (mut i32)))
-  (import "flags" "instance1" (global (;1;) (mut i32)))
+  (import "flags" "f0" (global (;0;) (mut i32)))
+  (import "flags" "f1" (global (;1;) (mut i32)))
   (import "runtime" "trap" (func $runtime_trap (type 1) (param i32)))
   (import "callee" "c0" (func $callee_c0 (type 0) (param i32) (result i32)))
   (import "post_return" "p0" (func $post_return_p0 (type 1) (param i32)))

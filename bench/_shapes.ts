@@ -13,6 +13,8 @@
  * @module
  */
 
+import { wat } from "../tests/_wat.ts";
+
 /** The shapes. */
 export type Shape = "fanout" | "chain" | "wide" | "wide-variant";
 
@@ -20,6 +22,28 @@ export type Shape = "fanout" | "chain" | "wide" | "wide-variant";
 export const SHAPES: readonly Shape[] = ["fanout", "chain", "wide", "wide-variant"];
 
 const FANOUT_FUNCS = 20;
+
+const CACHE = new URL("../node_modules/.cache/wasmfuse-bench/", import.meta.url);
+
+/**
+ * The component of a shape and size: from the cache, else assembled and cached.
+ * @param shape The shape.
+ * @param adapters How many adapters.
+ * @returns The component's bytes.
+ */
+export async function shapeComponent(shape: Shape, adapters: number): Promise<Uint8Array> {
+  const file = new URL(`${shape}-${adapters}.wasm`, CACHE);
+  try {
+    return await Deno.readFile(file);
+  } catch {
+    const bytes = await wat(shapeWat(shape, adapters));
+    try {
+      await Deno.mkdir(CACHE, { recursive: true });
+      await Deno.writeFile(file, bytes);
+    } catch { /* a read-only checkout: assemble again next time */ }
+    return bytes;
+  }
+}
 
 /**
  * A component of `shape` with about `adapters` fused adapters.

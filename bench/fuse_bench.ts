@@ -6,10 +6,8 @@
  * cost per adapter; `tools/fuse_scale.ts` prints that table with the peak
  * memory of each case (each in a fresh process).
  *
- * The components are assembled from their text with the dev dependency
- * `@bytecodealliance/jco-transpile` (run `deno task setup` once) and kept in
- * `node_modules/.cache/wasmfuse-bench/`: assembling the 100k cases takes
- * minutes (wasm-tools' text parser, not wasmfuse), fusing them seconds.
+ * The components come from `shapeComponent` (assembled once, then cached
+ * in `node_modules/.cache/wasmfuse-bench/`).
  *
  * ```sh
  * deno task bench bench/fuse_bench.ts
@@ -20,30 +18,13 @@
  */
 
 import { fuse } from "../mod.ts";
-import { SHAPES, shapeWat } from "./_shapes.ts";
-import { wat } from "../tests/_wat.ts";
+import { shapeComponent, SHAPES } from "./_shapes.ts";
 
-const CACHE = new URL("../node_modules/.cache/wasmfuse-bench/", import.meta.url);
 const SIZES = [1_000, 10_000, ...(Deno.env.get("WASMFUSE_BENCH_100K") ? [100_000] : [])];
-
-/** A shape's component: from the cache, else assembled and cached. */
-async function component(shape: string, size: number, text: () => string): Promise<Uint8Array> {
-  const file = new URL(`${shape}-${size}.wasm`, CACHE);
-  try {
-    return await Deno.readFile(file);
-  } catch {
-    const bytes = await wat(text());
-    try {
-      await Deno.mkdir(CACHE, { recursive: true });
-      await Deno.writeFile(file, bytes);
-    } catch { /* a read-only checkout: assemble again next time */ }
-    return bytes;
-  }
-}
 
 for (const size of SIZES) {
   for (const shape of SHAPES) {
-    const bytes = await component(shape, size, () => shapeWat(shape, size));
+    const bytes = await shapeComponent(shape, size);
     Deno.bench({
       name: `${shape} ${size / 1000}k`,
       group: `${size / 1000}k adapters`,

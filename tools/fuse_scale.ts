@@ -14,17 +14,17 @@
  * deno run -A tools/fuse_scale.ts wide 10000      # one case, as JSON
  * ```
  *
- * The component is assembled from WAT in a process of its own and read from
- * a file; the time and the memory are measured in two more (the memory in
- * a fresh one, with its first run; the time after a warm-up run, without
- * the collections the memory figures force).
+ * The component is assembled from WAT once in a process of its own and
+ * kept in `node_modules/.cache/wasmfuse-bench/` (see `shapeComponent`); the
+ * time and the memory are measured in two more processes that read it (the
+ * memory in a fresh one, with its first run; the time after a warm-up run,
+ * without the collections the memory figures force).
  *
  * @module
  */
 
 import { fuse } from "../mod.ts";
-import { type Shape, SHAPES, shapeWat } from "../bench/_shapes.ts";
-import { wat } from "../tests/_wat.ts";
+import { type Shape, shapeComponent, SHAPES } from "../bench/_shapes.ts";
 
 const SIZES = [1_000, 10_000, 100_000];
 
@@ -54,11 +54,13 @@ interface Result {
   output: number;
 }
 
-/** The component of a case, assembled in a process of its own and written to a file. */
+/** The component of a case, assembled (or found in the cache) in a process of its own. */
 async function assemble(shape: Shape, size: number): Promise<string> {
-  const file = await Deno.makeTempFile({ suffix: ".wasm" });
+  const file =
+    new URL(`../node_modules/.cache/wasmfuse-bench/${shape}-${size}.wasm`, import.meta.url)
+      .pathname;
   const p = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--assemble", shape, `${size}`, file],
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--assemble", shape, `${size}`],
     stderr: "inherit",
   }).output();
   if (!p.success) throw new Error(`could not assemble ${shape} ${size}`);
@@ -115,19 +117,15 @@ async function child(mode: "time" | "memory", shape: Shape, size: number, file: 
 
 async function one(shape: Shape, size: number): Promise<Result> {
   const file = await assemble(shape, size);
-  try {
-    const bytes = (await Deno.stat(file)).size;
-    const ms = await child("time", shape, size, file) as number;
-    const m = await child("memory", shape, size, file) as Omit<Result, "ms" | "shape" | "bytes">;
-    return { shape, bytes, ms, ...m };
-  } finally {
-    await Deno.remove(file);
-  }
+  const bytes = (await Deno.stat(file)).size;
+  const ms = await child("time", shape, size, file) as number;
+  const m = await child("memory", shape, size, file) as Omit<Result, "ms" | "shape" | "bytes">;
+  return { shape, bytes, ms, ...m };
 }
 
 const [mode, ...rest] = Deno.args;
 if (mode === "--assemble") {
-  await Deno.writeFile(rest[2], await wat(shapeWat(rest[0] as Shape, Number(rest[1]))));
+  await shapeComponent(rest[0] as Shape, Number(rest[1]));
 } else if (mode === "--time") {
   const bytes = await Deno.readFile(rest[2]);
   console.log(JSON.stringify(await timeOf(bytes, Number(rest[1]) >= 100_000 ? 2 : 5)));

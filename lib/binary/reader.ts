@@ -16,6 +16,49 @@ export const END_OF_FILE = "unexpected end-of-file";
 /** What a {@link Reader} over one section reports when it runs past the section's end. */
 export const END_OF_SECTION = "unexpected end of section (unexpected end-of-file)";
 
+const fromCharCode = String.fromCharCode;
+
+/**
+ * `len` ASCII bytes from `b[p]` on as a string, made in one piece (up to 8
+ * characters) or from pieces of 8, not a character at a time: a name read
+ * one character at a time makes a string per character, and a large
+ * component has millions of names.
+ */
+function ascii(b: Uint8Array, p: number, len: number): string {
+  switch (len) {
+    case 0:
+      return "";
+    case 1:
+      return fromCharCode(b[p]);
+    case 2:
+      return fromCharCode(b[p], b[p + 1]);
+    case 3:
+      return fromCharCode(b[p], b[p + 1], b[p + 2]);
+    case 4:
+      return fromCharCode(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5:
+      return fromCharCode(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6:
+      return fromCharCode(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7:
+      return fromCharCode(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    case 8:
+      return fromCharCode(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+      );
+  }
+  let text = ascii(b, p, 8);
+  for (let i = 8; i < len; i += 8) text += ascii(b, p + i, Math.min(8, len - i));
+  return text;
+}
+
 /**
  * Reads wasm binary primitives from `bytes`, where `bytes[0]` sits at
  * absolute offset `base` of the whole input. Every failure is a
@@ -268,13 +311,13 @@ export class Reader {
     // read in place, without a view of the bytes
     if (len <= 64) {
       const b = this.bytes;
-      const end = this.pos + len;
-      let text = "";
-      let i = this.pos;
-      for (; i < end && b[i] < 0x80; i++) text += String.fromCharCode(b[i]);
+      const start = this.pos;
+      const end = start + len;
+      let i = start;
+      while (i < end && b[i] < 0x80) i++;
       if (i === end) {
         this.pos = end;
-        return text;
+        return ascii(b, start, len);
       }
     }
     const bytes = this.take(len);

@@ -35,12 +35,7 @@ import type {
 } from "../inline/dfg.ts";
 import type { StringEncoding } from "../parse/items.ts";
 import { flattenFuncType, type FlatType, some } from "../types/abi.ts";
-import {
-  type InterfaceType,
-  type TypeFunc,
-  type TypeResource,
-  typeToString,
-} from "../types/model.ts";
+import type { InterfaceType, TypeFunc, TypeResource } from "../types/model.ts";
 import { mayThrow } from "./exceptions.ts";
 import { type FuncRef, ModuleBuilder } from "../wasm/module.ts";
 import { compileAdapter } from "./adapter.ts";
@@ -130,11 +125,19 @@ interface Template {
   readonly callee?: FuncRef;
 }
 
+/** {@link adapterOptionsKey} of each options object (most are interned: one per distinct set). */
+const adapterOptionsKeys = new WeakMap<AdapterOptions, string>();
+
 /** What in an adapter's options its body depends on. */
 function adapterOptionsKey(o: AdapterOptions): string {
-  return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.memory64 ? 64 : 32}/${
-    o.realloc ?? "-"
-  }/${o.postReturn ?? "-"}`;
+  let key = adapterOptionsKeys.get(o);
+  if (key === undefined) {
+    key = `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.memory64 ? 64 : 32}/${
+      o.realloc ?? "-"
+    }/${o.postReturn ?? "-"}`;
+    adapterOptionsKeys.set(o, key);
+  }
+  return key;
 }
 
 /** The key of a callee import: the graph node it is bound to. */
@@ -447,13 +450,17 @@ export class AdapterModuleBuilder {
     this.#exports.set(id, name);
   }
 
-  /** What makes two adapters' bodies the same but for their callees. */
+  /**
+   * What makes two adapters' bodies the same but for their callees: the
+   * types by identity (equal types are mostly one object: the inliner
+   * interns them), the options by value.
+   */
   #templateKey(a: Adapter, barrier: boolean): string {
     return a.alwaysTrap
-      ? `trap|${typeToString(a.lowerType)}|${a.lowerOptions.memory64 ? 64 : 32}`
-      : `${typeToString(a.lowerType)}|${typeToString(a.liftType)}|${
-        adapterOptionsKey(a.liftOptions)
-      }|${adapterOptionsKey(a.lowerOptions)}|${a.scoped ? "s" : ""}|${barrier ? "b" : ""}`;
+      ? `trap|${funcTypeId(a.lowerType)}|${a.lowerOptions.memory64 ? 64 : 32}`
+      : `${funcTypeId(a.lowerType)}|${funcTypeId(a.liftType)}|${adapterOptionsKey(a.liftOptions)}|${
+        adapterOptionsKey(a.lowerOptions)
+      }|${a.scoped ? "s" : ""}|${barrier ? "b" : ""}`;
   }
 
   /** The adapters compiled so far, by what makes their bodies the same. */

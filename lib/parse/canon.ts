@@ -22,6 +22,9 @@ const OPTION_NAMES = [
   "callback",
 ];
 
+/** The bit of each option byte's name in the set of names seen. */
+const OPTION_BITS = OPTION_NAMES.map((name) => OPTION_NAMES.indexOf(name));
+
 /**
  * A `vec(canonopt)`. An option given twice (or two string encodings) cannot
  * be represented, so it is refused here, as Binary.md's validation requires.
@@ -37,16 +40,18 @@ export function readCanonOptions(r: Reader): CanonOptions {
     async?: true;
     callback?: number;
   } = {};
-  const seen = new Set<string>();
+  // one bit per option name (the three string encodings share one)
+  let seen = 0;
   for (let n = r.count(); n > 0; n--) {
     const at = r.offset;
     const b = r.u8();
     const name = OPTION_NAMES[b];
     if (name !== undefined) {
-      if (seen.has(name)) {
+      const bit = 1 << OPTION_BITS[b];
+      if (seen & bit) {
         throw r.error(`canonical option \`${name}\` is given more than once`, at);
       }
-      seen.add(name);
+      seen |= bit;
     }
     switch (b) {
       case 0x00:

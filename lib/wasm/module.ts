@@ -551,7 +551,7 @@ export class ModuleBuilder {
     this.#resolve();
     // scratch writers, shared by every encoding (one module at a time): the only
     // allocation is the result's
-    const { out, body: sec, header } = SCRATCH;
+    const { out, body: sec } = SCRATCH;
     out.reset();
     out.bytes(PREAMBLE);
     const section = (id: number, body: ByteWriter) => {
@@ -603,12 +603,33 @@ export class ModuleBuilder {
       for (const e of this.#exports) exports.name(e.name).byte(0x00).u32(e.ref.index);
       section(7, exports);
     }
-    if (this.#funcs.length > 0) {
-      sec.reset();
-      const code = sec.u32(this.#funcs.length);
-      for (const f of this.#funcs) {
-        const b = f.body;
-        // locals, run-length encoded
+    let result: Uint8Array<ArrayBuffer>;
+    if (this.#funcs.length > 0) result = this.#withCode(out);
+    else result = out.finish();
+    // a large module's capacity is not kept past its encoding
+    out.reset(SCRATCH_KEEP);
+    sec.reset(SCRATCH_KEEP);
+    SCRATCH.header.reset(SCRATCH_KEEP);
+    return result;
+  }
+
+  /**
+   * The module's bytes: what `out` holds, then the code section, written
+   * straight into a buffer of the module's exact size (its size worked out
+   * first), so that a large module is not copied or grown on the way.
+   */
+  #withCode(out: ByteWriter): Uint8Array<ArrayBuffer> {
+    const funcs = this.#funcs;
+    // each body's locals, run-length encoded (copies share their original's body)
+    const locals = new Map<FunctionBody, Uint8Array>();
+    const header = SCRATCH.header;
+    const sizes = new Uint32Array(funcs.length);
+    let content = leb32Size(funcs.length);
+    for (let j = 0; j < funcs.length; j++) {
+      const f = funcs[j];
+      const b = f.body;
+      let head = locals.get(b);
+      if (head === undefined) {
         header.reset();
         let runs = 0;
         for (let i = 0; i < b.locals.length; i++) {
@@ -621,32 +642,49 @@ export class ModuleBuilder {
           header.u32(n).byte(VAL_BYTES[b.locals[i]]);
           i += n;
         }
-        // the calls' reserved 5 bytes become the callee's index in its shortest form
-        const bytes = b.code.view();
-        const calls = b.calls;
-        const callees = f.callees;
-        let size = header.length + bytes.length + 1;
-        for (let k = 0; k < calls.length; k++) {
-          size += leb32Size((callees === undefined ? calls[k].ref : callees[k]).index) - 5;
-        }
-        code.u32(size).append(header);
-        let from = 0;
-        for (let k = 0; k < calls.length; k++) {
-          const at = calls[k].at;
-          code.bytes(bytes.subarray(from, at)).u32(
-            (callees === undefined ? calls[k].ref : callees[k]).index,
-          );
-          from = at + 5;
-        }
-        code.bytes(bytes.subarray(from)).byte(0x0b);
+        locals.set(b, head = header.view().slice());
       }
-      section(10, code);
+      // the calls' reserved 5 bytes become the callee's index in its shortest form
+      const calls = b.calls;
+      const callees = f.callees;
+      let size = head.length + b.code.length + 1;
+      for (let k = 0; k < calls.length; k++) {
+        size += leb32Size((callees === undefined ? calls[k].ref : callees[k]).index) - 5;
+      }
+      sizes[j] = size;
+      content += leb32Size(size) + size;
     }
-    const result = out.finish();
-    // a large module's capacity is not kept past its encoding
-    out.reset(SCRATCH_KEEP);
-    sec.reset(SCRATCH_KEEP);
-    header.reset(SCRATCH_KEEP);
+    const result = new Uint8Array(out.length + 1 + leb32Size(content) + content);
+    result.set(out.view());
+    let p = out.length;
+    result[p++] = 10;
+    p = putU32(result, p, content);
+    p = putU32(result, p, funcs.length);
+    for (let j = 0; j < funcs.length; j++) {
+      const f = funcs[j];
+      const b = f.body;
+      const head = locals.get(b)!;
+      p = putU32(result, p, sizes[j]);
+      result.set(head, p);
+      p += head.length;
+      const bytes = b.code.view();
+      const calls = b.calls;
+      const callees = f.callees;
+      let from = 0;
+      for (let k = 0; k < calls.length; k++) {
+        const at = calls[k].at;
+        result.set(bytes.subarray(from, at), p);
+        p += at - from;
+        p = putU32(result, p, (callees === undefined ? calls[k].ref : callees[k]).index);
+        from = at + 5;
+      }
+      result.set(bytes.subarray(from), p);
+      p += bytes.length - from;
+      result[p++] = 0x0b;
+    }
+    if (p !== result.length) {
+      throw new Error(`encoded ${p} bytes of a ${result.length}-byte module`);
+    }
     return result;
   }
 
@@ -770,6 +808,16 @@ const SCRATCH = {
   body: new ByteWriter(4096),
   header: new ByteWriter(64),
 };
+
+/** Write `n` (below 2^32) as an unsigned LEB128 at `p`; returns the position after it. */
+function putU32(buf: Uint8Array, p: number, n: number): number {
+  while (n >= 0x80) {
+    buf[p++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  buf[p++] = n;
+  return p;
+}
 
 /** The size of an unsigned LEB128 encoding of `n` (below 2^32). */
 function leb32Size(n: number): number {

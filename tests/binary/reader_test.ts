@@ -86,6 +86,20 @@ Deno.test("Reader.f32() and f64() read little-endian IEEE 754", () => {
   assert.equal(r.f32(), Infinity);
 });
 
+Deno.test("Reader.name() reads ASCII names of every length, and non-ASCII ones, exactly", () => {
+  const enc = new TextEncoder();
+  for (let len = 0; len <= 70; len++) {
+    const text = Array.from({ length: len }, (_, i) => String.fromCharCode(33 + (i * 7) % 94))
+      .join("");
+    for (const name of [text, text + "é", "é" + text]) {
+      const bytes = enc.encode(name);
+      const r = reader([bytes.length, ...bytes, 0x2a]);
+      assert.equal(r.name(), name);
+      assert.equal(r.u8(), 0x2a); // the reader stops right after the name
+    }
+  }
+});
+
 Deno.test("Reader.name() validates UTF-8 and reports the name's offset", () => {
   assert.equal(reader([3, 0xe2, 0x82, 0xac]).name(), "€");
   throwsAt(

@@ -6,8 +6,9 @@
  * the same input, which warms the JIT up) and per adapter; the peak
  * resident memory the first run added (measured before any other run); the
  * memory its result keeps (heap and buffers of the `Translation`, after a
- * full collection); and the bytes of its modules (adapter modules and the
- * component's own core modules).
+ * full collection); and the bytes of its modules (adapter modules, those
+ * of one shape counted once as they share their bytes, and the component's
+ * own core modules).
  *
  * ```sh
  * deno run -A tools/fuse_scale.ts                 # the whole table
@@ -78,7 +79,8 @@ async function memoryOf(bytes: Uint8Array): Promise<Omit<Result, "ms" | "shape" 
     adapters: t.dfg.adapters.length,
     peakAdded: after.peak - before.rss,
     retained,
-    output: t.adapterModules.reduce((n, m) => n + m.bytes.length, 0) +
+    // modules of one shape share their bytes: counted once
+    output: [...new Set(t.adapterModules.map((m) => m.bytes))].reduce((n, b) => n + b.length, 0) +
       t.dfg.modules.reduce((n, m) => n + m.bytes.length, 0),
   };
 }

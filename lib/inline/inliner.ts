@@ -212,15 +212,7 @@ function defKey(d: CoreDef): string {
   }
 }
 
-/** {@link optionsKey} of each options object (interned: computed once per distinct set). */
-const optionsKeys = new WeakMap<AdapterOptions, string>();
-
-function optionsKey(o: AdapterOptions): string {
-  let key = optionsKeys.get(o);
-  if (key === undefined) optionsKeys.set(o, key = computeOptionsKey(o));
-  return key;
-}
-
+/** A set of options by value, as a key. */
 function computeOptionsKey(o: AdapterOptions): string {
   return `${o.instance}/${o.stringEncoding}/${o.memory ?? "-"}/${o.realloc ?? "-"}/${
     o.postReturn ?? "-"
@@ -602,6 +594,25 @@ export class Inliner {
       : { kind: "resource", id: this.#nextResource++, origin, name };
     return t;
   }
+
+  /**
+   * A number per distinct set of options (by value), memoized per options
+   * object (most are interned: one object per distinct set), to key
+   * adapters by a short string.
+   */
+  #optionsId(o: AdapterOptions): number {
+    let id = this.#optionsIds.get(o);
+    if (id === undefined) {
+      const key = computeOptionsKey(o);
+      id = this.#optionsIdsByKey.get(key);
+      if (id === undefined) this.#optionsIdsByKey.set(key, id = this.#optionsIdsByKey.size);
+      this.#optionsIds.set(o, id);
+    }
+    return id;
+  }
+
+  readonly #optionsIds = new WeakMap<AdapterOptions, number>();
+  readonly #optionsIdsByKey = new Map<string, number>();
 
   #typeId(t: object): number {
     let id = this.#typeIds.get(t);
@@ -1201,7 +1212,7 @@ export class Inliner {
       // the transfer intrinsics)
       const host = fd.options.async || options.async || fd.type.async;
       const scoped = !host && (this.#taskInstances.has(lift) || lendsBorrows(ft));
-      const key = `${defKey(fd.func)}|${optionsKey(fd.options)}|${optionsKey(options)}|${
+      const key = `${defKey(fd.func)}|${this.#optionsId(fd.options)}|${this.#optionsId(options)}|${
         this.#typeId(fd.type)
       }|${this.#typeId(ft)}|${host ? "host" : scoped ? "scoped" : ""}`;
       let id = this.#adapterKeys.get(key);

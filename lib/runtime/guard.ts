@@ -83,6 +83,8 @@ export function planGuards(t: Translation): GuardPlan {
     }
     return i;
   };
+  // adapter modules of one shape share their bytes (see buildAdapterModule): decoded once
+  const decoded = new Map<Uint8Array, ReturnType<typeof decodeModule>>();
   for (const step of t.plan) {
     if (step.kind === "instantiate") {
       const node = dfg.instances[step.instance];
@@ -98,7 +100,7 @@ export function planGuards(t: Translation): GuardPlan {
       });
     } else if (step.kind === "instantiate-adapter-module") {
       const m = t.adapterModules[step.module];
-      let info: ReturnType<typeof decodeModule> | undefined;
+      let info = decoded.get(m.bytes);
       m.imports.forEach((imp, i) => {
         const b = imp.binding;
         const def = b.kind === "callee"
@@ -112,7 +114,7 @@ export function planGuards(t: Translation): GuardPlan {
           b.kind === "transfer-borrow" || b.kind === "call-enter" || b.kind === "call-exit" ||
           b.kind === "call-end";
         if (!intrinsic && (def === undefined || !isHostDef(def))) return;
-        info ??= decodeModule(m.bytes, 0);
+        if (info === undefined) decoded.set(m.bytes, info = decodeModule(m.bytes, 0));
         const type = info.imports[i].type;
         if (type.kind !== "func") return;
         const sig = numericSig(info.types, type.type);

@@ -132,7 +132,6 @@ function readFacts(bytes: Uint8Array): ModuleFacts {
   const funcTypes: number[] = [];
   const imports: { module: string; name: string }[] = [];
   const exports = new Map<string, { params: string[]; results: string[] } | undefined>();
-  const exported: [string, number][] = [];
   let defect: string | undefined;
   read: while (!r.done) {
     const id = r.u8();
@@ -176,12 +175,12 @@ function readFacts(bytes: Uint8Array): ModuleFacts {
         const name = r.name();
         const kind = r.u8();
         const index = r.u32();
-        if (kind === 0x00) exported.push([name, index]);
+        // the type and function sections come before the export section
+        if (kind === 0x00) exports.set(name, sigs[funcTypes[index]]);
       }
     }
     r.pos = end;
   }
-  for (const [name, index] of exported) exports.set(name, sigs[funcTypes[index]]);
   const facts: ModuleFacts = defect === undefined
     ? { imports, exports }
     : { imports, exports, defect };

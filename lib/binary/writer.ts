@@ -156,6 +156,28 @@ export class ByteWriter {
   }
 
   /**
+   * Copy written bytes `[start, end)` into `target` at `at`, without a view
+   * object (byte by byte when short, as an adapter's runs between calls are).
+   * @param target Where to copy to.
+   * @param at The position in `target`.
+   * @param start The first byte to copy.
+   * @param end Where to stop (at most {@link ByteWriter.length}).
+   * @returns The position in `target` after the copy.
+   */
+  copyTo(target: Uint8Array, at: number, start: number, end: number): number {
+    if (start < 0 || start > end || end > this.#len) {
+      throw new RangeError(`bytes [${start}, ${end}) of ${this.#len} written`);
+    }
+    const buf = this.#buf;
+    if (end - start > 64) {
+      target.set(buf.subarray(start, end), at);
+      return at + end - start;
+    }
+    for (let i = start; i < end; i++) target[at++] = buf[i];
+    return at;
+  }
+
+  /**
    * The bytes written so far, as a view (valid until the next write).
    * @returns The view.
    */

@@ -266,11 +266,28 @@ export class AdapterModuleBuilder {
    * @returns The function.
    */
   callee(def: CoreDef, params: readonly FlatType[], results: readonly FlatType[]): FuncRef {
+    // an instance export (the common callee) is looked up by its instance and name, without a key
+    if (def.kind === "export") {
+      let byName = this.#exportCallees.get(def.instance);
+      if (byName === undefined) this.#exportCallees.set(def.instance, byName = new Map());
+      let f = byName.get(def.name);
+      if (f === undefined) {
+        const name = this.#next("callee", "c");
+        const textName = this.module.text ? `callee_${name}` : name;
+        f = this.module.importFunc("callee", name, { params, results }, textName);
+        byName.set(def.name, f);
+        this.#record("callee", name, { kind: "callee", def });
+      }
+      return f;
+    }
     return this.#func(calleeKey(def), "callee", "c", params, results, {
       kind: "callee",
       def,
     }, true);
   }
+
+  /** Callees that are instance exports: by instance, then name. */
+  readonly #exportCallees = new Map<number, Map<string, FuncRef>>();
 
   /**
    * The module's import of a component instance's flags global.

@@ -547,10 +547,29 @@ export class Inliner {
     if (p.kind === "component-end") {
       if (--this.#rootDepth === 0) {
         this.#done = true;
+        this.#release();
         return;
       }
     }
     this.#root.feed(p);
+  }
+
+  /**
+   * Drop what only the inlining needed (frames, module types, keys, the
+   * type table), once the root component has ended: the graph is all that
+   * stays, and the adapter modules still to build reuse the memory.
+   */
+  #release(): void {
+    this.#root = undefined;
+    this.#moduleIds.clear();
+    this.#moduleTypes.length = 0;
+    this.#adapterKeys.clear();
+    this.#memoryKeys.clear();
+    this.#reallocKeys.clear();
+    this.#postReturnKeys.clear();
+    this.#optionSets.clear();
+    this.#resourceIds.clear();
+    this.typeTable.clear();
   }
 
   /**

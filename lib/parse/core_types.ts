@@ -265,6 +265,18 @@ export function readGlobalType(r: Reader): CoreGlobalType {
 }
 
 /**
+ * One frozen object per small type index for function imports, which a
+ * large module has by the thousand (the types are read-only anyway).
+ */
+const FUNC_EXTERNS: CoreExternType[] = [];
+const SHARED_FUNC_EXTERNS = 4096;
+
+function funcExtern(type: number): CoreExternType {
+  if (type >= SHARED_FUNC_EXTERNS) return { kind: "func", type };
+  return FUNC_EXTERNS[type] ??= Object.freeze({ kind: "func", type });
+}
+
+/**
  * The type of a core import or export.
  * @param r The reader.
  * @returns The extern type.
@@ -273,7 +285,7 @@ export function readCoreExternType(r: Reader): CoreExternType {
   const b = r.u8();
   switch (b) {
     case 0x00:
-      return { kind: "func", type: r.u32() };
+      return funcExtern(r.u32());
     case 0x01:
       return readTableType(r);
     case 0x02:

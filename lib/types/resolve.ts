@@ -739,10 +739,17 @@ export function resolveCoreTypeDef(scope: TypeScope, t: CoreTypeDef): CoreTypeEn
  */
 export function moduleTypeOf(m: CoreModuleInfo): TypeModule {
   const types = m.types;
+  // one entity per function type, however many imports and exports have it
+  const funcEntities = new Map<number, CoreEntityType>();
+  const funcEntity = (type: number): CoreEntityType => {
+    let t = funcEntities.get(type);
+    if (t === undefined) funcEntities.set(type, t = coreEntity(types, { kind: "func", type }));
+    return t;
+  };
   const imports = m.imports.map((i) => ({
     module: i.module,
     name: i.name,
-    type: coreEntity(types, i.type),
+    type: i.type.kind === "func" ? funcEntity(i.type.type) : coreEntity(types, i.type),
   }));
   const exports = new Map<string, CoreEntityType>();
   const space = {
@@ -761,7 +768,7 @@ export function moduleTypeOf(m: CoreModuleInfo): TypeModule {
     let t: CoreEntityType;
     switch (e.kind) {
       case "func":
-        t = coreEntity(types, { kind: "func", type: m.funcs[e.index] });
+        t = funcEntity(m.funcs[e.index]);
         break;
       case "memory":
         t = coreEntity(types, m.memories[e.index]);

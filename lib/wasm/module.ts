@@ -375,6 +375,8 @@ function sigKey(s: FuncSig): string {
 export class ModuleBuilder {
   readonly #types: FuncSig[] = [];
   readonly #typeIndex = new Map<string, number>();
+  /** Type indices by the identity of a signature's arrays (read-only: `FuncSig`'s are). */
+  readonly #typeBySlices = new WeakMap<readonly ValType[], Map<readonly ValType[], number>>();
   readonly #imports: Import[] = [];
   readonly #funcs: DefinedFunc[] = [];
   readonly #exports: { name: string; ref: FuncRef }[] = [];
@@ -402,13 +404,19 @@ export class ModuleBuilder {
    * @returns Its index in the type section.
    */
   type(sig: FuncSig): number {
+    // callers mostly pass the same (memoized) arrays again: those are looked up without a key
+    let byResults = this.#typeBySlices.get(sig.params);
+    let i = byResults?.get(sig.results);
+    if (i !== undefined) return i;
     const key = sigKey(sig);
-    let i = this.#typeIndex.get(key);
+    i = this.#typeIndex.get(key);
     if (i === undefined) {
       i = this.#types.length;
       this.#types.push({ params: [...sig.params], results: [...sig.results] });
       this.#typeIndex.set(key, i);
     }
+    if (byResults === undefined) this.#typeBySlices.set(sig.params, byResults = new Map());
+    byResults.set(sig.results, i);
     return i;
   }
 
@@ -609,7 +617,6 @@ export class ModuleBuilder {
     // a large module's capacity is not kept past its encoding
     out.reset(SCRATCH_KEEP);
     sec.reset(SCRATCH_KEEP);
-    SCRATCH.header.reset(SCRATCH_KEEP);
     return result;
   }
 
@@ -620,34 +627,22 @@ export class ModuleBuilder {
    */
   #withCode(out: ByteWriter): Uint8Array<ArrayBuffer> {
     const funcs = this.#funcs;
-    // each body's locals, run-length encoded (copies share their original's body)
-    const locals = new Map<FunctionBody, Uint8Array>();
-    const header = SCRATCH.header;
+    // each body's size in bytes (copies share their original's body), before
+    // its calls take their callees' indices
+    const bodySizes = new Map<FunctionBody, number>();
     const sizes = new Uint32Array(funcs.length);
     let content = leb32Size(funcs.length);
     for (let j = 0; j < funcs.length; j++) {
       const f = funcs[j];
       const b = f.body;
-      let head = locals.get(b);
-      if (head === undefined) {
-        header.reset();
-        let runs = 0;
-        for (let i = 0; i < b.locals.length; i++) {
-          if (i === 0 || b.locals[i] !== b.locals[i - 1]) runs++;
-        }
-        header.u32(runs);
-        for (let i = 0; i < b.locals.length;) {
-          let n = 1;
-          while (i + n < b.locals.length && b.locals[i + n] === b.locals[i]) n++;
-          header.u32(n).byte(VAL_BYTES[b.locals[i]]);
-          i += n;
-        }
-        locals.set(b, head = header.view().slice());
+      let size = bodySizes.get(b);
+      if (size === undefined) {
+        size = localsSize(b.locals) + b.code.length + 1;
+        bodySizes.set(b, size);
       }
       // the calls' reserved 5 bytes become the callee's index in its shortest form
       const calls = b.calls;
       const callees = f.callees;
-      let size = head.length + b.code.length + 1;
       for (let k = 0; k < calls.length; k++) {
         size += leb32Size((callees === undefined ? calls[k].ref : callees[k]).index) - 5;
       }
@@ -663,23 +658,19 @@ export class ModuleBuilder {
     for (let j = 0; j < funcs.length; j++) {
       const f = funcs[j];
       const b = f.body;
-      const head = locals.get(b)!;
       p = putU32(result, p, sizes[j]);
-      result.set(head, p);
-      p += head.length;
-      const bytes = b.code.view();
+      p = putLocals(result, p, b.locals);
+      const code = b.code;
       const calls = b.calls;
       const callees = f.callees;
       let from = 0;
       for (let k = 0; k < calls.length; k++) {
         const at = calls[k].at;
-        result.set(bytes.subarray(from, at), p);
-        p += at - from;
+        p = code.copyTo(result, p, from, at);
         p = putU32(result, p, (callees === undefined ? calls[k].ref : callees[k]).index);
         from = at + 5;
       }
-      result.set(bytes.subarray(from), p);
-      p += bytes.length - from;
+      p = code.copyTo(result, p, from, code.length);
       result[p++] = 0x0b;
     }
     if (p !== result.length) {
@@ -806,8 +797,38 @@ const SCRATCH_KEEP = 1 << 20;
 const SCRATCH = {
   out: new ByteWriter(4096),
   body: new ByteWriter(4096),
-  header: new ByteWriter(64),
 };
+
+/** The size of a body's locals, run-length encoded (a count, then a count and a type per run). */
+function localsSize(locals: readonly ValType[]): number {
+  let runs = 0;
+  let size = 0;
+  for (let i = 0; i < locals.length;) {
+    let n = 1;
+    while (i + n < locals.length && locals[i + n] === locals[i]) n++;
+    runs++;
+    size += leb32Size(n) + 1;
+    i += n;
+  }
+  return leb32Size(runs) + size;
+}
+
+/** Write a body's locals, run-length encoded, at `p`; returns the position after them. */
+function putLocals(buf: Uint8Array, p: number, locals: readonly ValType[]): number {
+  let runs = 0;
+  for (let i = 0; i < locals.length; i++) {
+    if (i === 0 || locals[i] !== locals[i - 1]) runs++;
+  }
+  p = putU32(buf, p, runs);
+  for (let i = 0; i < locals.length;) {
+    let n = 1;
+    while (i + n < locals.length && locals[i + n] === locals[i]) n++;
+    p = putU32(buf, p, n);
+    buf[p++] = VAL_BYTES[locals[i]];
+    i += n;
+  }
+  return p;
+}
 
 /** Write `n` (below 2^32) as an unsigned LEB128 at `p`; returns the position after it. */
 function putU32(buf: Uint8Array, p: number, n: number): number {

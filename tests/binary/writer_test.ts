@@ -38,3 +38,21 @@ Deno.test("ByteWriter.u32() refuses values outside u32", () => {
   assert.throws(() => new ByteWriter().u32(2 ** 32), RangeError);
   assert.throws(() => new ByteWriter().u32(1.5), RangeError);
 });
+
+Deno.test("ByteWriter.copyTo() copies short and long runs of what was written", () => {
+  const w = new ByteWriter(8);
+  for (let i = 0; i < 300; i++) w.byte(i & 0xff);
+  const target = new Uint8Array(400).fill(0xee);
+  // a short run (byte by byte) and a long one (with set), side by side
+  let at = w.copyTo(target, 0, 10, 20);
+  assert.equal(at, 10);
+  at = w.copyTo(target, at, 100, 300);
+  assert.equal(at, 210);
+  assert.deepEqual([...target.subarray(0, 10)], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  for (let i = 0; i < 200; i++) assert.equal(target[10 + i], (100 + i) & 0xff);
+  assert.equal(target[210], 0xee);
+  assert.equal(w.copyTo(target, 5, 7, 7), 5);
+  // nothing past what was written, however large the capacity
+  assert.throws(() => w.copyTo(target, 0, 290, 301), RangeError);
+  assert.throws(() => w.copyTo(target, 0, 20, 10), RangeError);
+});

@@ -162,3 +162,17 @@ Deno.test("cloneFunc: a copy calls its own callees, and encodes alike with or wi
   assert.equal(call("u", 3), 401); // b(c(c(3))) + 1 = (300 + 100) + 1
   assert.equal(call("v", 3), 121); // c(a(a(3))) + 1 = 120 + 1
 });
+
+Deno.test("ModuleBuilder.type() gives one index per signature, whichever arrays carry it", () => {
+  const m = new ModuleBuilder();
+  const params = ["i32", "i64"] as const;
+  const results = ["f32"] as const;
+  const a = m.type({ params, results });
+  assert.equal(m.type({ params, results }), a); // the same arrays
+  assert.equal(m.type({ params: ["i32", "i64"], results: ["f32"] }), a); // equal ones
+  const b = m.type({ params, results: [] });
+  assert.notEqual(b, a);
+  assert.equal(m.type({ params: [...params], results: [] }), b);
+  const c = m.type({ params: [], results });
+  assert.deepEqual(new Set([a, b, c]).size, 3);
+});

@@ -98,6 +98,8 @@ import {
 
 /** How deep instantiations may nest (a guard against hostile input). */
 const MAX_INSTANTIATION_DEPTH = MAX_NESTING_DEPTH;
+/** How many distinct sets of canonical options are interned per component instance. */
+const MAX_INTERNED_OPTIONS = 8;
 /** How deep instances may nest inside instances (functions over them recurse). */
 const MAX_INSTANCE_NESTING = 100;
 
@@ -494,7 +496,8 @@ export class Inliner {
   readonly #resourceIds = new Map<TypeResource, ResourceId>();
   /** Value and function types by structure, for every frame (see `TypeTable`). */
   readonly typeTable: TypeTable = new Map();
-  readonly #typeIds = new WeakMap<object, number>();
+  /** A number per type object met (a Map: faster than a WeakMap, and dropped with the run's state). */
+  readonly #typeIds = new Map<object, number>();
   #nextResource = 0;
   #nextType = 0;
   #root: BodyRunner | undefined;
@@ -570,6 +573,10 @@ export class Inliner {
     this.#optionSets.clear();
     this.#resourceIds.clear();
     this.typeTable.clear();
+    this.#typeIds.clear();
+    this.#optionsIds.clear();
+    this.#optionsIdsByKey.clear();
+    this.#keyedOptions.clear();
   }
 
   /**
@@ -615,23 +622,23 @@ export class Inliner {
   }
 
   /**
-   * A number per distinct set of options (by value), memoized per options
-   * object (most are interned: one object per distinct set), to key
-   * adapters by a short string.
+   * A number per distinct set of options (by value), to key adapters by a
+   * short string: given to each options object when {@link Inliner.#options}
+   * makes it (interned objects are one per distinct set; past the cap, the
+   * number is found by the values' key).
    */
   #optionsId(o: AdapterOptions): number {
-    let id = this.#optionsIds.get(o);
-    if (id === undefined) {
-      const key = computeOptionsKey(o);
-      id = this.#optionsIdsByKey.get(key);
-      if (id === undefined) this.#optionsIdsByKey.set(key, id = this.#optionsIdsByKey.size);
-      this.#optionsIds.set(o, id);
-    }
+    const id = this.#optionsIds.get(o);
+    if (id === undefined) throw new Error("options not made by #options");
     return id;
   }
 
-  readonly #optionsIds = new WeakMap<AdapterOptions, number>();
+  /** The number of each options object (given by #options). */
+  readonly #optionsIds = new Map<AdapterOptions, number>();
+  /** Numbers by values, for the instances with more sets of options than are interned. */
   readonly #optionsIdsByKey = new Map<string, number>();
+  readonly #keyedOptions = new Set<ComponentInstanceId>();
+  #nextOptionsId = 0;
 
   #typeId(t: object): number {
     let id = this.#typeIds.get(t);
@@ -1100,7 +1107,7 @@ export class Inliner {
       ...(callback === undefined ? {} : { callback }),
     };
     // one object per distinct set of options: an instance's canons mostly share theirs
-    // (a few sets per instance, compared field by field; past 8, not interned)
+    // (a few sets per instance, compared field by field; past MAX_INTERNED_OPTIONS, not interned)
     let sets = this.#optionSets.get(frame.rci);
     if (sets === undefined) this.#optionSets.set(frame.rci, sets = []);
     for (const k of sets) {
@@ -1110,7 +1117,23 @@ export class Inliner {
         k.callback === callback
       ) return k;
     }
-    if (sets.length < 8) sets.push(options);
+    // each object gets its number (see #optionsId) here: an interned one a new number (no
+    // other object has its values), one past the cap the number of its values, by key
+    if (sets.length < MAX_INTERNED_OPTIONS) {
+      sets.push(options);
+      this.#optionsIds.set(options, this.#nextOptionsId++);
+      return options;
+    }
+    if (!this.#keyedOptions.has(frame.rci)) {
+      this.#keyedOptions.add(frame.rci);
+      for (const k of sets) {
+        this.#optionsIdsByKey.set(computeOptionsKey(k), this.#optionsIds.get(k)!);
+      }
+    }
+    const key = computeOptionsKey(options);
+    let id = this.#optionsIdsByKey.get(key);
+    if (id === undefined) this.#optionsIdsByKey.set(key, id = this.#nextOptionsId++);
+    this.#optionsIds.set(options, id);
     return options;
   }
 

@@ -1235,3 +1235,38 @@ Deno.test({
     assert.deepStrictEqual(dfg.resources.map((r) => r.import), [path(0, "r")]);
   },
 });
+
+Deno.test("lowerings with the same options share an adapter, past the options interned per instance too", async () => {
+  // 3 encodings x 3 memories: 9 distinct sets in one instance (one more than are interned),
+  // each lowered twice, and the first set once more at the end
+  const encodings = ["utf8", "utf16", "latin1+utf16"];
+  const sets = encodings.flatMap((e) =>
+    [0, 1, 2].map((m) => `(memory $mi "m${m}") string-encoding=${e}`)
+  );
+  const lowers = [...sets, ...sets, sets[0]].map((o) =>
+    `(core func (canon lower (func $c "f") ${o}))`
+  );
+  const dfg = inlinePayloads(parseBytes(
+    await wat(`(component
+      (component $callee
+        (core module $m
+          (memory (export "mem") 1)
+          (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+          (func (export "f") (param i32 i32)))
+        (core instance $i (instantiate $m))
+        (func (export "f") (param "s" string)
+          (canon lift (core func $i "f") (memory $i "mem") (realloc (func $i "realloc")))))
+      (component $caller
+        (import "c" (instance $c (export "f" (func (param "s" string)))))
+        (core module $mems (memory (export "m0") 1) (memory (export "m1") 1) (memory (export "m2") 1))
+        (core instance $mi (instantiate $mems))
+        ${lowers.join("\n        ")})
+      (instance $c (instantiate $callee))
+      (instance (instantiate $caller (with "c" (instance $c)))))`),
+  ));
+  assert.equal(dfg.adapters.length, 9);
+  const seen = new Set(
+    dfg.adapters.map((a) => `${a.lowerOptions.stringEncoding}/${a.lowerOptions.memory}`),
+  );
+  assert.equal(seen.size, 9);
+});

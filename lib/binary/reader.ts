@@ -232,11 +232,18 @@ export class Reader {
    * @returns The integer.
    */
   s33(): number {
-    // one byte (every value type code and small index): no BigInt
+    // up to 4 bytes (every value type code, and type indices below 2^27): no BigInt
     const b = this.bytes;
-    if (this.pos < b.length && b[this.pos] < 0x80) {
-      const v = b[this.pos++];
-      return v & 0x40 ? v - 0x80 : v;
+    const p = this.pos;
+    let result = 0;
+    for (let i = 0; i < 4 && p + i < b.length; i++) {
+      const byte = b[p + i];
+      result += (byte & 0x7f) * 2 ** (7 * i);
+      if (byte < 0x80) {
+        this.pos = p + i + 1;
+        // sign-extend from the last byte's bit 6
+        return byte & 0x40 ? result - 2 ** (7 * (i + 1)) : result;
+      }
     }
     return Number(this.#signed(33));
   }

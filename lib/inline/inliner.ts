@@ -1096,27 +1096,28 @@ export class Inliner {
       }
       callback = f.def;
     }
-    const options: AdapterOptions = {
-      instance: frame.rci,
-      stringEncoding: o.stringEncoding ?? "utf8",
-      ...(memory === undefined ? {} : { memory }),
-      memory64,
-      ...(realloc === undefined ? {} : { realloc }),
-      ...(postReturn === undefined ? {} : { postReturn }),
-      ...(o.async ? { async: true } : {}),
-      ...(callback === undefined ? {} : { callback }),
-    };
+    const stringEncoding = o.stringEncoding ?? "utf8";
+    const async = o.async ? true : undefined;
     // one object per distinct set of options: an instance's canons mostly share theirs
     // (a few sets per instance, compared field by field; past MAX_INTERNED_OPTIONS, not interned)
     let sets = this.#optionSets.get(frame.rci);
     if (sets === undefined) this.#optionSets.set(frame.rci, sets = []);
     for (const k of sets) {
       if (
-        k.stringEncoding === options.stringEncoding && k.memory === memory &&
-        k.realloc === realloc && k.postReturn === postReturn && k.async === options.async &&
-        k.callback === callback
+        k.stringEncoding === stringEncoding && k.memory === memory && k.realloc === realloc &&
+        k.postReturn === postReturn && k.async === async && k.callback === callback
       ) return k;
     }
+    // made only when new; absent options are absent keys
+    const instance = frame.rci;
+    const options: { -readonly [K in keyof AdapterOptions]: AdapterOptions[K] } =
+      memory === undefined
+        ? { instance, stringEncoding, memory64 }
+        : { instance, stringEncoding, memory, memory64 };
+    if (realloc !== undefined) options.realloc = realloc;
+    if (postReturn !== undefined) options.postReturn = postReturn;
+    if (async) options.async = true;
+    if (callback !== undefined) options.callback = callback;
     // each object gets its number (see #optionsId) here: an interned one a new number (no
     // other object has its values), one past the cap the number of its values, by key
     if (sets.length < MAX_INTERNED_OPTIONS) {

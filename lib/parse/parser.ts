@@ -143,13 +143,26 @@ export class Parser {
    * @throws {ParseError} When the input is malformed.
    */
   parse(data: Uint8Array, eof: boolean): ParseStep {
+    return this.parseAt(data, 0, eof);
+  }
+
+  /**
+   * {@link Parser.parse} of `data` from index `at` on (`data.subarray(at)`,
+   * without making that view): what a caller holding the whole input uses.
+   * @param data The input; its unconsumed bytes start at `at`.
+   * @param at Where the first unconsumed byte is in `data`.
+   * @param eof Whether the input ends after `data`.
+   * @returns What was parsed (`consumed` counts from `at`), or how many more bytes are needed.
+   * @throws {ParseError} When the input is malformed.
+   */
+  parseAt(data: Uint8Array, at: number, eof: boolean): ParseStep {
     switch (this.#state) {
       case "preamble":
-        return this.#preamble(data, eof);
+        return this.#preamble(at === 0 ? data : data.subarray(at), eof);
       case "sections":
-        return this.#section(data, eof);
+        return this.#section(data, at, eof);
       case "end":
-        if (data.length !== 0) {
+        if (data.length !== at) {
           throw new ParseError("unexpected data after the end of the component", this.#offset);
         }
         this.#state = "done";
@@ -179,47 +192,69 @@ export class Parser {
     });
   }
 
-  #section(data: Uint8Array, eof: boolean): ParseStep {
+  #section(data: Uint8Array, at: number, eof: boolean): ParseStep {
     const frame = this.#frames[this.#frames.length - 1];
     const bounded = frame.end !== null;
     const left = bounded ? frame.end! - this.#offset : Infinity;
-    if (left === 0 || (!bounded && eof && data.length === 0)) {
+    const avail = data.length - at;
+    if (left === 0 || (!bounded && eof && avail === 0)) {
       this.#frames.pop();
       if (this.#frames.length === 0) this.#state = "end";
       return this.#parsed(0, { kind: "component-end", depth: frame.depth, offset: this.#offset });
     }
     // Bytes of this frame we can see, and whether more of the frame can still arrive.
-    const window = bounded && data.length > left ? data.subarray(0, left) : data;
-    const final = eof || window.length === left;
+    const seen = bounded && avail > left ? left : avail;
+    const final = eof || seen === left;
     // Running past a nested component's end while its bytes are all here is
     // an overlong section; otherwise it is the input that ended too soon.
-    const endReason = bounded && window.length === left ? END_OF_SECTION : END_OF_FILE;
-
-    if (!headerAvailable(window) && !final) return { type: "need-more", hint: 1 };
-    const r = new Reader(window, this.#offset, endReason);
+    const endReason = bounded && seen === left ? END_OF_SECTION : END_OF_FILE;
     const start = this.#offset;
-    const id = r.u8();
-    if (id > LAST_SECTION_ID) throw r.error("malformed section id", start);
-    const size = r.u32();
-    const header = r.pos;
-    if (size > left - header) {
-      throw r.error(
-        `${END_OF_SECTION}: section of ${size} bytes runs past the end of the enclosing component`,
-        start,
-      );
+
+    // the header read in place when it is whole and well-formed (a section
+    // is then decoded with one view, of its content); anything else goes
+    // through a reader, which says what is wrong
+    let id = seen > 0 ? data[at] : 0xff;
+    let size = 0;
+    let header = 0;
+    for (let i = 1, shift = 0; i <= MAX_LEB_U32_BYTES && i < seen; i++, shift += 7) {
+      const byte = data[at + i];
+      if (i === MAX_LEB_U32_BYTES && byte & 0xf0) break;
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) {
+        header = i + 1;
+        break;
+      }
+    }
+    if (header === 0 || id > LAST_SECTION_ID || size > left - header) {
+      const window = data.subarray(at, at + seen);
+      if (!headerAvailable(window) && !final) return { type: "need-more", hint: 1 };
+      const r = new Reader(window, start, endReason);
+      id = r.u8();
+      if (id > LAST_SECTION_ID) throw r.error("malformed section id", start);
+      size = r.u32();
+      header = r.pos;
+      if (size > left - header) {
+        throw r.error(
+          `${END_OF_SECTION}: section of ${size} bytes runs past the end of the enclosing component`,
+          start,
+        );
+      }
     }
     const total = header + size;
 
     if (id === COMPONENT_SECTION_ID) {
-      if (window.length < header + Math.min(size, PREAMBLE_SIZE) && !final) {
-        return { type: "need-more", hint: header + PREAMBLE_SIZE - window.length };
+      if (seen < header + Math.min(size, PREAMBLE_SIZE) && !final) {
+        return { type: "need-more", hint: header + PREAMBLE_SIZE - seen };
       }
       if (this.#frames.length > MAX_NESTING_DEPTH) {
-        throw r.error(`components nested deeper than ${MAX_NESTING_DEPTH} levels`, start);
+        throw new ParseError(`components nested deeper than ${MAX_NESTING_DEPTH} levels`, start);
       }
       // The nested preamble must lie within the section.
       const pre = new Reader(
-        window.subarray(header, header + Math.min(size, PREAMBLE_SIZE)),
+        data.subarray(
+          at + header,
+          Math.min(at + seen, at + header + Math.min(size, PREAMBLE_SIZE)),
+        ),
         start + header,
         size < PREAMBLE_SIZE ? END_OF_SECTION : endReason,
       );
@@ -234,13 +269,13 @@ export class Parser {
       });
     }
 
-    if (window.length < total) {
-      if (final) throw r.error(endReason, start + window.length);
-      return { type: "need-more", hint: total - window.length };
+    if (seen < total) {
+      if (final) throw new ParseError(endReason, start + seen);
+      return { type: "need-more", hint: total - seen };
     }
     const payload = decodeSection(
       id,
-      window.subarray(header, total),
+      data.subarray(at + header, at + total),
       start + header,
       { start, end: start + total },
     );
@@ -266,9 +301,10 @@ export function* payloadsInside(
   const parser = new Parser();
   const end = begin.end ?? input.length;
   parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end);
+  const bytes = end === input.length ? input : input.subarray(0, end);
   let pos = begin.offset + PREAMBLE_SIZE;
   for (;;) {
-    const step = parser.parse(input.subarray(pos, end), true);
+    const step = parser.parseAt(bytes, pos, true);
     if (step.type === "need-more") throw new ParseError(END_OF_FILE, parser.offset);
     if (step.payload.kind === "component-end" && step.payload.depth === begin.depth) return;
     pos += step.consumed;
@@ -297,7 +333,7 @@ export function parseBytes(bytes: Uint8Array): Payload[] {
   const out: Payload[] = [];
   let pos = 0;
   while (!parser.done) {
-    const step = parser.parse(bytes.subarray(pos), true);
+    const step = parser.parseAt(bytes, pos, true);
     if (step.type === "need-more") {
       // Unreachable with eof = true; kept as a guard against a parser bug looping.
       throw new ParseError(END_OF_FILE, parser.offset);

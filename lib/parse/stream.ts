@@ -35,7 +35,7 @@ export class ChunkFeeder {
     const data = this.#join();
     let pos = 0;
     while (!this.#parser.done) {
-      const step = this.#parser.parse(data.subarray(pos), eof);
+      const step = this.#parser.parseAt(data, pos, eof);
       if (step.type === "need-more") {
         this.#needed = data.length - pos + step.hint;
         break;

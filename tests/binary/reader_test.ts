@@ -78,6 +78,25 @@ Deno.test("Reader.s32() and s33() sign-extend and check unused bits", () => {
   assert.equal(reader([0x80, 0x80, 0x80, 0x80, 0x70]).s33(), -(2 ** 32));
 });
 
+Deno.test("Reader.s33() reads every length as the BigInt decoder does", () => {
+  // the values around each byte count's boundary, positive and negative (type indices
+  // take 2-4 bytes past 63), each with a byte after it that must stay unread
+  const values: number[] = [];
+  for (const k of [6, 13, 20, 27, 32]) {
+    for (const v of [2 ** k - 1, 2 ** k, 2 ** k + 1, -(2 ** k), -(2 ** k) - 1, -(2 ** k) + 1]) {
+      if (v >= -(2 ** 32) && v < 2 ** 32) values.push(v);
+    }
+  }
+  for (const v of values) {
+    const w = new ByteWriter().s64(BigInt(v)).byte(0x2a);
+    const r = new Reader(w.finish());
+    assert.equal(r.s33(), v, `value ${v}`);
+    assert.equal(r.u8(), 0x2a, `value ${v}: the next byte`);
+  }
+  // running out within the first 4 bytes is the reader's end error, at the window's end
+  throwsAt(() => reader([0x80, 0x80]).s33(), /unexpected end/, 2);
+});
+
 Deno.test("Reader.f32() and f64() read little-endian IEEE 754", () => {
   const w = new ByteWriter().f32(1.5).f64(-0.1).f32(Infinity);
   const r = new Reader(w.finish());

@@ -82,3 +82,32 @@ Deno.test("parse() enters a large nested component without waiting for it", asyn
   await done;
   assert.deepEqual(seen, whole);
 });
+
+Deno.test("Parser.parseAt() from an index gives what parse() gives from a view there", async () => {
+  const { Parser } = await import("../../lib/parse/mod.ts");
+  const bytes = await wat(`(component
+    (type $f (func (param "x" u32)))
+    (component $inner (import "f" (func (type 0))))
+    (import "g" (func (type $f)))
+    (export "h" (func 0)))`);
+  // the input behind a prefix that parseAt() must not read
+  const padded = new Uint8Array(bytes.length + 5);
+  padded.set(bytes, 5);
+  const a = new Parser();
+  const b = new Parser();
+  let pos = 0;
+  while (!a.done) {
+    const sa = a.parseAt(padded, 5 + pos, true);
+    const sb = b.parse(bytes.subarray(pos), true);
+    assert.deepEqual(sa, sb);
+    if (sa.type !== "parsed") break;
+    pos += sa.consumed;
+  }
+  assert.equal(pos, bytes.length);
+  // with only part of a section at hand, both ask for the same bytes more
+  const part = new Parser();
+  const whole = new Parser();
+  for (const p of [part, whole]) p.parse(bytes, false); // the preamble
+  const cut = padded.subarray(0, 5 + 8 + 3);
+  assert.deepEqual(part.parseAt(cut, 5 + 8, false), whole.parse(bytes.subarray(8, 11), false));
+});

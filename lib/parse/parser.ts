@@ -119,7 +119,8 @@ export class Parser {
   /**
    * Start inside a nested component whose preamble was read (for
    * {@link payloadsInside}): the next payloads are its sections, then its
-   * `component-end`.
+   * `component-end`. Its bytes were read once already, so a core module's
+   * payload decodes its declarations only when they are first read.
    * @param depth Its depth.
    * @param offset The absolute offset of its first section.
    * @param end The absolute offset of its end.
@@ -128,7 +129,11 @@ export class Parser {
     this.#offset = offset;
     this.#frames = [{ depth, end }];
     this.#state = "sections";
+    // these bytes were read before: their modules are known, decoded only if asked for
+    this.#lazyModules = true;
   }
+
+  #lazyModules = false;
 
   /** Whether the final `end` payload has been returned. */
   get done(): boolean {
@@ -278,6 +283,7 @@ export class Parser {
       data.subarray(at + header, at + total),
       start + header,
       { start, end: start + total },
+      this.#lazyModules,
     );
     return this.#parsed(total, payload);
   }
@@ -288,7 +294,8 @@ export class Parser {
  * `component-begin` and `component-end`), decoded again from its bytes, one
  * at a time: the inliner reads a large nested component this way when it
  * instantiates it, rather than keeping its payloads from the first read.
- * Offsets are the input's.
+ * Offsets are the input's. Its core modules, known from the first read,
+ * are not decoded again unless their declarations are read.
  * @param input The whole component binary.
  * @param begin The nested component's `component-begin` payload.
  * @returns The payloads, in order.

@@ -15,9 +15,9 @@ import {
   readTypeDef,
 } from "./component_types.ts";
 import type { CoreInstance, Export, Instance, Value } from "./items.ts";
-import { decodeModule } from "./module.ts";
+import { type CoreModuleInfo, decodeModule } from "./module.ts";
 import { readAlias, readCoreSort, readExternName, readSort, readSortIndex } from "./names.ts";
-import type { Payload, Range } from "./payload.ts";
+import type { ModulePayload, Payload, Range } from "./payload.ts";
 
 /** Section ids of the component binary format. */
 export const SECTION_NAMES: Record<number, string> = {
@@ -97,6 +97,8 @@ function readValue(r: Reader): Value {
  * @param contentOffset Absolute offset of `content[0]`.
  * @param range The whole section, header included.
  * @returns The payload.
+ * @param lazyModules Whether a core module is decoded only when its
+ *   declarations are first read (bytes read before, whose modules are known).
  * @throws {ParseError} When the section is malformed.
  */
 export function decodeSection(
@@ -104,7 +106,9 @@ export function decodeSection(
   content: Uint8Array,
   contentOffset: number,
   range: Range,
+  lazyModules = false,
 ): Payload {
+  if (id === 1 && lazyModules) return lazyModule(content, contentOffset, range);
   const r = new Reader(content, contentOffset, END_OF_SECTION);
   let payload: Payload;
   switch (id) {
@@ -159,4 +163,46 @@ export function decodeSection(
   }
   r.expectEnd(SECTION_NAMES[id], contentOffset);
   return payload;
+}
+
+/**
+ * A module payload whose declarations are decoded when first read: a
+ * section read again (see `payloadsInside`) whose module is already known
+ * by its offset, so that a large module is not decoded for nothing.
+ */
+function lazyModule(content: Uint8Array, contentOffset: number, range: Range): ModulePayload {
+  let info: CoreModuleInfo | undefined;
+  const decoded = () => info ??= decodeModule(content, contentOffset);
+  return {
+    kind: "module",
+    range,
+    bytes: content,
+    get types() {
+      return decoded().types;
+    },
+    get imports() {
+      return decoded().imports;
+    },
+    get exports() {
+      return decoded().exports;
+    },
+    get funcs() {
+      return decoded().funcs;
+    },
+    get tables() {
+      return decoded().tables;
+    },
+    get memories() {
+      return decoded().memories;
+    },
+    get globals() {
+      return decoded().globals;
+    },
+    get tags() {
+      return decoded().tags;
+    },
+    get start() {
+      return decoded().start;
+    },
+  };
 }

@@ -74,3 +74,27 @@ Deno.test("a small nested component is kept: same translation as a stream", asyn
   assert.ok(whole.translation, whole.text);
   assert.equal(whole.text, (await fused(chunked(bytes, 7))).text);
 });
+
+Deno.test("a nested component read again gives its modules as the first read did, decoded when asked", async () => {
+  const { parseBytes } = await import("../../lib/parse/mod.ts");
+  const { payloadsInside } = await import("../../lib/parse/parser.ts");
+  const bytes = await wat(component(80_000));
+  const first = parseBytes(bytes);
+  const begin = first.find((p) => p.kind === "component-begin" && p.depth === 1);
+  assert.ok(begin?.kind === "component-begin");
+  const again = [...payloadsInside(bytes, begin)];
+  const modules = (ps: typeof first) => ps.filter((p) => p.kind === "module");
+  const want = modules(first.filter((p) => "range" in p && p.range.end <= begin.end!));
+  const got = modules(again);
+  assert.equal(got.length, 2);
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) {
+    const [g, w] = [got[i], want[i]];
+    assert.ok(g.kind === "module" && w.kind === "module");
+    assert.deepEqual(g.range, w.range);
+    assert.deepEqual(g.exports, w.exports);
+    assert.deepEqual(g.imports, w.imports);
+    assert.deepEqual(g.funcs, w.funcs);
+    assert.equal(g.start, w.start);
+  }
+});

@@ -104,12 +104,18 @@ const VAL_TYPES: Record<number, string> = {
   0x69: "exnref",
 };
 
-/** What the own checks read of a module's bytes. */
+/**
+ * What the own checks read of a module's bytes: where each name is (its
+ * bytes are compared where they lie, no string made for them) and each
+ * exported function's signature.
+ */
 interface ModuleFacts {
-  /** Each import's names. */
-  readonly imports: readonly { readonly module: string; readonly name: string }[];
-  /** Each exported function's signature, by name. */
-  readonly exports: ReadonlyMap<string, { params: string[]; results: string[] } | undefined>;
+  /** Per import: the start and length of its first-level name, then of its name. */
+  readonly imports: Uint32Array;
+  /** Per function export, in order: the start and length of its name, and its signature's index. */
+  readonly exports: Uint32Array;
+  /** The function types, by index. */
+  readonly sigs: readonly { params: string[]; results: string[] }[];
   /** A defect found while reading, if any. */
   readonly defect?: string;
 }
@@ -121,6 +127,7 @@ interface ModuleFacts {
  */
 const factsOf = new WeakMap<Uint8Array, ModuleFacts>();
 const KEEP_FACTS_BELOW = 16 * 1024;
+const NO_SIG = 0xffff_ffff;
 
 /** Read the type, import, function and export sections of a module. */
 function readFacts(bytes: Uint8Array): ModuleFacts {
@@ -130,9 +137,16 @@ function readFacts(bytes: Uint8Array): ModuleFacts {
   r.take(8);
   const sigs: { params: string[]; results: string[] }[] = [];
   const funcTypes: number[] = [];
-  const imports: { module: string; name: string }[] = [];
-  const exports = new Map<string, { params: string[]; results: string[] } | undefined>();
+  let imports = new Uint32Array(0);
+  let exports = new Uint32Array(0);
   let defect: string | undefined;
+  // a name's start and length, skipped over
+  const name = (into: Uint32Array, at: number) => {
+    const len = r.u32();
+    into[at] = r.pos;
+    into[at + 1] = len;
+    r.take(len);
+  };
   read: while (!r.done) {
     const id = r.u8();
     const size = r.u32();
@@ -150,8 +164,11 @@ function readFacts(bytes: Uint8Array): ModuleFacts {
         sigs.push({ params, results });
       }
     } else if (id === 2) {
-      for (let i = 0, n = r.u32(); i < n; i++) {
-        imports.push({ module: r.name(), name: r.name() });
+      const n = r.u32();
+      imports = new Uint32Array(4 * n);
+      for (let i = 0; i < n; i++) {
+        name(imports, 4 * i);
+        name(imports, 4 * i + 2);
         const kind = r.u8();
         if (kind === 0x00) {
           funcTypes.push(r.u32());
@@ -171,55 +188,102 @@ function readFacts(bytes: Uint8Array): ModuleFacts {
     } else if (id === 3) {
       for (let n = r.u32(); n > 0; n--) funcTypes.push(r.u32());
     } else if (id === 7) {
-      for (let n = r.u32(); n > 0; n--) {
-        const name = r.name();
+      const n = r.u32();
+      const found = new Uint32Array(3 * n);
+      let funcs = 0;
+      for (let i = 0; i < n; i++) {
+        const at = 3 * funcs;
+        name(found, at);
         const kind = r.u8();
         const index = r.u32();
         // the type and function sections come before the export section
-        if (kind === 0x00) exports.set(name, sigs[funcTypes[index]]);
+        if (kind !== 0x00) continue;
+        found[at + 2] = funcTypes[index] ?? NO_SIG;
+        funcs++;
       }
+      exports = found.subarray(0, 3 * funcs);
     }
     r.pos = end;
   }
   const facts: ModuleFacts = defect === undefined
-    ? { imports, exports }
-    : { imports, exports, defect };
+    ? { imports, exports, sigs }
+    : { imports, exports, sigs, defect };
   if (bytes.length < KEEP_FACTS_BELOW) factsOf.set(bytes, facts);
   return facts;
+}
+
+const utf8 = new TextDecoder();
+
+/** Whether the name at `bytes[start, start + len)` is `text` (compared in place when ASCII). */
+function nameIs(bytes: Uint8Array, start: number, len: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return nameAt(bytes, start, len) === text;
+    if (i >= len || bytes[start + i] !== c) return false;
+  }
+  return len === text.length;
+}
+
+/** The name at `bytes[start, start + len)`, as a string (for messages and the rare lookup). */
+function nameAt(bytes: Uint8Array, start: number, len: number): string {
+  return utf8.decode(bytes.subarray(start, start + len));
 }
 
 /**
  * The checks the engine cannot make: the module imports what its bindings
  * say, in their order (names), and exports each adapter with the lowering
  * side's flat signature. It reads only the type, import, function and
- * export sections (once per bytes), and builds nothing but the signatures
- * it compares.
+ * export sections (once per bytes), compares names where they lie in the
+ * bytes, and builds nothing but the signatures it compares.
  */
 function checkOwnModule(m: AdapterModule, dfg: ComponentDfg): void {
   const fail = (why: string, adapter?: number): never => {
     throw new ValidationError(why, m.index, adapter);
   };
-  const facts = readFacts(m.bytes);
+  const bytes = m.bytes;
+  const facts = readFacts(bytes);
   if (facts.defect !== undefined) fail(facts.defect);
-  const { imports, exports } = facts;
-  if (imports.length !== m.imports.length) {
-    fail(`it has ${imports.length} imports but ${m.imports.length} bindings`);
+  const { imports, exports, sigs } = facts;
+  const count = imports.length / 4;
+  if (count !== m.imports.length) {
+    fail(`it has ${count} imports but ${m.imports.length} bindings`);
   }
-  for (let i = 0; i < imports.length; i++) {
-    const { module, name } = imports[i];
+  for (let i = 0; i < count; i++) {
     const bound = m.imports[i];
-    if (bound.module !== module || bound.name !== name) {
+    const at = 4 * i;
+    if (
+      !nameIs(bytes, imports[at], imports[at + 1], bound.module) ||
+      !nameIs(bytes, imports[at + 2], imports[at + 3], bound.name)
+    ) {
       fail(
-        `import ${i} is "${module}" "${name}" but its binding names "${bound.module}" "${bound.name}"`,
+        `import ${i} is "${nameAt(bytes, imports[at], imports[at + 1])}" "${
+          nameAt(bytes, imports[at + 2], imports[at + 3])
+        }" but its binding names "${bound.module}" "${bound.name}"`,
       );
     }
   }
-  for (const id of m.adapters) {
+  // the adapters are exported in their order: the kth export is looked for first
+  let byName: Map<string, number> | undefined;
+  const exportNamed = (name: string, k: number): number | undefined => {
+    if (3 * k < exports.length && nameIs(bytes, exports[3 * k], exports[3 * k + 1], name)) {
+      return k;
+    }
+    if (byName === undefined) {
+      byName = new Map();
+      for (let j = 0; j < exports.length; j += 3) {
+        byName.set(nameAt(bytes, exports[j], exports[j + 1]), j / 3);
+      }
+    }
+    return byName.get(name);
+  };
+  for (let k = 0; k < m.adapters.length; k++) {
+    const id = m.adapters[k];
     const name = m.exports.get(id);
-    if (name === undefined || !exports.has(name)) fail("the adapter is not exported", id);
+    const e = name === undefined ? undefined : exportNamed(name, k);
+    if (e === undefined) fail("the adapter is not exported", id);
     const a = dfg.adapters[id];
     const want = flattenFuncType(a.lowerType, "lower", a.lowerOptions.memory64 ? "i64" : "i32");
-    const sig = exports.get(name!);
+    const sig = sigs[exports[3 * e! + 2]];
     if (sig === undefined || !same(sig.params, want.params) || !same(sig.results, want.results)) {
       fail(
         `the export has type (${sig?.params.join(", ") ?? "?"}) but the lowering side needs (${

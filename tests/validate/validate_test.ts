@@ -68,3 +68,16 @@ Deno.test("an export whose signature is not the lowering side's", () => {
     /the export has type \(.*\) but the lowering side needs \(.*i64.*\)/,
   );
 });
+
+Deno.test("names are compared whole, in place: a prefix, a longer name or a non-ASCII one is not the import", () => {
+  const named = (name: string) => m.imports.map((i, k) => k === 0 ? { ...i, name } : i);
+  const real = m.imports[0].name;
+  for (const name of [real.slice(0, -1), `${real}0`, `${real.slice(0, -1)}é`, ""]) {
+    refuses({ ...m, imports: named(name) }, t.dfg, /import 0 is "\w+" "[^"]+" but its binding/);
+  }
+});
+
+Deno.test("adapters found by name when they are not exported in their order", () => {
+  assert.ok(m.adapters.length >= 2, "a module with two adapters");
+  validateAdapterModule({ ...m, adapters: [...m.adapters].reverse() }, t.dfg);
+});

@@ -13,7 +13,11 @@
  * ```sh
  * deno run -A tools/fuse_scale.ts                 # the whole table
  * deno run -A tools/fuse_scale.ts wide 10000      # one case, as JSON
+ * deno run -A tools/fuse_scale.ts --v8-flags=--optimize-for-size wide 100000
  * ```
+ *
+ * `--v8-flags=...` first passes V8 flags to the processes that measure
+ * (to see what the engine's heap sizing makes of the peak).
  *
  * The component is assembled from WAT once in a process of its own and
  * kept in `node_modules/.cache/wasmfuse-bench/` (see `shapeComponent`); the
@@ -97,13 +101,17 @@ async function timeOf(bytes: Uint8Array, runs: number): Promise<number> {
   return best;
 }
 
+/** V8 flags for the processes that measure (`--v8-flags=...` as the first argument). */
+let v8Flags: string[] = [];
+
 /** Run a measurement in a process of its own. */
 async function child(mode: "time" | "memory", shape: Shape, size: number, file: string) {
+  const flags = [...(mode === "memory" ? ["--expose-gc"] : []), ...v8Flags];
   const p = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      ...(mode === "memory" ? ["--v8-flags=--expose-gc"] : []),
+      ...(flags.length > 0 ? [`--v8-flags=${flags.join(",")}`] : []),
       new URL(import.meta.url).pathname,
       `--${mode}`,
       shape,
@@ -125,7 +133,11 @@ async function one(shape: Shape, size: number): Promise<Result> {
   return { shape, bytes, ms, ...m };
 }
 
-const [mode, ...rest] = Deno.args;
+const args = [...Deno.args];
+if (args[0]?.startsWith("--v8-flags=")) {
+  v8Flags = args.shift()!.slice("--v8-flags=".length).split(",").filter((f) => f !== "");
+}
+const [mode, ...rest] = args;
 if (mode === "--assemble") {
   await shapeComponent(rest[0] as Shape, Number(rest[1]));
 } else if (mode === "--time") {
@@ -133,8 +145,8 @@ if (mode === "--assemble") {
   console.log(JSON.stringify(await timeOf(bytes, Number(rest[1]) >= 100_000 ? 2 : 5)));
 } else if (mode === "--memory") {
   console.log(JSON.stringify(await memoryOf(await Deno.readFile(rest[2]))));
-} else if (Deno.args.length === 2) {
-  console.log(JSON.stringify(await one(Deno.args[0] as Shape, Number(Deno.args[1]))));
+} else if (args.length === 2) {
+  console.log(JSON.stringify(await one(args[0] as Shape, Number(args[1]))));
 } else {
   console.log(
     "| shape | adapters | input | `fuse()` | per adapter | peak memory added | result in memory | modules |",

@@ -171,14 +171,14 @@ export interface TypeScope {
 export type TypeTable = Map<string, InterfaceType | TypeFunc>;
 
 /** A number per type object, for structural keys (weak: types come and go with components). */
-const typeIds = new WeakMap<object, number>();
+const typeIds = new WeakMap<object, string>();
 let nextTypeId = 1;
 
 function idOf(t: AnyType): string {
   if (typeof t === "string") return t;
   let id = typeIds.get(t);
-  if (id === undefined) typeIds.set(t, id = nextTypeId++);
-  return `#${id}`;
+  if (id === undefined) typeIds.set(t, id = `#${nextTypeId++}`);
+  return id;
 }
 
 /** The structure of a value type whose parts are resolved, as a key (parts by identity). */
@@ -579,6 +579,26 @@ function resolveDecls(
   return { imports, exports };
 }
 
+/** Refuse a parameter name given twice (pairwise for the usual few, with a set past 8). */
+function checkParamNames(params: readonly { readonly name: string }[]): void {
+  const n = params.length;
+  if (n <= 8) {
+    for (let i = 1; i < n; i++) {
+      for (let j = 0; j < i; j++) {
+        if (params[j].name === params[i].name) {
+          throw new LinkError(`duplicate parameter name \`${params[i].name}\``);
+        }
+      }
+    }
+    return;
+  }
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.name)) throw new LinkError(`duplicate parameter name \`${p.name}\``);
+    seen.add(p.name);
+  }
+}
+
 /**
  * Resolve a type definition (anything but a resource definition, which
  * needs a component instance and is the inliner's to make).
@@ -591,24 +611,24 @@ export function resolveTypeDef(scope: TypeScope, t: TypeDef): AnyType {
     case "defined":
       return resolveDefined(scope, t.type);
     case "func": {
-      const seen = new Set<string>();
-      for (const p of t.params) {
-        if (seen.has(p.name)) throw new LinkError(`duplicate parameter name \`${p.name}\``);
-        seen.add(p.name);
-      }
-      const params = t.params.map((p) => ({ name: p.name, type: resolveValType(scope, p.type) }));
+      const n = t.params.length;
+      checkParamNames(t.params);
+      const types: InterfaceType[] = [];
+      for (let i = 0; i < n; i++) types.push(resolveValType(scope, t.params[i].type));
       const result = t.result === undefined ? undefined : resolveValType(scope, t.result);
-      // equal function types are one object (see TypeTable)
+      // equal function types are one object (see TypeTable): looked up before one is made
       const table = scope.typeTable;
-      const key = table === undefined
-        ? undefined
-        : `F${t.async ? "a" : ""}(${params.map((p) => `${p.name}:${idOf(p.type)}`).join(",")})${
-          result === undefined ? "" : idOf(result)
-        }`;
-      if (key !== undefined) {
-        const seen = table!.get(key);
+      let key: string | undefined;
+      if (table !== undefined) {
+        key = t.async ? "Fa(" : "F(";
+        for (let i = 0; i < n; i++) {
+          key += `${i === 0 ? "" : ","}${t.params[i].name}:${idOf(types[i])}`;
+        }
+        key += result === undefined ? ")" : `)${idOf(result)}`;
+        const seen = table.get(key);
         if (seen !== undefined) return seen;
       }
+      const params = t.params.map((p, i) => ({ name: p.name, type: types[i] }));
       let f: TypeFunc;
       if (result === undefined) {
         f = nested<TypeFunc>({ kind: "func", async: t.async, params }, params.map((p) => p.type));

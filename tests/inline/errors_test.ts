@@ -912,3 +912,16 @@ Deno.test({
     );
   },
 });
+
+Deno.test("a function type naming a parameter twice", async (t) => {
+  for (const n of [2, 12]) {
+    await t.step(`among ${n} parameters`, async () => {
+      const params = Array.from({ length: n }, (_, i) => `(param "p${i === n - 1 ? 0 : i}" u32)`);
+      await rejects(
+        `(component (type (func ${params.join(" ")})))`,
+        /^duplicate parameter name `p0`$/,
+        { section: "type", item: 0 },
+      );
+    });
+  }
+});

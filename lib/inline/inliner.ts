@@ -1140,12 +1140,19 @@ export class Inliner {
 
   /** Check the options a function type requires (CanonicalABI.md, canonopt validation). */
   #requireOptions(ft: TypeFunc, o: AdapterOptions, what: "lift" | "lower"): void {
+    const { paramMem, resultMem, flatParams, flatResults } = summaryOf(ft);
+    // the common case (nothing in memory, few flat values) needs neither option
+    if (
+      !paramMem && !resultMem && flatParams <= MAX_FLAT_ASYNC_PARAMS &&
+      flatResults <= MAX_FLAT_RESULTS
+    ) {
+      if (!(what === "lower" && o.async && ft.result !== undefined)) return;
+    }
     const need = (option: "memory" | "realloc", why: string) => {
       if (o[option] === undefined) {
         throw new LinkError(`canon ${what} needs a \`${option}\` option: ${why}`);
       }
     };
-    const { paramMem, resultMem, flatParams, flatResults } = summaryOf(ft);
     if (what === "lift") {
       if (paramMem) need("realloc", "its parameters contain strings or lists");
       if (resultMem) need("memory", "its result contains strings or lists");

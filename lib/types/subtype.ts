@@ -299,9 +299,12 @@ export function sameCoreSignature(
   a: { readonly params: readonly CoreValType[]; readonly results: readonly CoreValType[] },
   b: { readonly params: readonly CoreValType[]; readonly results: readonly CoreValType[] },
 ): boolean {
-  return a.params.length === b.params.length && a.results.length === b.results.length &&
-    a.params.every((p, i) => sameCoreVal(p, b.params[i])) &&
-    a.results.every((r, i) => sameCoreVal(r, b.results[i]));
+  if (a === b) return true;
+  const { params, results } = a;
+  if (params.length !== b.params.length || results.length !== b.results.length) return false;
+  for (let i = 0; i < params.length; i++) if (!sameCoreVal(params[i], b.params[i])) return false;
+  for (let i = 0; i < results.length; i++) if (!sameCoreVal(results[i], b.results[i])) return false;
+  return true;
 }
 
 /**

@@ -145,7 +145,8 @@ function readFacts(bytes: Uint8Array): ModuleFacts {
     const len = r.u32();
     into[at] = r.pos;
     into[at + 1] = len;
-    r.take(len);
+    r.need(len);
+    r.pos += len;
   };
   read: while (!r.done) {
     const id = r.u8();

@@ -454,7 +454,9 @@ export class AdapterModuleBuilder {
     const template = key === undefined ? undefined : this.#templates.get(key);
     let ref: FuncRef;
     if (template !== undefined) {
-      const replace = new Map<FuncRef, FuncRef>();
+      // (cloneFunc reads the map and keeps nothing of it: one map serves every copy)
+      const replace = this.#replace;
+      replace.clear();
       if (template.callee !== undefined) replace.set(template.callee, this.#calleeOf(a));
       ref = this.module.cloneFunc(template.ref, name, replace);
     } else {
@@ -479,6 +481,8 @@ export class AdapterModuleBuilder {
         adapterOptionsKey(a.lowerOptions)
       }|${a.scoped ? "s" : ""}|${barrier ? "b" : ""}`;
   }
+
+  readonly #replace = new Map<FuncRef, FuncRef>();
 
   /** The adapters compiled so far, by what makes their bodies the same. */
   readonly #templates = new Map<string, Template>();

@@ -504,8 +504,15 @@ export class Inliner {
   #rootDepth = 0;
   #instantiating = 0;
   #done = false;
-  /** The item being processed, so that a nested instantiation knows where it was asked for. */
+  /**
+   * The item being processed, so that a nested instantiation knows where it
+   * was asked for: kept as its parts, made an object (and kept here) only
+   * when an instantiation asks.
+   */
   #location: ItemLocation | undefined;
+  #locOffset = -1;
+  #locSection = "";
+  #locItem = 0;
   readonly #instanceDepth = new WeakMap<InstanceDef, number>();
 
   /**
@@ -668,7 +675,10 @@ export class Inliner {
     }
     const items = p.items as readonly unknown[];
     for (let i = 0; i < items.length; i++) {
-      this.#location = { offset: p.range.start, section: p.kind, item: i };
+      this.#locOffset = p.range.start;
+      this.#locSection = p.kind;
+      this.#locItem = i;
+      this.#location = undefined;
       try {
         switch (p.kind) {
           case "core-instance":
@@ -851,10 +861,12 @@ export class Inliner {
     try {
       const rci = this.#collector.dfg.componentInstances.length;
       this.#event({ kind: "component-instance", id: rci, node: { parent: parent.rci } });
-      const site = this.#location;
+      const [offset, section, item] = [this.#locOffset, this.#locSection, this.#locItem];
+      const site = this.#location ??= offset < 0 ? undefined : { offset, section, item };
       const frame = new Frame(this, rci, args, def.outer, site);
       const runner = new BodyRunner(frame);
       for (const p of def.body) runner.feed(p);
+      [this.#locOffset, this.#locSection, this.#locItem] = [offset, section, item];
       this.#location = site;
       return frame.exports;
     } finally {

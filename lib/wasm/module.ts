@@ -515,7 +515,8 @@ export class ModuleBuilder {
    * @param of The function to copy: one defined with {@link ModuleBuilder.func}
    *   (a copy is not copied again).
    * @param textName A name for the text format.
-   * @param replace Callees to replace, by the one the original calls.
+   * @param replace Callees to replace, by the one the original calls (read
+   *   during the call, not kept: the caller may reuse the map).
    * @returns The new function's handle.
    */
   cloneFunc(of: FuncRef, textName: string, replace: ReadonlyMap<FuncRef, FuncRef>): FuncRef {

@@ -69,32 +69,43 @@ export async function fuse(
     ready.push(m);
   });
   const feeder = new ChunkFeeder();
-  const push = (p: Payload) => inliner.push(p);
+  const push = (p: Payload) => {
+    inliner.push(p);
+    // a large nested component's bytes, with the whole input at hand: not decoded now
+    if (inliner.takeSkip()) feeder.skipComponent();
+  };
   // each module goes to `onModule` once its chunk is done, before the next chunk is read
   const deliver = async () => {
     const out = ready;
     ready = [];
     if (onModule !== undefined) { for (const m of out) await onModule(m); }
   };
-  if (input instanceof Uint8Array) {
-    feeder.push(input, true, push);
-  } else {
-    // not `for await` over a stream: some browsers lack it
-    const reader = input.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        feeder.push(value, false, push);
-        await deliver();
+  try {
+    if (input instanceof Uint8Array) {
+      feeder.push(input, true, push);
+    } else {
+      // not `for await` over a stream: some browsers lack it
+      const reader = input.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          feeder.push(value, false, push);
+          await deliver();
+        }
+      } finally {
+        reader.releaseLock();
       }
-    } finally {
-      reader.releaseLock();
+      feeder.push(new Uint8Array(0), true, push);
     }
-    feeder.push(new Uint8Array(0), true, push);
+    inliner.finish();
+    // the skipped bytes never read since (components not instantiated) are checked now
+    inliner.checkSkipped();
+    partitioner.finish();
+  } catch (e) {
+    // a read that decoded every byte would have met an error in skipped bytes first
+    throw inliner.firstSkippedError() ?? e;
   }
-  inliner.finish();
-  partitioner.finish();
   await deliver();
   const plan = planInstantiation(
     dfg,

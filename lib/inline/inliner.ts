@@ -30,7 +30,7 @@ import type {
   TypeDef,
 } from "../parse/items.ts";
 import type { ModulePayload, Payload } from "../parse/payload.ts";
-import { payloadsInside } from "../parse/parser.ts";
+import { modulesInside, payloadsInside } from "../parse/parser.ts";
 import {
   containsMemoryValues,
   type FlatSignature,
@@ -414,10 +414,17 @@ class BodyRunner {
   #nested: Payload[] | undefined;
   /** The nested component being skipped (to be read again from the input when instantiated). */
   #skipped: (Payload & { kind: "component-begin" }) | undefined;
+  /** Its bytes' check, when they were not decoded on this read (see Inliner.skipNested). */
+  #region: SkippedRegion | undefined;
   #nestedAt = 0;
   #depth = 0;
 
-  constructor(readonly frame: Frame) {}
+  /**
+   * @param frame The frame the body runs in.
+   * @param firstRead Whether its payloads come from the input's first read
+   *   (the root's: its large nested components' bytes may be skipped then).
+   */
+  constructor(readonly frame: Frame, readonly firstRead = false) {}
 
   feed(p: Payload): void {
     const inliner = this.frame.inliner;
@@ -427,16 +434,18 @@ class BodyRunner {
       if (p.kind === "component-end" && --this.#depth === 0) {
         const source = inliner.source;
         const begin = this.#skipped;
+        const region = this.#region;
         this.frame.components.push({
           kind: "static",
           body: begin === undefined
             ? this.#nested!
-            : { [Symbol.iterator]: () => payloadsInside(source!, begin) },
+            : { [Symbol.iterator]: () => readAgain(source!, begin, region) },
           outer: { frame: this.frame, limits: this.frame.limits() },
           offset: this.#nestedAt,
         });
         this.#nested = undefined;
         this.#skipped = undefined;
+        this.#region = undefined;
         return;
       }
       this.#nested?.push(p);
@@ -448,14 +457,49 @@ class BodyRunner {
       // stay in memory meanwhile
       if (
         inliner.source !== undefined && p.end !== null && p.end - p.offset >= REREAD_AT_SIZE
-      ) this.#skipped = p;
-      else this.#nested = [];
+      ) {
+        this.#skipped = p;
+        // on the first read, its bytes are not even decoded (checked when read again)
+        if (this.firstRead) this.#region = inliner.skipNested(p);
+      } else this.#nested = [];
       this.#nestedAt = p.offset;
       this.#depth = 1;
       return;
     }
     inliner.apply(this.frame, p);
   }
+}
+
+/** A module's type, its errors located at the module. */
+function checkedModuleType(p: ModulePayload): TypeModule {
+  try {
+    return moduleTypeOf(p);
+  } catch (e) {
+    if (e instanceof LinkError) {
+      const at = { offset: p.range.start, section: "module", item: 0 };
+      throw e instanceof UnsupportedError
+        ? new UnsupportedError(e.reason, e.feature, at)
+        : new LinkError(e.reason, at);
+    }
+    throw e;
+  }
+}
+
+/** A nested component whose bytes the first read skipped: checked when read whole. */
+interface SkippedRegion {
+  readonly begin: Payload & { kind: "component-begin" };
+  /** Whether its bytes have been read whole (and found well-formed). */
+  checked: boolean;
+}
+
+/** A skipped nested component's payloads read again; once all are read, its bytes are checked. */
+function* readAgain(
+  source: Uint8Array,
+  begin: Payload & { kind: "component-begin" },
+  region: SkippedRegion | undefined,
+): Generator<Payload> {
+  yield* payloadsInside(source, begin);
+  if (region !== undefined) region.checked = true;
 }
 
 /**
@@ -549,7 +593,7 @@ export class Inliner {
         throw new LinkError(`expected the root component-begin payload, got \`${p.kind}\``);
       }
       this.#event({ kind: "component-instance", id: 0, node: {} });
-      this.#root = new BodyRunner(new Frame(this, 0, undefined, undefined));
+      this.#root = new BodyRunner(new Frame(this, 0, undefined, undefined), true);
       this.#rootDepth = 1;
       return;
     }
@@ -600,24 +644,78 @@ export class Inliner {
     let id = this.#moduleIds.get(p.range.start);
     if (id === undefined) {
       id = this.#collector.dfg.modules.length;
-      let type: TypeModule;
-      try {
-        type = moduleTypeOf(p);
-      } catch (e) {
-        if (e instanceof LinkError) {
-          const at = { offset: p.range.start, section: "module", item: 0 };
-          throw e instanceof UnsupportedError
-            ? new UnsupportedError(e.reason, e.feature, at)
-            : new LinkError(e.reason, at);
-        }
-        throw e;
-      }
+      const type = checkedModuleType(p);
       this.#moduleIds.set(p.range.start, id);
       this.#moduleTypes.push(type);
       const { kind: _k, range: _r, ...info } = p;
       this.#event({ kind: "module", id, node: info });
     }
     return id;
+  }
+
+  /** Large nested components whose bytes the first read skipped, in input order. */
+  readonly #skippedRegions: SkippedRegion[] = [];
+  #skipAsked = false;
+
+  /**
+   * On the first read, a large nested component's bytes need not be
+   * decoded: its modules are registered now (in input order, as a read
+   * would), and the rest is read when it is instantiated. Its bytes are
+   * checked then, or at the end (see {@link Inliner.checkSkipped}); an
+   * error met meanwhile defers to theirs (see {@link Inliner.firstSkippedError}).
+   * @param begin Its `component-begin` payload.
+   * @returns Its region, or undefined when its bytes are not all in the input.
+   */
+  skipNested(begin: Payload & { kind: "component-begin" }): SkippedRegion | undefined {
+    const source = this.source;
+    if (source === undefined || begin.end === null || begin.end > source.length) return undefined;
+    const region: SkippedRegion = { begin, checked: false };
+    this.#skippedRegions.push(region);
+    for (const m of modulesInside(source, begin)) this.moduleId(m);
+    this.#skipAsked = true;
+    return region;
+  }
+
+  /**
+   * Whether the parser may skip the bytes of the nested component whose
+   * `component-begin` was just pushed (asked once; see
+   * `ChunkFeeder.skipComponent`).
+   * @returns Whether to skip them.
+   */
+  takeSkip(): boolean {
+    const asked = this.#skipAsked;
+    this.#skipAsked = false;
+    return asked;
+  }
+
+  /**
+   * The error a first read of the skipped components would have met first
+   * (the first, in input order, of those not read whole since): what a
+   * read that decoded every byte reports before any later error.
+   * @returns The error, or undefined when their bytes are well-formed.
+   */
+  firstSkippedError(): unknown {
+    for (const r of this.#skippedRegions) {
+      if (r.checked) continue;
+      try {
+        for (const p of payloadsInside(this.source!, r.begin, "whole")) {
+          if (p.kind === "module") checkedModuleType(p);
+        }
+      } catch (e) {
+        return e;
+      }
+      r.checked = true;
+    }
+    return undefined;
+  }
+
+  /**
+   * Check the skipped components not read whole since (never instantiated).
+   * @throws {ParseError} The first error their bytes hold (or a LinkError of a module).
+   */
+  checkSkipped(): void {
+    const e = this.firstSkippedError();
+    if (e !== undefined) throw e;
   }
 
   /** A fresh resource type. */

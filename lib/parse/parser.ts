@@ -20,7 +20,7 @@ import {
   MAX_NESTING_DEPTH,
   PREAMBLE_SIZE,
 } from "../binary/limits.ts";
-import type { Payload } from "./payload.ts";
+import type { ModulePayload, Payload } from "./payload.ts";
 import { readPreamble } from "./preamble.ts";
 import { decodeSection } from "./sections.ts";
 
@@ -119,21 +119,52 @@ export class Parser {
   /**
    * Start inside a nested component whose preamble was read (for
    * {@link payloadsInside}): the next payloads are its sections, then its
-   * `component-end`. Its bytes were read once already, so a core module's
-   * payload decodes its declarations only when they are first read.
+   * `component-end`. Read `"again"` (its bytes were read once already), a
+   * core module's payload decodes its declarations only when they are
+   * first read; read `"whole"`, everything is decoded; read
+   * `"modules-only"`, the sections other than modules and components are
+   * not decoded (their payloads are placeholders).
    * @param depth Its depth.
    * @param offset The absolute offset of its first section.
    * @param end The absolute offset of its end.
+   * @param read How its sections are read.
    */
-  enterNested(depth: number, offset: number, end: number): void {
+  enterNested(
+    depth: number,
+    offset: number,
+    end: number,
+    read: "again" | "whole" | "modules-only" = "again",
+  ): void {
     this.#offset = offset;
     this.#frames = [{ depth, end }];
     this.#state = "sections";
-    // these bytes were read before: their modules are known, decoded only if asked for
-    this.#lazyModules = true;
+    // read again, the bytes' modules are known: decoded only if asked for; read for the
+    // modules only, the other sections are not decoded
+    this.#lazyModules = read === "again";
+    this.#modulesOnly = read === "modules-only";
   }
 
   #lazyModules = false;
+  /** Whether the nested component just entered is to be skipped (see skipComponent). */
+  #skipping = false;
+  /** Whether sections other than modules and components go undecoded (see modulesInside). */
+  #modulesOnly = false;
+
+  /**
+   * Skip the rest of the nested component whose `component-begin` was just
+   * returned: the next payload is its `component-end`, its bytes consumed
+   * undecoded (all of them must be at hand by then). For a caller that has
+   * the whole input and reads the component from it later (the inliner,
+   * in `fuse()`), and checks its bytes then.
+   * @throws {Error} When no nested component was just entered.
+   */
+  skipComponent(): void {
+    const frame = this.#frames[this.#frames.length - 1];
+    if (this.#state !== "sections" || frame === undefined || frame.end === null) {
+      throw new Error("skipComponent() is for a nested component just entered");
+    }
+    this.#skipping = true;
+  }
 
   /** Whether the final `end` payload has been returned. */
   get done(): boolean {
@@ -199,6 +230,16 @@ export class Parser {
 
   #section(data: Uint8Array, at: number, eof: boolean): ParseStep {
     const frame = this.#frames[this.#frames.length - 1];
+    if (this.#skipping) {
+      const left = frame.end! - this.#offset;
+      if (data.length - at < left) {
+        if (eof) throw new ParseError(END_OF_FILE, this.#offset + data.length - at);
+        return { type: "need-more", hint: left - (data.length - at) };
+      }
+      this.#skipping = false;
+      this.#frames.pop();
+      return this.#parsed(left, { kind: "component-end", depth: frame.depth, offset: frame.end! });
+    }
     const bounded = frame.end !== null;
     const left = bounded ? frame.end! - this.#offset : Infinity;
     const avail = data.length - at;
@@ -251,7 +292,8 @@ export class Parser {
       if (seen < header + Math.min(size, PREAMBLE_SIZE) && !final) {
         return { type: "need-more", hint: header + PREAMBLE_SIZE - seen };
       }
-      if (this.#frames.length > MAX_NESTING_DEPTH) {
+      // (by depth, not by frames: a component read again starts at its own depth)
+      if (frame.depth >= MAX_NESTING_DEPTH) {
         throw new ParseError(`components nested deeper than ${MAX_NESTING_DEPTH} levels`, start);
       }
       // The nested preamble must lie within the section.
@@ -278,6 +320,7 @@ export class Parser {
       if (final) throw new ParseError(endReason, start + seen);
       return { type: "need-more", hint: total - seen };
     }
+    if (this.#modulesOnly && id !== 1) return this.#parsed(total, NOT_DECODED);
     const payload = decodeSection(
       id,
       data.subarray(at + header, at + total),
@@ -294,20 +337,23 @@ export class Parser {
  * `component-begin` and `component-end`), decoded again from its bytes, one
  * at a time: the inliner reads a large nested component this way when it
  * instantiates it, rather than keeping its payloads from the first read.
- * Offsets are the input's. Its core modules, known from the first read,
- * are not decoded again unless their declarations are read.
+ * Offsets are the input's. Read `"again"`, its core modules (known from
+ * the first read) are not decoded unless their declarations are read;
+ * read `"whole"`, everything is, as on a first read.
  * @param input The whole component binary.
  * @param begin The nested component's `component-begin` payload.
+ * @param read How: `"again"` (the default) or `"whole"`.
  * @returns The payloads, in order.
  * @throws {ParseError} When the bytes are malformed (they were read once already).
  */
 export function* payloadsInside(
   input: Uint8Array,
   begin: { readonly depth: number; readonly offset: number; readonly end: number | null },
+  read: "again" | "whole" = "again",
 ): Generator<Payload> {
   const parser = new Parser();
   const end = begin.end ?? input.length;
-  parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end);
+  parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end, read);
   const bytes = end === input.length ? input : input.subarray(0, end);
   let pos = begin.offset + PREAMBLE_SIZE;
   for (;;) {
@@ -316,6 +362,43 @@ export function* payloadsInside(
     if (step.payload.kind === "component-end" && step.payload.depth === begin.depth) return;
     pos += step.consumed;
     yield step.payload;
+  }
+}
+
+/** What a modules-only parser gives for any other section (see {@link modulesInside}). */
+const NOT_DECODED: Payload = Object.freeze({
+  kind: "custom",
+  range: Object.freeze({ start: 0, end: 0 }),
+  name: "",
+  data: new Uint8Array(0),
+});
+
+/**
+ * The core modules inside a nested component of `input`, nested components
+ * included, decoded, in order: its sections' headers and nested preambles
+ * are read as {@link payloadsInside} reads them (the same errors), other
+ * sections are not decoded. The inliner registers a component's modules
+ * this way when it skips the component's bytes on their first read.
+ * @param input The whole component binary.
+ * @param begin The nested component's `component-begin` payload.
+ * @returns The module payloads, in order.
+ * @throws {ParseError} When a header, a preamble or a module is malformed.
+ */
+export function* modulesInside(
+  input: Uint8Array,
+  begin: { readonly depth: number; readonly offset: number; readonly end: number | null },
+): Generator<ModulePayload> {
+  const parser = new Parser();
+  const end = begin.end ?? input.length;
+  parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end, "modules-only");
+  const bytes = end === input.length ? input : input.subarray(0, end);
+  let pos = begin.offset + PREAMBLE_SIZE;
+  for (;;) {
+    const step = parser.parseAt(bytes, pos, true);
+    if (step.type === "need-more") throw new ParseError(END_OF_FILE, parser.offset);
+    if (step.payload.kind === "component-end" && step.payload.depth === begin.depth) return;
+    pos += step.consumed;
+    if (step.payload.kind === "module") yield step.payload;
   }
 }
 

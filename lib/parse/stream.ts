@@ -48,6 +48,14 @@ export class ChunkFeeder {
     this.#pendingBytes = rest.length;
   }
 
+  /**
+   * Skip the rest of the nested component whose `component-begin` was just
+   * emitted (see {@link Parser.skipComponent}): call it from `emit`.
+   */
+  skipComponent(): void {
+    this.#parser.skipComponent();
+  }
+
   #join(): Uint8Array {
     if (this.#pending.length === 1) return this.#pending[0];
     const out = new Uint8Array(this.#pendingBytes);

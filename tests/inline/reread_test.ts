@@ -98,3 +98,69 @@ Deno.test("a nested component read again gives its modules as the first read did
     assert.equal(g.start, w.start);
   }
 });
+
+/** The component, with one byte of the first `kind` section inside the large callee set to `byte`. */
+async function corrupted(
+  text: string,
+  kind: string,
+  byte: number,
+  at: (range: { start: number; end: number }) => number = (r) => r.start,
+): Promise<Uint8Array> {
+  const { parseBytes } = await import("../../lib/parse/mod.ts");
+  const bytes = await wat(text);
+  const payloads = parseBytes(bytes);
+  const callee = payloads.find((p) => p.kind === "component-begin" && p.depth === 1);
+  assert.ok(callee?.kind === "component-begin" && callee.end !== null);
+  const target = payloads.find((p) =>
+    p.kind === kind && "range" in p && p.range.start > callee.offset && p.range.end <= callee.end!
+  );
+  assert.ok(target !== undefined && "range" in target, `a ${kind} section in the callee`);
+  const out = bytes.slice();
+  out[at(target.range)] = byte;
+  return out;
+}
+
+/** fuse() of the bytes fails as fuse() of a stream of them does (which decodes every byte). */
+async function failsAsAStream(bytes: Uint8Array, reason: RegExp): Promise<void> {
+  const whole = await fused(bytes);
+  const streamed = await fused(chunked(bytes, 4096));
+  assert.ok(whole.error !== undefined, `expected an error, got ${whole.text}`);
+  assert.equal(whole.text, streamed.text);
+  assert.match(whole.text, reason);
+}
+
+Deno.test("bytes skipped on the first read: their errors come first, as a stream's", async (t) => {
+  await t.step("a malformed section in a component instantiated later", async () => {
+    // the callee's canon section id made 13: malformed, found when the component is read again
+    await failsAsAStream(await corrupted(component(80_000), "canon", 13), /malformed section id/);
+  });
+  await t.step("a malformed section in a component never instantiated", async () => {
+    const text = component(80_000).replace(
+      /\(instance \$c1 [\s\S]*\(export "run2" \(func \$r2 "run"\)\)\)$/,
+      ")",
+    );
+    assert.ok(!text.includes("instantiate $callee"));
+    await failsAsAStream(await corrupted(text, "canon", 13), /malformed section id/);
+  });
+  await t.step("a malformed section before a link error the instantiation would meet", async () => {
+    // an export the caller needs renamed, and a section after it malformed: the stream
+    // meets the malformed section (first read) before the missing export (instantiation)
+    const text = component(80_000).replace(
+      `(export "k" (func $in "k"))`,
+      `(export "kk" (func $in "k"))`,
+    );
+    const ok = await fused(await wat(text));
+    assert.match(ok.text, /LinkError/);
+    await failsAsAStream(
+      await corrupted(text, "export", 13, (r) => r.start),
+      /malformed section id/,
+    );
+  });
+  await t.step("a malformed module inside it", async () => {
+    // the callee's module (80 KB: a 3-byte size): its first section id made 0x7f
+    await failsAsAStream(
+      await corrupted(component(80_000), "module", 0x7f, (r) => r.start + 1 + 3 + 8),
+      /ParseError: malformed section id/,
+    );
+  });
+});

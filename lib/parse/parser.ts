@@ -351,6 +351,15 @@ export function* payloadsInside(
   begin: { readonly depth: number; readonly offset: number; readonly end: number | null },
   read: "again" | "whole" = "again",
 ): Generator<Payload> {
+  yield* inside(input, begin, read);
+}
+
+/** The payloads inside a nested component, read one way (see {@link Parser.enterNested}). */
+function* inside(
+  input: Uint8Array,
+  begin: { readonly depth: number; readonly offset: number; readonly end: number | null },
+  read: "again" | "whole" | "modules-only",
+): Generator<Payload> {
   const parser = new Parser();
   const end = begin.end ?? input.length;
   parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end, read);
@@ -388,18 +397,7 @@ export function* modulesInside(
   input: Uint8Array,
   begin: { readonly depth: number; readonly offset: number; readonly end: number | null },
 ): Generator<ModulePayload> {
-  const parser = new Parser();
-  const end = begin.end ?? input.length;
-  parser.enterNested(begin.depth, begin.offset + PREAMBLE_SIZE, end, "modules-only");
-  const bytes = end === input.length ? input : input.subarray(0, end);
-  let pos = begin.offset + PREAMBLE_SIZE;
-  for (;;) {
-    const step = parser.parseAt(bytes, pos, true);
-    if (step.type === "need-more") throw new ParseError(END_OF_FILE, parser.offset);
-    if (step.payload.kind === "component-end" && step.payload.depth === begin.depth) return;
-    pos += step.consumed;
-    if (step.payload.kind === "module") yield step.payload;
-  }
+  for (const p of inside(input, begin, "modules-only")) if (p.kind === "module") yield p;
 }
 
 /**

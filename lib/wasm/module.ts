@@ -340,15 +340,23 @@ interface Import {
   readonly desc: ImportDesc;
 }
 
-interface DefinedFunc {
-  readonly ref: FuncRef;
-  readonly sig: FuncSig;
-  /** Its type's index. */
-  readonly type: number;
-  /** Its body; a copy's is its original's, shared (see `callees`). */
-  readonly body: FunctionBody;
-  /** A copy's callees, one per call of `body` (which calls the original's). */
-  readonly callees?: readonly FuncRef[];
+/** A function defined in the module: its handle is its record (one object per function). */
+class DefinedFunc extends FuncRef {
+  /**
+   * @param name Its text name.
+   * @param type Its type's index (its signature is the type section's).
+   * @param body Its body; a copy's is its original's, shared (see `calleesAt`).
+   * @param calleesAt Where a copy's callees start in the module's callee
+   *   pool: one per call of `body` (which calls the original's), in order.
+   */
+  constructor(
+    name: string,
+    readonly type: number,
+    readonly body: FunctionBody,
+    readonly calleesAt: number | undefined,
+  ) {
+    super(name);
+  }
 }
 
 function sigKey(s: FuncSig): string {
@@ -379,14 +387,18 @@ export class ModuleBuilder {
   readonly #typeBySlices = new WeakMap<readonly ValType[], Map<readonly ValType[], number>>();
   readonly #imports: Import[] = [];
   readonly #funcs: DefinedFunc[] = [];
-  readonly #exports: { name: string; ref: FuncRef }[] = [];
+  /** The exports' names and functions (two arrays: a large module has one per adapter). */
+  readonly #exportNames: string[] = [];
+  readonly #exportRefs: FuncRef[] = [];
+  /** The copies' callees, each copy's in a run (see DefinedFunc.calleesAt). */
+  readonly #calleePool: FuncRef[] = [];
   readonly #names = new Set<string>();
   #memories = 0;
   #globals = 0;
   #tags = 0;
   readonly #text: boolean;
-  /** Each function defined with `func()` (not the copies), by handle. */
-  readonly #defined = new Map<FuncRef, DefinedFunc>();
+  /** The functions defined with `func()` (not the copies). */
+  readonly #defined = new Set<FuncRef>();
   readonly #typeOf = (sig: FuncSig) => this.type(sig);
 
   /**
@@ -501,11 +513,10 @@ export class ModuleBuilder {
    */
   func(sig: FuncSig, textName = "f"): { ref: FuncRef; body: FunctionBody } {
     const type = this.type(sig);
-    const ref = new FuncRef(this.#name(textName));
-    const canonical = this.#types[type];
-    const body = new FunctionBody(canonical.params, this.#typeOf, this.#text);
-    this.#funcs.push({ ref, sig: canonical, type, body });
-    this.#defined.set(ref, this.#funcs[this.#funcs.length - 1]);
+    const body = new FunctionBody(this.#types[type].params, this.#typeOf, this.#text);
+    const ref = new DefinedFunc(this.#name(textName), type, body, undefined);
+    this.#funcs.push(ref);
+    this.#defined.add(ref);
     return { ref, body };
   }
 
@@ -520,20 +531,22 @@ export class ModuleBuilder {
    * @returns The new function's handle.
    */
   cloneFunc(of: FuncRef, textName: string, replace: ReadonlyMap<FuncRef, FuncRef>): FuncRef {
-    const f = this.#defined.get(of);
-    if (f === undefined) {
+    if (!this.#defined.has(of)) {
       throw new Error(`\`${of.name}\` is not a function defined here with func()`);
     }
-    const ref = new FuncRef(this.#name(textName));
+    const f = of as DefinedFunc;
+    const name = this.#name(textName);
+    let ref: DefinedFunc;
     if (this.#text) {
       // the text format prints each body's instructions: a copy has its own
-      const body = f.body.copy(replace);
-      this.#funcs.push({ ref, sig: f.sig, type: f.type, body });
+      ref = new DefinedFunc(name, f.type, f.body.copy(replace), undefined);
     } else {
       // otherwise the body is shared and only the callees are the copy's own
-      const callees = f.body.calls.map((c) => replace.get(c.ref) ?? c.ref);
-      this.#funcs.push({ ref, sig: f.sig, type: f.type, body: f.body, callees });
+      const calleesAt = this.#calleePool.length;
+      for (const c of f.body.calls) this.#calleePool.push(replace.get(c.ref) ?? c.ref);
+      ref = new DefinedFunc(name, f.type, f.body, calleesAt);
     }
+    this.#funcs.push(ref);
     return ref;
   }
 
@@ -543,13 +556,14 @@ export class ModuleBuilder {
    * @param ref The function.
    */
   exportFunc(name: string, ref: FuncRef): void {
-    this.#exports.push({ name, ref });
+    this.#exportNames.push(name);
+    this.#exportRefs.push(ref);
   }
 
   #resolve(): void {
     let i = 0;
     for (const imp of this.#imports) if (imp.desc.kind === "func") imp.desc.ref.index = i++;
-    for (const f of this.#funcs) f.ref.index = i++;
+    for (const f of this.#funcs) f.index = i++;
   }
 
   /**
@@ -606,10 +620,12 @@ export class ModuleBuilder {
       for (const f of this.#funcs) funcs.u32(f.type);
       section(3, funcs);
     }
-    if (this.#exports.length > 0) {
+    if (this.#exportNames.length > 0) {
       sec.reset();
-      const exports = sec.u32(this.#exports.length);
-      for (const e of this.#exports) exports.name(e.name).byte(0x00).u32(e.ref.index);
+      const names = this.#exportNames;
+      const refs = this.#exportRefs;
+      const exports = sec.u32(names.length);
+      for (let i = 0; i < names.length; i++) exports.name(names[i]).byte(0x00).u32(refs[i].index);
       section(7, exports);
     }
     let result: Uint8Array<ArrayBuffer>;
@@ -628,6 +644,7 @@ export class ModuleBuilder {
    */
   #withCode(out: ByteWriter): Uint8Array<ArrayBuffer> {
     const funcs = this.#funcs;
+    const pool = this.#calleePool;
     // each body's size in bytes (copies share their original's body), before
     // its calls take their callees' indices
     const bodySizes = new Map<FunctionBody, number>();
@@ -643,9 +660,9 @@ export class ModuleBuilder {
       }
       // the calls' reserved 5 bytes become the callee's index in its shortest form
       const calls = b.calls;
-      const callees = f.callees;
+      const at = f.calleesAt;
       for (let k = 0; k < calls.length; k++) {
-        size += leb32Size((callees === undefined ? calls[k].ref : callees[k]).index) - 5;
+        size += leb32Size((at === undefined ? calls[k].ref : pool[at + k]).index) - 5;
       }
       sizes[j] = size;
       content += leb32Size(size) + size;
@@ -663,12 +680,13 @@ export class ModuleBuilder {
       p = putLocals(result, p, b.locals);
       const code = b.code;
       const calls = b.calls;
-      const callees = f.callees;
+      const calleesAt = f.calleesAt;
       let from = 0;
       for (let k = 0; k < calls.length; k++) {
         const at = calls[k].at;
         p = code.copyTo(result, p, from, at);
-        p = putU32(result, p, (callees === undefined ? calls[k].ref : callees[k]).index);
+        const callee = calleesAt === undefined ? calls[k].ref : pool[calleesAt + k];
+        p = putU32(result, p, callee.index);
         from = at + 5;
       }
       p = code.copyTo(result, p, from, code.length);
@@ -720,7 +738,7 @@ export class ModuleBuilder {
       }
     }
     for (const f of this.#funcs) {
-      lines.push(`  (func $${f.ref.name} (type ${this.type(f.sig)})${sigText(f.sig)}`);
+      lines.push(`  (func $${f.name} (type ${f.type})${sigText(this.#types[f.type])}`);
       if (f.body.locals.length > 0) lines.push(`    (local ${f.body.locals.join(" ")})`);
       let depth = 2;
       for (const ins of f.body.instrs!) {
@@ -735,7 +753,9 @@ export class ModuleBuilder {
       }
       lines[lines.length - 1] += ")";
     }
-    for (const e of this.#exports) lines.push(`  (export ${str(e.name)} (func $${e.ref.name}))`);
+    this.#exportNames.forEach((name, i) =>
+      lines.push(`  (export ${str(name)} (func $${this.#exportRefs[i].name}))`)
+    );
     lines[lines.length - 1] += ")";
     return lines.join("\n") + "\n";
   }

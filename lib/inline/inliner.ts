@@ -183,11 +183,22 @@ function funcEntity(
   params: readonly ("i32" | "i64" | "f32" | "f64")[],
   results: readonly ("i32" | "i64" | "f32" | "f64")[],
 ): CoreEntityType {
-  return {
-    kind: "func",
-    type: { final: true, supertypes: [], type: { kind: "func", params, results } },
-  };
+  // one per pair of arrays: a lowering's come from flattenFuncType's memo, the same each time
+  let byResults = funcEntities.get(params);
+  let e = byResults?.get(results);
+  if (e === undefined) {
+    e = {
+      kind: "func",
+      type: { final: true, supertypes: [], type: { kind: "func", params, results } },
+    };
+    if (byResults === undefined) funcEntities.set(params, byResults = new WeakMap());
+    byResults.set(results, e);
+  }
+  return e;
 }
+
+/** The entities of funcEntity, by its arrays (read-only: the entities share them). */
+const funcEntities = new WeakMap<readonly string[], WeakMap<readonly string[], CoreEntityType>>();
 
 function sigText(e: CoreEntityType): string {
   return e.kind === "func" && e.type.type.kind === "func"

@@ -181,6 +181,44 @@ function idOf(t: AnyType): string {
   return id;
 }
 
+/**
+ * The {@link structureKey} of a parsed record, variant, tuple, option or
+ * result, its parts resolved (undefined for the other kinds, and for a
+ * shape `resolveDefinedShallow` refuses: it says why).
+ */
+function parsedKey(scope: TypeScope, d: DefinedValType): string | undefined {
+  const id = (t: ParsedValType) => idOf(resolveValType(scope, t));
+  let key: string;
+  switch (d.kind) {
+    case "record":
+      if (d.fields.length === 0) return undefined;
+      key = "r{";
+      for (let i = 0; i < d.fields.length; i++) {
+        key += `${i === 0 ? "" : ","}${d.fields[i].name}:${id(d.fields[i].type)}`;
+      }
+      return key + "}";
+    case "variant":
+      if (d.cases.length === 0) return undefined;
+      key = "v{";
+      for (let i = 0; i < d.cases.length; i++) {
+        const c = d.cases[i];
+        key += `${i === 0 ? "" : ","}${c.type === undefined ? c.name : `${c.name}:${id(c.type)}`}`;
+      }
+      return key + "}";
+    case "tuple":
+      if (d.types.length === 0) return undefined;
+      key = "t<";
+      for (let i = 0; i < d.types.length; i++) key += `${i === 0 ? "" : ","}${id(d.types[i])}`;
+      return key + ">";
+    case "option":
+      return `o<${id(d.type)}>`;
+    case "result":
+      return `R<${d.ok === undefined ? "_" : id(d.ok)},${d.err === undefined ? "_" : id(d.err)}>`;
+    default:
+      return undefined;
+  }
+}
+
 /** The structure of a value type whose parts are resolved, as a key (parts by identity). */
 function structureKey(t: Exclude<InterfaceType, string>): string {
   switch (t.kind) {
@@ -269,9 +307,15 @@ function resolveResource(scope: TypeScope, index: number): TypeResource {
  * @returns The value type.
  */
 export function resolveDefined(scope: TypeScope, d: DefinedValType): InterfaceType {
+  // a type met before is found by the key of its parsed form, before one is made
+  const table = scope.typeTable;
+  if (table !== undefined) {
+    const key = parsedKey(scope, d);
+    const seen = key === undefined ? undefined : table.get(key);
+    if (seen !== undefined) return seen as InterfaceType;
+  }
   const t = resolveDefinedShallow(scope, d);
   if (typeof t === "string") return t;
-  const table = scope.typeTable;
   const key = table === undefined ? undefined : structureKey(t);
   if (key !== undefined) {
     const seen = table!.get(key);

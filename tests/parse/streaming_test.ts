@@ -111,3 +111,42 @@ Deno.test("Parser.parseAt() from an index gives what parse() gives from a view t
   const cut = padded.subarray(0, 5 + 8 + 3);
   assert.deepEqual(part.parseAt(cut, 5 + 8, false), whole.parse(bytes.subarray(8, 11), false));
 });
+
+Deno.test("Parser.skipComponent() passes over a nested component's bytes, whole or in chunks", async () => {
+  const { ChunkFeeder } = await import("../../lib/parse/stream.ts");
+  const { Parser } = await import("../../lib/parse/mod.ts");
+  const bytes = await wat(`(component
+    (type $f (func (param "x" u32)))
+    (component $inner
+      (import "f" (func (type 0)))
+      (component $deeper (type (record (field "a" u8))))
+      (type (record (field "a" u8))))
+    (import "g" (func (type $f)))
+    (export "h" (func 0)))`);
+  const all = parseBytes(bytes);
+  const inner = all.find((p) => p.kind === "component-begin" && p.depth === 1);
+  assert.ok(inner?.kind === "component-begin" && inner.end !== null);
+  const end = inner.end;
+  // what a skipping reader sees: the nested component's begin and end, nothing inside
+  const at = (p: Payload) => "range" in p ? p.range.start : p.offset;
+  const want = all.filter((p) =>
+    !(at(p) > inner.offset && at(p) < end) &&
+    !((p.kind === "component-begin" || p.kind === "component-end") && p.depth > 1)
+  );
+  const text = (ps: Payload[]) => ps.map((p) => `${p.kind}@${at(p)}`);
+  for (const size of [bytes.length, 1, 3, 16]) {
+    const feeder = new ChunkFeeder();
+    const seen: Payload[] = [];
+    const emit = (p: Payload) => {
+      seen.push(p);
+      if (p.kind === "component-begin" && p.depth === 1) feeder.skipComponent();
+    };
+    for (let i = 0; i < bytes.length; i += size) {
+      feeder.push(bytes.subarray(i, i + size), i + size >= bytes.length, emit);
+    }
+    assert.deepEqual(text(seen), text(want), `chunks of ${size}`);
+  }
+  assert.ok(want.length < all.length);
+  // only right after a nested component-begin
+  assert.throws(() => new Parser().skipComponent(), /nested component just entered/);
+});

@@ -55,8 +55,8 @@ export async function fuse(
   // promise and a queue per event (and four more copies of the graph).
   const adapterModules: AdapterModule[] = [];
   let ready: AdapterModule[] = [];
-  // with the whole input at hand, large nested components are read again when
-  // instantiated rather than kept decoded (see InlinerOptions.source)
+  // with the whole input at hand, large nested components are not decoded on the first
+  // read (only their modules are), but read when instantiated (see InlinerOptions.source)
   const inliner = new Inliner(
     (e) => partitioner.push(e),
     input instanceof Uint8Array ? { source: input } : {},

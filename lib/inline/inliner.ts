@@ -465,12 +465,12 @@ class BodyRunner {
     if (p.kind === "component-begin") {
       // a large nested component is not kept decoded: its bytes are read again when it
       // is instantiated (when the input's bytes are at hand), so that its payloads do not
-      // stay in memory meanwhile
+      // stay in memory meanwhile; on the first read they need not even be decoded
       if (
         inliner.source !== undefined && p.end !== null && p.end - p.offset >= REREAD_AT_SIZE
       ) {
         this.#skipped = p;
-        // on the first read, its bytes are not even decoded (checked when read again)
+        // (checked when read again, or at the end: see Inliner.skipNested)
         if (this.firstRead) this.#region = inliner.skipNested(p);
       } else this.#nested = [];
       this.#nestedAt = p.offset;
@@ -525,7 +525,12 @@ export interface InlinerOptions {
   /**
    * The whole component binary the payloads come from (offset 0). With it,
    * a large nested component is not kept decoded until it is instantiated:
-   * its bytes are read again then (see `payloadsInside`).
+   * its bytes are read again then (see `payloadsInside`). A caller that
+   * feeds the parser itself may also skip those bytes on the first read
+   * (see {@link Inliner.takeSkip}); it then calls
+   * {@link Inliner.checkSkipped} at the end, and reports
+   * {@link Inliner.firstSkippedError} before any error it meets, as
+   * `fuse()` does.
    */
   readonly source?: Uint8Array;
 }

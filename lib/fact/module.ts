@@ -223,12 +223,25 @@ export class AdapterModuleBuilder {
   ): FuncRef {
     let f = this.#funcs.get(key);
     if (f === undefined) {
-      if (numbered) name = this.#next(module, name);
-      const textName = this.module.text ? `${module}_${name}` : name;
-      f = this.module.importFunc(module, name, { params, results }, textName);
+      f = this.#importFunc(module, name, params, results, binding, numbered);
       this.#funcs.set(key, f);
-      this.#record(module, name, binding);
     }
+    return f;
+  }
+
+  /** Import a function and record its binding (see #func). */
+  #importFunc(
+    module: string,
+    name: string,
+    params: readonly FlatType[],
+    results: readonly FlatType[],
+    binding: ImportBinding,
+    numbered: boolean,
+  ): FuncRef {
+    if (numbered) name = this.#next(module, name);
+    const textName = this.module.text ? `${module}_${name}` : name;
+    const f = this.module.importFunc(module, name, { params, results }, textName);
+    this.#record(module, name, binding);
     return f;
   }
 
@@ -272,11 +285,8 @@ export class AdapterModuleBuilder {
       if (byName === undefined) this.#exportCallees.set(def.instance, byName = new Map());
       let f = byName.get(def.name);
       if (f === undefined) {
-        const name = this.#next("callee", "c");
-        const textName = this.module.text ? `callee_${name}` : name;
-        f = this.module.importFunc("callee", name, { params, results }, textName);
+        f = this.#importFunc("callee", "c", params, results, { kind: "callee", def }, true);
         byName.set(def.name, f);
-        this.#record("callee", name, { kind: "callee", def });
       }
       return f;
     }

@@ -96,9 +96,9 @@ function readValue(r: Reader): Value {
  * @param content The section's contents (after id and size).
  * @param contentOffset Absolute offset of `content[0]`.
  * @param range The whole section, header included.
- * @returns The payload.
  * @param lazyModules Whether a core module is decoded only when its
  *   declarations are first read (bytes read before, whose modules are known).
+ * @returns The payload.
  * @throws {ParseError} When the section is malformed.
  */
 export function decodeSection(

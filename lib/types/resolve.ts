@@ -170,7 +170,7 @@ export interface TypeScope {
  */
 export type TypeTable = Map<string, InterfaceType | TypeFunc>;
 
-/** A number per type object, for structural keys (weak: types come and go with components). */
+/** A short id (`#n`) per type object, for structural keys (weak: types come and go with components). */
 const typeIds = new WeakMap<object, string>();
 let nextTypeId = 1;
 

@@ -384,7 +384,7 @@ export class ModuleBuilder {
   readonly #types: FuncSig[] = [];
   readonly #typeIndex = new Map<string, number>();
   /** Type indices by the identity of a signature's arrays (read-only: `FuncSig`'s are). */
-  readonly #typeBySlices = new WeakMap<readonly ValType[], Map<readonly ValType[], number>>();
+  readonly #typeBySlices = new WeakMap<readonly ValType[], WeakMap<readonly ValType[], number>>();
   readonly #imports: Import[] = [];
   readonly #funcs: DefinedFunc[] = [];
   /** The exports' names and functions (two arrays: a large module has one per adapter). */
@@ -427,7 +427,7 @@ export class ModuleBuilder {
       this.#types.push({ params: [...sig.params], results: [...sig.results] });
       this.#typeIndex.set(key, i);
     }
-    if (byResults === undefined) this.#typeBySlices.set(sig.params, byResults = new Map());
+    if (byResults === undefined) this.#typeBySlices.set(sig.params, byResults = new WeakMap());
     byResults.set(sig.results, i);
     return i;
   }

@@ -1270,3 +1270,38 @@ Deno.test("lowerings with the same options share an adapter, past the options in
   );
   assert.equal(seen.size, 9);
 });
+
+Deno.test("equal types declared apart are one object, unequal ones are not", async () => {
+  // each import declares its own record, variant, tuple, option and result types (and function
+  // types holding them): the equal ones are found by their structure before one is made
+  const shapes = [
+    `(record (field "x" u8) (field "y" string))`,
+    `(variant (case "a" u32) (case "b"))`,
+    `(tuple u8 s64)`,
+    `(option (list u8))`,
+    `(result u32 (error string))`,
+  ];
+  const other = [
+    `(record (field "x" u16) (field "y" string))`,
+    `(variant (case "a" u32) (case "c"))`,
+    `(tuple s64 u8)`,
+    `(option (list u16))`,
+    `(result u32)`,
+  ];
+  const imports = [...shapes, ...shapes, ...other].map((t, i) =>
+    `(import "f${i}" (func (param "p" ${t})))`
+  );
+  const dfg = inlinePayloads(parseBytes(await wat(`(component ${imports.join(" ")})`)));
+  const param = (i: number) => {
+    const d = dfg.imports[i].type;
+    assert.ok(d.kind === "func");
+    return d.type.params[0].type;
+  };
+  const n = shapes.length;
+  for (let i = 0; i < n; i++) {
+    assert.equal(param(i), param(n + i), `${shapes[i]} twice: one object`);
+    assert.equal(dfg.imports[i].type.type, dfg.imports[n + i].type.type, "and one function type");
+    assert.notEqual(param(i), param(2 * n + i), `${shapes[i]} and ${other[i]}`);
+    assert.deepEqual(typeToString(param(2 * n + i)), typeToString(param(2 * n + i)));
+  }
+});

@@ -165,6 +165,21 @@ export function decodeSection(
   return payload;
 }
 
+/** The declarations of a module payload (every key of CoreModuleInfo, checked by the type). */
+const MODULE_DECLARATIONS = Object.keys(
+  {
+    types: true,
+    imports: true,
+    exports: true,
+    funcs: true,
+    tables: true,
+    memories: true,
+    globals: true,
+    tags: true,
+    start: true,
+  } satisfies Record<keyof CoreModuleInfo, true>,
+) as (keyof CoreModuleInfo)[];
+
 /**
  * A module payload whose declarations are decoded when first read: a
  * section read again (see `payloadsInside`) whose module is already known
@@ -172,37 +187,12 @@ export function decodeSection(
  */
 function lazyModule(content: Uint8Array, contentOffset: number, range: Range): ModulePayload {
   let info: CoreModuleInfo | undefined;
-  const decoded = () => info ??= decodeModule(content, contentOffset);
-  return {
-    kind: "module",
-    range,
-    bytes: content,
-    get types() {
-      return decoded().types;
-    },
-    get imports() {
-      return decoded().imports;
-    },
-    get exports() {
-      return decoded().exports;
-    },
-    get funcs() {
-      return decoded().funcs;
-    },
-    get tables() {
-      return decoded().tables;
-    },
-    get memories() {
-      return decoded().memories;
-    },
-    get globals() {
-      return decoded().globals;
-    },
-    get tags() {
-      return decoded().tags;
-    },
-    get start() {
-      return decoded().start;
-    },
-  };
+  const p = { kind: "module", range, bytes: content };
+  for (const key of MODULE_DECLARATIONS) {
+    Object.defineProperty(p, key, {
+      enumerable: true,
+      get: () => (info ??= decodeModule(content, contentOffset))[key],
+    });
+  }
+  return p as ModulePayload;
 }

@@ -11,8 +11,10 @@
  *
  * A module comes out the moment a dependency closes it (the partition
  * pass, reference §1.5): in `chain` every adapter closes the one before,
- * while all of `fanout`'s adapters share one module, as in Wasmtime, which
- * can only close at the end of the input.
+ * while nothing closes `fanout`'s (one module in Wasmtime, at the end of
+ * the input): `fuse()` closes one every 4,096 adapters
+ * (`MAX_ADAPTERS_PER_MODULE`), and they come out when the chunk that
+ * completed them is done.
  *
  * @module
  */

@@ -18,8 +18,8 @@
  *
  * @module
  */
-export { Partitioner } from "./partition.ts";
-export type { AdapterModulePlan, PartitionEvent } from "./partition.ts";
+export { MAX_ADAPTERS_PER_MODULE, Partitioner } from "./partition.ts";
+export type { AdapterModulePlan, PartitionEvent, PartitionOptions } from "./partition.ts";
 export { partition, partitionDfg, PartitionStream } from "./stream.ts";
 export { planInstantiation } from "./plan.ts";
 export type { Initializer } from "./plan.ts";

@@ -32,6 +32,14 @@
  * Both gaps exist in Wasmtime's pass as well (found by our property tests);
  * without these rules the plan would use a memory, or an adapter module
  * would import one, before the instance that defines it exists.
+ * - a module also closes when it holds {@link MAX_ADAPTERS_PER_MODULE}
+ *   adapters (Wasmtime's has no bound: 100,000 adapters with nothing to
+ *   close their module are one module there). Building a module keeps a
+ *   record per function until its bytes are written: bounded, that memory
+ *   is a few MB, and the first module of a large input comes out after a
+ *   few thousand adapters rather than at the end. Closing a module early
+ *   is always sound (every dependency of its adapters was visited before
+ *   them); the modules of an input under the bound are Wasmtime's.
  *
  * @module
  */
@@ -62,6 +70,22 @@ export type PartitionEvent = DfgEvent | AdapterModulePlan;
 const CURRENT = -1;
 
 /**
+ * The most adapters an adapter module holds, unless the partitioner is
+ * given another bound: a module closes when it has this many (see the
+ * module documentation).
+ */
+export const MAX_ADAPTERS_PER_MODULE = 4096;
+
+/** Options of a {@link Partitioner}. */
+export interface PartitionOptions {
+  /**
+   * The most adapters a module holds (default {@link MAX_ADAPTERS_PER_MODULE});
+   * `Infinity` closes modules only where Wasmtime does.
+   */
+  readonly maxAdapters?: number;
+}
+
+/**
  * Runs the partition pass over graph events. Feed events in order with
  * {@link Partitioner.push}; plans come out through `emit` as modules close,
  * the last one at {@link Partitioner.finish}.
@@ -80,15 +104,27 @@ export class Partitioner {
   readonly #work: (CoreDef | CoreExportRef)[] = [];
   #current: AdapterId[] = [];
   #modules = 0;
+  readonly #maxAdapters: number;
 
   /**
    * Create a partitioner.
    * @param dfg The graph the events build (read for lookups; the caller adds events to it).
    * @param emit Receives each adapter module plan as it is closed.
+   * @param options `maxAdapters`: the most adapters a module holds.
+   * @throws {RangeError} When `maxAdapters` is not a positive integer or `Infinity`.
    */
-  constructor(dfg: ComponentDfg, emit: (plan: AdapterModulePlan) => void) {
+  constructor(
+    dfg: ComponentDfg,
+    emit: (plan: AdapterModulePlan) => void,
+    options: PartitionOptions = {},
+  ) {
     this.#dfg = dfg;
     this.#emit = emit;
+    const max = options.maxAdapters ?? MAX_ADAPTERS_PER_MODULE;
+    if (!(max === Infinity || (Number.isInteger(max) && max > 0))) {
+      throw new RangeError(`maxAdapters must be a positive integer or Infinity, not ${max}`);
+    }
+    this.#maxAdapters = max;
   }
 
   /** The module index of each adapter seen so far (-1: the module still being built). */
@@ -112,6 +148,7 @@ export class Partitioner {
     this.#drain();
     this.#moduleOf[e.id] = CURRENT;
     this.#current.push(e.id);
+    if (this.#current.length >= this.#maxAdapters) this.#close();
   }
 
   /** Close the last module, if it holds any adapter. */

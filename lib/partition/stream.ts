@@ -5,7 +5,12 @@
  */
 
 import { type ComponentDfg, DfgCollector, type DfgEvent } from "../inline/dfg.ts";
-import { type AdapterModulePlan, Partitioner, type PartitionEvent } from "./partition.ts";
+import {
+  type AdapterModulePlan,
+  Partitioner,
+  type PartitionEvent,
+  type PartitionOptions,
+} from "./partition.ts";
 
 /**
  * Passes graph events through and inserts an {@link AdapterModulePlan} the
@@ -28,11 +33,18 @@ import { type AdapterModulePlan, Partitioner, type PartitionEvent } from "./part
  * ```
  */
 export class PartitionStream extends TransformStream<DfgEvent, PartitionEvent> {
-  /** Creates the stream. */
-  constructor() {
+  /**
+   * Creates the stream.
+   * @param options `maxAdapters`: the most adapters a module holds (see {@link Partitioner}).
+   */
+  constructor(options: PartitionOptions = {}) {
     const collector = new DfgCollector();
     let controller!: TransformStreamDefaultController<PartitionEvent>;
-    const partitioner = new Partitioner(collector.dfg, (plan) => controller.enqueue(plan));
+    const partitioner = new Partitioner(
+      collector.dfg,
+      (plan) => controller.enqueue(plan),
+      options,
+    );
     super({
       start: (c) => {
         controller = c;
@@ -50,20 +62,25 @@ export class PartitionStream extends TransformStream<DfgEvent, PartitionEvent> {
 /**
  * The third pipeline stage: graph events in, the same events plus adapter
  * module plans out.
+ * @param options `maxAdapters`: the most adapters a module holds (see {@link Partitioner}).
  * @returns A new {@link PartitionStream}.
  */
-export function partition(): PartitionStream {
-  return new PartitionStream();
+export function partition(options: PartitionOptions = {}): PartitionStream {
+  return new PartitionStream(options);
 }
 
 /**
  * Partition a whole graph at once (the synchronous form of `partition()`).
  * @param dfg The graph, with its adapters in identification order.
+ * @param options `maxAdapters`: the most adapters a module holds (see {@link Partitioner}).
  * @returns The adapter module plans, in index order.
  */
-export function partitionDfg(dfg: ComponentDfg): AdapterModulePlan[] {
+export function partitionDfg(
+  dfg: ComponentDfg,
+  options: PartitionOptions = {},
+): AdapterModulePlan[] {
   const plans: AdapterModulePlan[] = [];
-  const p = new Partitioner(dfg, (plan) => plans.push(plan));
+  const p = new Partitioner(dfg, (plan) => plans.push(plan), options);
   dfg.adapters.forEach((node, id) => p.push({ kind: "adapter", id, node }));
   p.finish();
   return plans;

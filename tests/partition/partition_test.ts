@@ -22,6 +22,7 @@ import {
 import {
   type AdapterModulePlan,
   type Initializer,
+  MAX_ADAPTERS_PER_MODULE,
   partition,
   partitionDfg,
   type PartitionEvent,
@@ -429,4 +430,115 @@ Deno.test("partitionDfg() walks a chain of 20,000 instances without exhausting t
     alwaysTrap: false,
   });
   assert.deepEqual(partitionDfg(dfg).map((p) => p.adapters), [[0]]);
+});
+
+// ---------------------------------------------------------------------------
+// The bound on a module's adapters (MAX_ADAPTERS_PER_MODULE)
+
+/** A callee lifting `f`, `g`, `h` (x + 1, x + 2, x + 3); a caller lowering all three, exporting their sum. */
+const THREE_ADAPTERS = `(component
+  (component $callee
+    (core module $m
+      (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "g") (param i32) (result i32) (i32.add (local.get 0) (i32.const 2)))
+      (func (export "h") (param i32) (result i32) (i32.add (local.get 0) (i32.const 3))))
+    (core instance $i (instantiate $m))
+    (func (export "f") (param "x" u32) (result u32) (canon lift (core func $i "f")))
+    (func (export "g") (param "x" u32) (result u32) (canon lift (core func $i "g")))
+    (func (export "h") (param "x" u32) (result u32) (canon lift (core func $i "h"))))
+  (component $caller
+    (import "c" (instance $c
+      (export "f" (func (param "x" u32) (result u32)))
+      (export "g" (func (param "x" u32) (result u32)))
+      (export "h" (func (param "x" u32) (result u32)))))
+    (core func $f (canon lower (func $c "f")))
+    (core func $g (canon lower (func $c "g")))
+    (core func $h (canon lower (func $c "h")))
+    (core module $m
+      (import "" "f" (func $f (param i32) (result i32)))
+      (import "" "g" (func $g (param i32) (result i32)))
+      (import "" "h" (func $h (param i32) (result i32)))
+      (func (export "run") (param i32) (result i32)
+        (i32.add (call $f (local.get 0))
+          (i32.add (call $g (local.get 0)) (call $h (local.get 0))))))
+    (core instance $i (instantiate $m (with "" (instance
+      (export "f" (func $f)) (export "g" (func $g)) (export "h" (func $h))))))
+    (func (export "run") (param "x" u32) (result u32) (canon lift (core func $i "run"))))
+  (instance $c (instantiate $callee))
+  (instance $k (instantiate $caller (with "c" (instance $c))))
+  (export "run" (func $k "run")))`;
+
+Deno.test("a module closes when it holds maxAdapters adapters; the plan instantiates each before its first user", async () => {
+  const { wat } = await import("../_wat.ts");
+  const dfg = inlinePayloads(parseBytes(await wat(THREE_ADAPTERS)));
+  assert.equal(dfg.adapters.length, 3);
+  assert.equal(MAX_ADAPTERS_PER_MODULE, 4096);
+  assert.deepEqual(modules(partitionDfg(dfg)), [[0, 1, 2]]);
+  assert.deepEqual(modules(partitionDfg(dfg, { maxAdapters: Infinity })), [[0, 1, 2]]);
+  assert.deepEqual(modules(partitionDfg(dfg, { maxAdapters: 3 })), [[0, 1, 2]]);
+  assert.deepEqual(modules(partitionDfg(dfg, { maxAdapters: 2 })), [[0, 1], [2]]);
+  const plans = partitionDfg(dfg, { maxAdapters: 1 });
+  assert.deepEqual(modules(plans), [[0], [1], [2]]);
+  // I0 is the callee's instance, I1 the caller's, which takes all three
+  assert.deepEqual(steps(planInstantiation(dfg, plans)).slice(0, 5), [
+    "I0",
+    "M0",
+    "M1",
+    "M2",
+    "I1",
+  ]);
+  // the stream closes modules at the same bound, as the adapters arrive
+  const events = await Array.fromAsync(
+    new Blob([new Uint8Array(await wat(THREE_ADAPTERS))]).stream().pipeThrough(parse()).pipeThrough(
+      inline(),
+    )
+      .pipeThrough(partition({ maxAdapters: 2 })),
+  );
+  assert.deepEqual(
+    events.flatMap((e) => e.kind === "adapter-module-plan" ? [[...e.adapters]] : []),
+    [[0, 1], [2]],
+  );
+});
+
+Deno.test("adapters split over modules by the bound run as in one module", async () => {
+  const { wat } = await import("../_wat.ts");
+  const { buildAdapterModule } = await import("../../lib/fact/mod.ts");
+  const { instantiate } = await import("../../mod.ts");
+  const dfg = inlinePayloads(parseBytes(await wat(THREE_ADAPTERS)));
+  for (const maxAdapters of [1, 2, Infinity]) {
+    const plans = partitionDfg(dfg, { maxAdapters });
+    const adapterModules = plans.map((p) => buildAdapterModule(dfg, p));
+    const instance = await instantiate({
+      dfg,
+      adapterModules,
+      plan: planInstantiation(dfg, plans),
+    });
+    const run = instance.exports.run as (x: number) => number;
+    // (x + 1) + (x + 2) + (x + 3)
+    assert.equal(run(10), 36, `maxAdapters ${maxAdapters}`);
+  }
+});
+
+Deno.test("maxAdapters is a positive integer or Infinity", () => {
+  for (const maxAdapters of [0, -1, 1.5, NaN]) {
+    assert.throws(
+      () => partitionDfg(emptyDfg(), { maxAdapters }),
+      (e) => e instanceof RangeError && e.message.includes(`not ${maxAdapters}`),
+    );
+  }
+});
+
+Deno.test("fuse() puts at most MAX_ADAPTERS_PER_MODULE adapters in a module, and the result instantiates", async () => {
+  const { shapeWat } = await import("../../bench/_shapes.ts");
+  const { wat } = await import("../_wat.ts");
+  const { fuse } = await import("../../mod.ts");
+  const { instantiateCore } = await import("../../lib/runtime/mod.ts");
+  // 206 callers lowering the callee's 20 functions: 4,120 adapters with nothing to split them
+  const t = await fuse(await wat(shapeWat("fanout", 4120)));
+  assert.deepEqual(t.adapterModules.map((m) => m.adapters.length), [4096, 24]);
+  assert.deepEqual(t.adapterModules[1].adapters, Array.from({ length: 24 }, (_, i) => 4096 + i));
+  // every module compiles and links: 206 caller instances take adapters from both
+  const core = instantiateCore(t);
+  assert.equal(core.adapterInstances.length, 2);
+  assert.equal(core.instances.length, t.dfg.instances.length);
 });

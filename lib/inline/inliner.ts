@@ -278,6 +278,12 @@ class Frame implements TypeScope {
   readonly instances: InstanceDef[] = [];
   readonly exports = new Map<string, Item>();
   readonly importNames = new Set<string>();
+  /**
+   * The adapters of this frame's lowerings, by what makes two the same (see
+   * `Inliner.#lower`): a lowering's options name the instance that wrote it,
+   * so equal adapters come from one frame, and the map goes with it.
+   */
+  adapterKeys: Map<string, number> | undefined;
   /** The inliner's structural type table (shared by every frame). */
   readonly typeTable: TypeTable;
 
@@ -545,7 +551,6 @@ export class Inliner {
   /** Each static module's id, by the offset of its payload. */
   readonly #moduleIds = new Map<number, ModuleId>();
   readonly #moduleTypes: TypeModule[] = [];
-  readonly #adapterKeys = new Map<string, number>();
   /** Component instances that define task or async built-ins. */
   readonly #taskInstances = new Set<ComponentInstanceId>();
   readonly #memoryKeys = new Map<string, number>();
@@ -633,7 +638,6 @@ export class Inliner {
     this.#root = undefined;
     this.#moduleIds.clear();
     this.#moduleTypes.length = 0;
-    this.#adapterKeys.clear();
     this.#memoryKeys.clear();
     this.#reallocKeys.clear();
     this.#postReturnKeys.clear();
@@ -1391,10 +1395,11 @@ export class Inliner {
       const key = `${defKey(fd.func)}|${this.#optionsId(fd.options)}|${this.#optionsId(options)}|${
         this.#typeId(fd.type)
       }|${this.#typeId(ft)}|${host ? "host" : scoped ? "scoped" : ""}`;
-      let id = this.#adapterKeys.get(key);
+      const keys = frame.adapterKeys ??= new Map();
+      let id = keys.get(key);
       if (id === undefined) {
         id = dfg.adapters.length;
-        this.#adapterKeys.set(key, id);
+        keys.set(key, id);
         this.#event({
           kind: "adapter",
           id,

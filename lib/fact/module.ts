@@ -125,6 +125,16 @@ interface Template {
   readonly callee?: FuncRef;
 }
 
+/**
+ * The export names `adapter{k}`, made once each: every module numbers its
+ * adapters from 0 (and holds at most `MAX_ADAPTERS_PER_MODULE`), so a large
+ * graph's modules share these strings rather than keep one per adapter.
+ */
+const adapterNames: string[] = [];
+function adapterExportName(k: number): string {
+  return adapterNames[k] ??= `adapter${k}`;
+}
+
 /** {@link adapterOptionsKey} of each options object (most are interned: one per distinct set). */
 const adapterOptionsKeys = new WeakMap<AdapterOptions, string>();
 
@@ -451,7 +461,7 @@ export class AdapterModuleBuilder {
    * @param id The adapter.
    */
   adapt(id: AdapterId): void {
-    const name = `adapter${this.#exports.size}`;
+    const name = adapterExportName(this.#exports.size);
     const a = this.dfg.adapters[id];
     // a module of one adapter (the common case in a chain) computes no key at all
     if (this.#first !== undefined) {
@@ -732,7 +742,7 @@ export function buildAdapterModule(
     const hit = cache.get(shape.key);
     if (hit !== undefined) {
       const exports = new Map<AdapterId, string>();
-      plan.adapters.forEach((id, k) => exports.set(id, `adapter${k}`));
+      plan.adapters.forEach((id, k) => exports.set(id, adapterExportName(k)));
       return {
         kind: "adapter-module",
         index: plan.index,

@@ -27,6 +27,12 @@ export interface CoreHost {
    */
   coreDef?(def: CoreDef, resolve: (def: CoreDef) => CoreValue): CoreValue;
 
+  /**
+   * Whether a host definition may suspend its wasm caller (an async host
+   * function, with JSPI): it is imported as a `WebAssembly.Suspending`.
+   */
+  suspends?(def: CoreDef): boolean;
+
   /** The string transcoder an adapter module imports. */
   transcoder?(binding: ImportBinding & { kind: "transcode" }): CoreValue;
 
@@ -140,7 +146,7 @@ export function instantiateCore(
       t.adapterModules[e.source.adapterModule],
       e.source.import,
     ) as CallableFunction;
-  });
+  }, (e) => "def" in e.source && host.suspends?.(e.source.def) === true);
   const trap = (code: number) => guards.raise(Trap.fromCode(code));
   const trapOf = (e: unknown): unknown => guards.errorOf(e);
   host.traps?.(trapOf);

@@ -23,6 +23,7 @@ import type { CoreDef } from "../inline/dfg.ts";
 import type { CoreSubType, CoreValType } from "../parse/items.ts";
 import { decodeModule } from "../parse/module.ts";
 import { type FuncSig, ModuleBuilder, type NumType } from "../wasm/module.ts";
+import { suspending } from "./jspi.ts";
 
 /** One guarded import: the host definition and the core signature it is imported with. */
 export interface GuardEntry {
@@ -170,17 +171,44 @@ export class Guards {
    * @param host The JavaScript function of an entry, asked for when its
    *   trampoline is first wired (so a missing import fails where it did).
    */
-  constructor(readonly plan: GuardPlan, host: (e: GuardEntry) => CallableFunction) {
+  constructor(
+    readonly plan: GuardPlan,
+    host: (e: GuardEntry) => CallableFunction,
+    suspends: (e: GuardEntry) => boolean = () => false,
+  ) {
     this.#host = host;
     if (plan.module === undefined) return;
-    const imports: Record<string, CallableFunction> = {};
+    const imports: Record<string, unknown> = {};
     plan.entries.forEach((e, i) => {
-      imports[`f${i}`] = this.#guarded(i, e.sig.params.length, zeros(e.sig));
+      imports[`f${i}`] = suspends(e)
+        ? suspending(this.#guardedAsync(i, zeros(e.sig)))
+        : this.#guarded(i, e.sig.params.length, zeros(e.sig));
     });
     this.#exports = new WebAssembly.Instance(plan.module, {
       guard: { trapped: this.#trapped },
-      host: imports,
+      host: imports as WebAssembly.ModuleImports,
     }).exports;
+  }
+
+  /**
+   * The guard of a host function that may return a Promise: the trampoline
+   * imports it as a `WebAssembly.Suspending` (JSPI), so its caller waits for
+   * the Promise; a rejection is recorded as a throw is.
+   */
+  #guardedAsync(i: number, zero: unknown): (...a: unknown[]) => unknown {
+    const fns = this.#fns;
+    const fail = (err: unknown) => {
+      this.raise(err);
+      return zero;
+    };
+    return (...a: unknown[]) => {
+      try {
+        const r = fns[i]!(...a);
+        return r instanceof Promise ? r.then(undefined, fail) : r;
+      } catch (err) {
+        return fail(err);
+      }
+    };
   }
 
   #guarded(i: number, arity: number, zero: unknown): CallableFunction {

@@ -341,20 +341,44 @@ export function callForResult(
   try {
     r = fn(...args);
   } catch (e) {
-    if (
-      (typeof e === "object" || typeof e === "function") && e !== null &&
-      Object.hasOwn(e, "payload")
-    ) {
-      return { tag: "err", val: (e as { payload: unknown }).payload };
-    }
-    if (e instanceof Error) throw e;
-    return { tag: "err", val: e };
+    return resultOfThrown(e);
   }
-  // a Promise goes back as it is: the caller refuses it (nothing here waits)
-  if (r instanceof Promise || taggedResults.has(fn) || (isTaggedResult(r) && !mayLookTagged(ok))) {
-    return r;
-  }
+  // a Promise goes back as it is: the caller waits for it (JSPI) or refuses it
+  if (r instanceof Promise) return r;
+  return resultOfValue(fn, r, ok);
+}
+
+/**
+ * The `result` a host function's returned value stands for (see {@link callForResult}).
+ * @param fn The host function.
+ * @param r What it returned (or its Promise resolved to).
+ * @param ok The `ok` type, if any.
+ * @returns The result value.
+ */
+export function resultOfValue(
+  fn: (...args: unknown[]) => unknown,
+  r: unknown,
+  ok: InterfaceType | undefined,
+): unknown {
+  if (taggedResults.has(fn) || (isTaggedResult(r) && !mayLookTagged(ok))) return r;
   return { tag: "ok", val: r };
+}
+
+/**
+ * The `err` a host function's thrown value stands for (see {@link callForResult}).
+ * @param e What it threw (or its Promise rejected with).
+ * @returns The result value.
+ * @throws {Error} `e` itself, when it is an `Error` without a `payload`.
+ */
+export function resultOfThrown(e: unknown): unknown {
+  if (
+    (typeof e === "object" || typeof e === "function") && e !== null &&
+    Object.hasOwn(e, "payload")
+  ) {
+    return { tag: "err", val: (e as { payload: unknown }).payload };
+  }
+  if (e instanceof Error) throw e;
+  return { tag: "err", val: e };
 }
 
 /**

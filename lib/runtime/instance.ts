@@ -15,6 +15,7 @@ import type { ExternDesc } from "../types/model.ts";
 import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
 import { checkImports, noteExports, noteModules } from "./check_imports.ts";
 import { addJsNames } from "./host.ts";
+import { requireJspi } from "./jspi.ts";
 import { Runtime } from "./runtime.ts";
 import { taskBuiltin } from "./tasks.ts";
 import { transcoder } from "./transcode.ts";
@@ -59,6 +60,19 @@ export interface InstantiateOptions {
    * @default "throw"
    */
   readonly results?: "throw" | "tagged";
+  /**
+   * Let host imports be `async` functions (JSPI, as jco's `--async-mode jspi`):
+   * an `async function` given for a function import suspends the component
+   * that calls it until its Promise settles, and every exported function
+   * (resource methods and static functions included, constructors not)
+   * returns a Promise. Calls into the instance run one at a time: one made
+   * while another is suspended waits for it. Other host functions run to
+   * completion as without this option. Needs an engine with JSPI (Deno 2.9+,
+   * Chromium 137+): elsewhere {@link instantiate} throws an `UnsupportedError`
+   * with feature `jspi`.
+   * @default false
+   */
+  readonly async?: boolean;
 }
 
 /** A running component instance. */
@@ -110,6 +124,7 @@ export class Component {
     options: InstantiateOptions = {},
   ): ComponentInstance {
     const t = this.translation;
+    if (options.async === true) requireJspi();
     const rt = new Runtime(t, imports, options);
     checkImports(t.dfg, rt, options);
     const core = instantiateCore(t, this.modules, {
@@ -129,6 +144,7 @@ export class Component {
           "resources",
         );
       },
+      suspends: (d) => d.kind === "lowered" && rt.suspends(t.dfg.lowerings[d.id]),
       intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {
         const side = (memory: number, stringEncoding: StringEncoding, realloc?: number) =>

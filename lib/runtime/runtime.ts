@@ -31,6 +31,8 @@ import {
   hostMember,
   ImportResolver,
   inHostCall,
+  resultOfThrown,
+  resultOfValue,
   taggedResults,
 } from "./host.ts";
 import { HostResources, type ResourceScope } from "./host_resources.ts";
@@ -51,6 +53,7 @@ import {
 } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
 import { isWasmException, Trap } from "./trap.ts";
+import { CallQueue, isAsyncFunction, promising } from "./jspi.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -90,6 +93,19 @@ interface CallScope {
   readonly lenders: (ResourceHandle | undefined)[];
   /** How many of `lenders` are lent now. */
   lent: number;
+}
+
+/** A lifted function's call in progress (see `Runtime.#enterLifted`). */
+interface LiftedCall {
+  readonly ft: TypeFunc;
+  readonly o: AdapterOptions;
+  readonly cx: AbiContext;
+  readonly sig: FlatSignature;
+  readonly core: (...a: CoreNum[]) => CoreNum | undefined;
+  /** How many call scopes were open when it started. */
+  readonly calls: number;
+  task: Task | undefined;
+  flat: CoreNum[];
 }
 
 /** The type of the task a call scope opens (sync: no `task.return`, no backpressure wait). */
@@ -479,8 +495,19 @@ export class Runtime implements ResourceScope {
     return out[0];
   }
 
-  /** A host function lowered into core wasm. */
-  lower(l: Lowering): (...args: CoreNum[]) => CoreNum | undefined {
+  /**
+   * Whether a host lowering suspends its caller: an `async` host function
+   * with `async: true` (its guard is imported as a `WebAssembly.Suspending`).
+   */
+  suspends(l: Lowering): boolean {
+    return this.options.async === true && isAsyncFunction(this.find(l.import));
+  }
+
+  /**
+   * A host function lowered into core wasm. One that {@link Runtime.suspends}
+   * returns a Promise when the host's does: its caller waits for it.
+   */
+  lower(l: Lowering): CoreValue {
     const where = importName(this.t, l.import);
     const found = this.find(l.import);
     if (found === undefined && this.options.trapUnknownImports) {
@@ -505,23 +532,24 @@ export class Runtime implements ResourceScope {
     const ownParams = ft.params.some((p) =>
       some(p.type, (t) => typeof t !== "string" && t.kind === "own")
     );
-    return (...args: CoreNum[]) => {
+    const suspends = this.options.async === true && isAsyncFunction(fn);
+    const call = (...args: CoreNum[]): CoreNum | undefined | Promise<CoreNum | undefined> => {
       if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
       let values: unknown[];
       let received: object[] | undefined;
       if (ownParams) {
         [values, received] = this.#host.receiving(() => this.#liftParams(cx, ft, sig, args));
       } else values = this.#liftParams(cx, ft, sig, args);
-      let out: CoreNum | undefined;
       let returned = false;
-      try {
-        const r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
+      const fail = (e: unknown): never => {
+        // the host kept what it received only if it returned
+        if (received !== undefined && !returned) this.#host.orphan(received);
+        if (!(e instanceof Trap)) inHostCall(e, where);
+        throw e;
+      };
+      const finish = (r: unknown): CoreNum | undefined => {
         returned = true;
-        if (r instanceof Promise) {
-          throw new TypeError(
-            "a host import returned a Promise: wasmfuse runs every call to completion",
-          );
-        }
+        let out: CoreNum | undefined;
         if (ft.result !== undefined) {
           // the result read once and checked before anything is written (or allocated)
           const checked = snapshot(ft.result, r, this.#checkHandle);
@@ -533,14 +561,35 @@ export class Runtime implements ResourceScope {
             f.value = 1;
           }
         }
+        return o.async ? SUBTASK_RETURNED : out;
+      };
+      let r: unknown;
+      try {
+        r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
+        if (!(r instanceof Promise)) return finish(r);
+        if (!suspends) {
+          returned = true;
+          throw new TypeError(
+            "a host import returned a Promise: instantiate with `{ async: true }` (JSPI) and " +
+              "give an `async function` for it to suspend the component",
+          );
+        }
       } catch (e) {
-        // the host kept what it received only if it returned
-        if (received !== undefined && !returned) this.#host.orphan(received);
-        if (!(e instanceof Trap)) inHostCall(e, where);
-        throw e;
+        return fail(e);
       }
-      return o.async ? SUBTASK_RETURNED : out;
+      // the caller is suspended until the host's Promise settles
+      const settled = result === undefined
+        ? r
+        : r.then((v) => resultOfValue(fn, v, result.ok), resultOfThrown);
+      return settled.then((v) => {
+        try {
+          return finish(v);
+        } catch (e) {
+          return fail(e);
+        }
+      }, fail);
     };
+    return call as CoreValue;
   }
 
   /**
@@ -556,73 +605,142 @@ export class Runtime implements ResourceScope {
     deliver: (result: unknown) => void,
     cx: AbiContext = this.context(o),
   ): void {
+    const c = this.#enterLifted(ft, func, o, values, deliver, cx);
+    try {
+      this.#finishLifted(c, c.core(...c.flat), deliver);
+    } catch (caught) {
+      throw this.#failLifted(c, caught);
+    } finally {
+      this.#leaveLifted(c);
+    }
+  }
+
+  /**
+   * {@link Runtime.#runLifted} through JSPI: the callee may suspend (a host
+   * import it reaches returned a Promise), and the result is delivered when
+   * it returns.
+   */
+  async #runLiftedAsync(
+    ft: TypeFunc,
+    func: CoreDef,
+    o: AdapterOptions,
+    values: unknown[],
+    deliver: (result: unknown) => void,
+    cx: AbiContext,
+  ): Promise<void> {
+    const c = this.#enterLifted(ft, func, o, values, deliver, cx);
+    try {
+      const raw = await promising(c.core)(...c.flat) as CoreNum | undefined;
+      this.#finishLifted(c, raw, deliver);
+    } catch (caught) {
+      throw this.#failLifted(c, caught);
+    } finally {
+      this.#leaveLifted(c);
+    }
+  }
+
+  /**
+   * Enter a lifted function: the instance must be enterable; its task starts
+   * first (CanonicalABI.md, canon_lift), then the parameters are written
+   * with may-leave cleared (realloc runs, as a task of its own).
+   */
+  #enterLifted(
+    ft: TypeFunc,
+    func: CoreDef,
+    o: AdapterOptions,
+    values: unknown[],
+    deliver: (result: unknown) => void,
+    cx: AbiContext,
+  ): LiftedCall {
     const inst = o.instance;
     if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
-    const sig = signature(ft, o, "lift");
-    const flag = this.flags[inst];
-    const core = this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined;
-    const calls = this.#calls.length;
+    const c: LiftedCall = {
+      ft,
+      o,
+      cx,
+      sig: signature(ft, o, "lift"),
+      core: this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined,
+      calls: this.#calls.length,
+      task: undefined,
+      flat: [],
+    };
     this.busy[inst] = 1;
-    let task: Task | undefined;
     try {
-      // the task starts first (CanonicalABI.md, canon_lift), then the parameters are
-      // written with may-leave cleared (realloc runs, as a task of its own)
       // a plain call into an instance without task built-ins needs no task record:
       // nothing could read it (the fast path of every host call)
       if (this.taskScoped[inst] || o.async || lendsBorrows(ft)) {
-        task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
+        c.task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
       }
+      const flag = this.flags[inst];
       flag.value = 0;
-      let flat: CoreNum[];
       try {
-        flat = this.#lowerParams(cx, ft, sig, values);
+        c.flat = this.#lowerParams(cx, ft, c.sig, values);
       } finally {
         flag.value = 1;
       }
-      const raw = core(...flat);
-      if (!o.async) {
-        const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];
-        let result: unknown;
-        if (ft.result !== undefined) {
-          if (sig.resultsInMemory) {
-            const l = cx.layout(ft.result);
-            const p = cx.ptr(raw!);
-            cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
-            result = cx.load(ft.result, p);
-          } else {
-            result = cx.liftFlat(ft.result, new FlatSource(rawResults));
-          }
-        }
-        if (task !== undefined) {
-          if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
-          task.returned = true;
-        }
-        deliver(result);
-        if (o.postReturn !== undefined) {
-          flag.value = 0;
-          try {
-            const pr = this.resolve(this.t.dfg.postReturns[o.postReturn]);
-            (pr as (...a: CoreNum[]) => void)(...rawResults);
-          } finally {
-            flag.value = 1;
-          }
-        }
-        return;
+      return c;
+    } catch (caught) {
+      try {
+        throw this.#failLifted(c, caught);
+      } finally {
+        this.#leaveLifted(c);
       }
+    }
+  }
+
+  /** The callee returned `raw`: lift its result, deliver it, run the post-return. */
+  #finishLifted(c: LiftedCall, raw: CoreNum | undefined, deliver: (result: unknown) => void): void {
+    const { ft, o, cx, sig, task } = c;
+    const inst = o.instance;
+    if (o.async) {
       if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
       if (!task!.returned) throw new Trap(TASK_RULES.noResult);
-    } catch (caught) {
-      this.#unwindCalls(calls);
-      // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
-      const e = isWasmException(caught)
-        ? Trap.fromCode(TrapCode.UncaughtException)
-        : this.trapOf(caught);
-      if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
-      throw e;
-    } finally {
-      if (task !== undefined) this.tasks.exit(task);
-      this.busy[inst] = 0;
+      return;
     }
+    const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];
+    let result: unknown;
+    if (ft.result !== undefined) {
+      if (sig.resultsInMemory) {
+        const l = cx.layout(ft.result);
+        const p = cx.ptr(raw!);
+        cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+        result = cx.load(ft.result, p);
+      } else {
+        result = cx.liftFlat(ft.result, new FlatSource(rawResults));
+      }
+    }
+    if (task !== undefined) {
+      if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
+      task.returned = true;
+    }
+    deliver(result);
+    if (o.postReturn !== undefined) {
+      const flag = this.flags[inst];
+      flag.value = 0;
+      try {
+        const pr = this.resolve(this.t.dfg.postReturns[o.postReturn]);
+        (pr as (...a: CoreNum[]) => void)(...rawResults);
+      } finally {
+        flag.value = 1;
+      }
+    }
+  }
+
+  /** What a lifted call that threw throws: a trap poisons the instance. */
+  #failLifted(c: LiftedCall, caught: unknown): unknown {
+    this.#unwindCalls(c.calls);
+    // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
+    const e = isWasmException(caught)
+      ? Trap.fromCode(TrapCode.UncaughtException)
+      : this.trapOf(caught);
+    if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[c.o.instance] = 1;
+    return e;
+  }
+
+  /** A lifted call is over (returned or not): its task ends, the instance may be entered. */
+  #leaveLifted(c: LiftedCall): void {
+    if (c.task !== undefined) this.tasks.exit(c.task);
+    this.busy[c.o.instance] = 0;
   }
 
   /** Drive an async lift's callback until it exits (CanonicalABI.md, `canon_lift`). */
@@ -663,30 +781,48 @@ export class Runtime implements ResourceScope {
   /**
    * An exported lifted function as a JavaScript function. A top-level
    * `result<T, E>` returns `T` and throws a {@link ComponentError} for `E`,
-   * unless the instance was asked for tagged results.
+   * unless the instance was asked for tagged results. An `async` one calls
+   * its callee through JSPI and returns a Promise, after the calls made
+   * before it (see `InstantiateOptions.async`).
    */
-  lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions): ComponentFunction {
+  lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions, async = false): ComponentFunction {
     const cx = this.context(o);
     const check = this.#checkHandle;
     const throws = this.options.results !== "tagged" && ft.result !== undefined &&
       typeof ft.result !== "string" && ft.result.kind === "result";
-    const f = (...args: unknown[]) => {
+    const values = (args: unknown[]) => {
       if (args.length !== ft.params.length) {
         throw new TypeError(`expected ${ft.params.length} arguments, got ${args.length}`);
       }
       // every argument read once and checked before anything is written into the component
-      const values = new Array<unknown>(args.length);
-      for (let i = 0; i < args.length; i++) values[i] = snapshot(ft.params[i].type, args[i], check);
-      let result: unknown;
-      this.#runLifted(ft, func, o, values, (r) => result = r, cx);
+      const out = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) out[i] = snapshot(ft.params[i].type, args[i], check);
+      return out;
+    };
+    const settle = (result: unknown) => {
       if (!throws) return result;
       const r = result as { tag: "ok" | "err"; val: unknown };
       if (r.tag === "err") throw new ComponentError(r.val);
       return r.val;
     };
+    const f = async
+      ? (...args: unknown[]) =>
+        this.#queue.run(async () => {
+          let result: unknown;
+          await this.#runLiftedAsync(ft, func, o, values(args), (r) => result = r, cx);
+          return settle(result);
+        })
+      : (...args: unknown[]) => {
+        let result: unknown;
+        this.#runLifted(ft, func, o, values(args), (r) => result = r, cx);
+        return settle(result);
+      };
     if (!throws && this.options.results === "tagged") taggedResults.add(f);
     return f;
   }
+
+  /** Calls from the host in async mode, one at a time (see `InstantiateOptions.async`). */
+  readonly #queue = new CallQueue();
 
   /**
    * A fused adapter run by the host: an async lift or lower, or a callee
@@ -802,7 +938,13 @@ export class Runtime implements ResourceScope {
     const item = node.item;
     switch (item.kind) {
       case "lifted":
-        return this.lift(item.type, item.func, item.options);
+        // (a constructor stays synchronous: `new` cannot wait for a Promise)
+        return this.lift(
+          item.type,
+          item.func,
+          item.options,
+          this.options.async === true && !node.name.startsWith("[constructor]"),
+        );
       case "func-import":
       case "instance-import":
       case "module-import":

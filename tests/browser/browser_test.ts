@@ -85,6 +85,15 @@ try {
   out.modules = t.adapterModules.length;
   out.trapIsTrap = Trap.fromCode(5) instanceof Error;
   out.componentError = new ComponentError("x").payload;
+
+  // an async host function (JSPI): the composed component waits for a timer through its fused adapter
+  const sleepy = await instantiate(await bytes("/async.wasm"), {
+    "sleep-add": async (x) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return x + 1;
+    },
+  }, { async: true });
+  out.asyncRun = await Promise.all([sleepy.exports.run(4), sleepy.exports.run(5)]);
 } catch (e) {
   out.error = String(e && e.stack || e);
 }
@@ -108,6 +117,10 @@ if (!(await found(CHROMIUM))) {
     }).output();
     assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
 
+    const { wat } = await import("../_wat.ts");
+    const { COMPOSED } = await import("../runtime/_jspi.ts");
+    const asyncComponent = new Uint8Array(await wat(COMPOSED));
+
     let resolve!: (v: Record<string, unknown>) => void;
     const reported = new Promise<Record<string, unknown>>((r) => resolve = r);
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
@@ -121,6 +134,9 @@ if (!(await found(CHROMIUM))) {
         return new Response(await Deno.readFile(bundle), {
           headers: { "content-type": "text/javascript" },
         });
+      }
+      if (path === "/async.wasm") {
+        return new Response(asyncComponent, { headers: { "content-type": "application/wasm" } });
       }
       if (/^\/examples\/[a-z]+\.wasm$/.test(path)) {
         return new Response(await Deno.readFile(new URL(`.${path}`, ROOT)), {
@@ -165,6 +181,7 @@ if (!(await found(CHROMIUM))) {
         modules: 1,
         trapIsTrap: true,
         componentError: "x",
+        asyncRun: [51, 61],
       });
     } finally {
       clearTimeout(timer);

@@ -163,7 +163,8 @@ Deno.test("a host function's top-level result: a returned Promise is refused", a
     assert.ok(x instanceof TypeError);
     assert.equal(
       x.message,
-      "in test:kv/store@0.2.3#get-value: a host import returned a Promise: wasmfuse runs every call to completion",
+      "in test:kv/store@0.2.3#get-value: a host import returned a Promise: instantiate with `{ async: true }` (JSPI) and " +
+        "give an `async function` for it to suspend the component",
     );
     return true;
   });

@@ -1213,7 +1213,8 @@ Deno.test("async lowers: a host import returning a Promise is a TypeError", asyn
       assert.ok(x instanceof TypeError);
       assert.equal(
         x.message,
-        "in add: a host import returned a Promise: wasmfuse runs every call to completion",
+        "in add: a host import returned a Promise: instantiate with `{ async: true }` (JSPI) and " +
+          "give an `async function` for it to suspend the component",
       );
       return true;
     },

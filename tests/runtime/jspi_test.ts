@@ -1,0 +1,182 @@
+// Async host functions through JSPI (`instantiate(..., { async: true })`): an
+// `async function` import suspends the component that calls it, exports return
+// Promises, calls run one at a time.
+import assert from "node:assert/strict";
+import { instantiate, UnsupportedError } from "../../mod.ts";
+import { wat } from "../_wat.ts";
+import { COMPOSED } from "./_jspi.ts";
+
+/** One component: `run(x)` is sleep-add(sleep-add(x)); `fetch-len(url)` passes a string to the host. */
+const SINGLE = `(component
+  (import "sleep-add" (func $sa (param "x" u32) (result u32)))
+  (import "fetch-len" (func $fl (param "url" string) (result u32)))
+  (core module $libc
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
+      (local.get $p)))
+  (core instance $libc (instantiate $libc))
+  (core func $sa (canon lower (func $sa)))
+  (core func $fl (canon lower (func $fl) (memory $libc "mem")))
+  (core module $main
+    (import "h" "sa" (func $sa (param i32) (result i32)))
+    (import "h" "fl" (func $fl (param i32 i32) (result i32)))
+    (func (export "run") (param i32) (result i32) (call $sa (call $sa (local.get 0))))
+    (func (export "fetch") (param i32 i32) (result i32) (call $fl (local.get 0) (local.get 1))))
+  (core instance $main (instantiate $main
+    (with "h" (instance (export "sa" (func $sa)) (export "fl" (func $fl))))))
+  (func (export "run") (param "x" u32) (result u32) (canon lift (core func $main "run")))
+  (func (export "fetch-len") (param "url" string) (result u32)
+    (canon lift (core func $main "fetch") (memory $libc "mem") (realloc (func $libc "realloc")))))`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("an async host import suspends the component until its Promise settles; the export returns a Promise", async () => {
+  const log: string[] = [];
+  const { exports } = await instantiate(await wat(SINGLE), {
+    "sleep-add": async (x: number) => {
+      log.push(`start ${x}`);
+      await sleep(5);
+      log.push(`end ${x}`);
+      return x + 1;
+    },
+    "fetch-len": () => 0,
+  }, { async: true });
+  const run = exports.run as (x: number) => Promise<number>;
+  const p = run(40);
+  assert.ok(p instanceof Promise);
+  // a millisecond later, the first host call has started and the guest waits for its timer
+  await sleep(1);
+  assert.deepEqual(log, ["start 40"]);
+  assert.equal(await p, 42);
+  assert.deepEqual(log, ["start 40", "end 40", "start 41", "end 41"]);
+});
+
+Deno.test("a host import awaiting fetch() suspends the guest; its string parameter is read before", async () => {
+  const body = "x".repeat(1234);
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(body),
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/data`;
+  const seen: string[] = [];
+  const { exports } = await instantiate(await wat(SINGLE), {
+    "sleep-add": (x: number) => x,
+    "fetch-len": async (u: string) => {
+      seen.push(u);
+      return (await (await fetch(u)).text()).length;
+    },
+  }, { async: true });
+  const fetchLen = exports["fetch-len"] as (url: string) => Promise<number>;
+  assert.equal(await fetchLen(url), 1234);
+  assert.deepEqual(seen, [url]);
+  // a sync host function in the same instance runs to completion, and the export still returns a Promise
+  assert.equal(await (exports.run as (x: number) => Promise<number>)(7), 7);
+});
+
+Deno.test("the suspension crosses a fused adapter between two components", async () => {
+  const { compile } = await import("../../mod.ts");
+  const c = await compile(await wat(COMPOSED));
+  assert.equal(c.translation.adapterModules.length, 1, "the call crosses a fused adapter");
+  const { exports } = c.instantiate({
+    "sleep-add": async (x: number) => {
+      await sleep(2);
+      return x + 1;
+    },
+  }, { async: true });
+  assert.equal(await (exports.run as (x: number) => Promise<number>)(4), 51);
+});
+
+Deno.test("calls made while one is suspended wait for it: one at a time, each with its own result", async () => {
+  const log: string[] = [];
+  const { exports } = await instantiate(await wat(COMPOSED), {
+    "sleep-add": async (x: number) => {
+      log.push(`in ${x}`);
+      await sleep(3);
+      log.push(`out ${x}`);
+      return x + 1;
+    },
+  }, { async: true });
+  const run = exports.run as (x: number) => Promise<number>;
+  assert.deepEqual(await Promise.all([run(1), run(2), run(3)]), [21, 31, 41]);
+  assert.deepEqual(log, ["in 1", "out 1", "in 2", "out 2", "in 3", "out 3"]);
+});
+
+Deno.test("an async host import that rejects: the export's Promise rejects with its error, named", async () => {
+  const { exports } = await instantiate(await wat(COMPOSED), {
+    "sleep-add": async (x: number) => {
+      await sleep(1);
+      throw new RangeError(`no ${x}`);
+    },
+  }, { async: true });
+  const run = exports.run as (x: number) => Promise<number>;
+  await assert.rejects(run(9), (e) => {
+    assert.ok(e instanceof RangeError);
+    assert.match((e as Error).message, /^in sleep-add: no 9$/);
+    return true;
+  });
+});
+
+Deno.test("without { async: true }, a host import returning a Promise is an error that says what to do", async () => {
+  const { exports } = await instantiate(await wat(COMPOSED), {
+    "sleep-add": async (x: number) => {
+      await sleep(1);
+      return x + 1;
+    },
+  });
+  const run = exports.run as (x: number) => number;
+  assert.throws(() => run(1), (e) => {
+    assert.ok(e instanceof TypeError);
+    assert.match((e as Error).message, /instantiate with `\{ async: true \}` \(JSPI\)/);
+    return true;
+  });
+});
+
+Deno.test("an engine without JSPI refuses { async: true } with an UnsupportedError naming JSPI", async () => {
+  const bytes = await wat(COMPOSED);
+  const ns = WebAssembly as unknown as Record<string, unknown>;
+  const saved = ns.Suspending;
+  ns.Suspending = undefined;
+  try {
+    await assert.rejects(
+      instantiate(bytes, { "sleep-add": (x: number) => x }, { async: true }),
+      (e) => {
+        assert.ok(e instanceof UnsupportedError);
+        assert.equal(e.feature, "jspi");
+        assert.match(e.message, /needs JSPI/);
+        return true;
+      },
+    );
+  } finally {
+    ns.Suspending = saved;
+  }
+  // and the same component instantiates synchronously there
+  const { exports } = await instantiate(bytes, { "sleep-add": (x: number) => x + 1 });
+  assert.equal((exports.run as (x: number) => number)(1), 21);
+});
+
+Deno.test("in async mode resource methods return Promises; a constructor stays synchronous", async () => {
+  class Blob {
+    constructor(readonly bytes: number) {}
+    size() {
+      return this.bytes;
+    }
+  }
+  const { exports } = await instantiate(
+    await Deno.readFile(new URL("../../examples/counter.wasm", import.meta.url)),
+    { host: { Blob } },
+    { async: true },
+  );
+  const Counter = exports.Counter as unknown as new (start: number) => {
+    get(): Promise<number>;
+    add(n: number): Promise<void>;
+  };
+  const c = new Counter(5);
+  const added = c.add(2);
+  assert.ok(added instanceof Promise);
+  await added;
+  assert.equal(await c.get(), 7);
+});

@@ -8,7 +8,7 @@
  * deno run -A cli.ts inspect FILE|- [--json]             # the flattened graph
  * deno run -A cli.ts fuse FILE|- [-o DIR] [--wat | --json]   # the adapter modules
  * deno run -A cli.ts run FILE|-|DIR [--invoke 'NAME(ARGS)'] [--wasi]   # run a component
- * deno run -A cli.ts wast FILE...                        # run .wast scripts
+ * deno run -A cli.ts wast [--timeout S] FILE...           # run .wast scripts (60 s per file)
  * deno run -A cli.ts COMMAND --help                      # a command's help
  * ```
  *
@@ -39,6 +39,7 @@ import {
   wastCommand,
 } from "./cli/commands.ts";
 import { NeedsError, TextFormatError } from "./cli/input.ts";
+import { DEFAULT_WAST_TIMEOUT } from "./cli/wast_files.ts";
 import { COMMAND_HELP, OPTIONS, USAGE, UsageError } from "./cli/usage.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -85,6 +86,16 @@ function read(args: string[]) {
     }
   }
   return { command, operands, values, programArgs: dashes < 0 ? [] : args.slice(dashes + 1) };
+}
+
+/** `--timeout SECONDS`: a positive number, else a usage mistake. */
+function timeoutOf(value: unknown): number {
+  if (value === undefined) return DEFAULT_WAST_TIMEOUT;
+  const n = Number(value);
+  if (typeof value !== "string" || value.trim() === "" || !(n > 0) || !Number.isFinite(n)) {
+    throw new UsageError(`--timeout takes a number of seconds above 0, not "${value}"`, "wast");
+  }
+  return n;
 }
 
 function oneFile(command: string, operands: string[], what = "FILE (or -)"): string {
@@ -146,7 +157,7 @@ export async function main(args: string[]): Promise<number> {
         });
       default: // wast
         if (operands.length === 0) throw new UsageError("wast takes one or more FILEs", command);
-        return await wastCommand(operands);
+        return await wastCommand(operands, timeoutOf(values.timeout));
     }
   } catch (e) {
     return report(e);

@@ -24,10 +24,11 @@ import {
   partition,
   planInstantiation,
 } from "../lib/partition/mod.ts";
-import { runWast, type WastResult } from "../lib/wast/mod.ts";
+import type { WastResult } from "../lib/wast/mod.ts";
 import { formatWave, type Invocation, InvokeError, parseInvoke } from "../lib/wave/mod.ts";
-import { loadWat, NeedsError, openComponent, openRunnable, Progress } from "./input.ts";
+import { NeedsError, openComponent, openRunnable, Progress } from "./input.ts";
 import { UsageError } from "./usage.ts";
+import { WastFiles } from "./wast_files.ts";
 
 const encoder = new TextEncoder();
 
@@ -359,25 +360,29 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 }
 
 /** `wast`: every script, a summary line per file and the totals. */
-export async function wastCommand(files: string[]): Promise<number> {
-  const wat = await loadWat();
+export async function wastCommand(files: string[], timeoutSeconds: number): Promise<number> {
   let passed = 0, failed = 0, skipped = 0;
-  for (const file of files) {
-    let r: WastResult;
-    try {
-      r = await runWast(await Deno.readTextFile(file), { wat });
-    } catch (e) {
-      console.log(`${file}: error: ${(e as Error).message}`);
-      failed++;
-      continue;
+  const runner = new WastFiles();
+  try {
+    for (const file of files) {
+      let r: WastResult;
+      try {
+        r = await runner.run(file, timeoutSeconds * 1000);
+      } catch (e) {
+        console.log(`${file}: error: ${(e as Error).message}`);
+        failed++;
+        continue;
+      }
+      passed += r.passed;
+      failed += r.failed;
+      skipped += r.skipped;
+      console.log(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+      for (const a of r.assertions.filter((a) => a.status === "failed").slice(0, 5)) {
+        console.log(`  line ${a.line}: ${a.directive}: ${a.message}`);
+      }
     }
-    passed += r.passed;
-    failed += r.failed;
-    skipped += r.skipped;
-    console.log(`${file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
-    for (const a of r.assertions.filter((a) => a.status === "failed").slice(0, 5)) {
-      console.log(`  line ${a.line}: ${a.directive}: ${a.message}`);
-    }
+  } finally {
+    runner.close();
   }
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   return failed === 0 ? 0 : 1;

@@ -33,6 +33,7 @@ export const OPTIONS = {
   dir: { type: "string", multiple: true, commands: ["run"] },
   env: { type: "string", multiple: true, commands: ["run"] },
   "trap-unknown-imports": { type: "boolean", commands: ["run"] },
+  timeout: { type: "string", commands: ["wast"] },
 } as const;
 
 const INPUT = `FILE is a component binary, a component in the text format (.wat), or - for
@@ -97,10 +98,16 @@ options:
   --trap-unknown-imports  link imports nobody gives as functions that trap
 
 ${INPUT}`,
-  wast: `usage: wasmfuse wast FILE...
+  wast: `usage: wasmfuse wast [--timeout SECONDS] FILE...
 
 Run .wast scripts (the specification's conformance suites): per file
 "P passed, F failed, S skipped" with the first failures, then the totals.
+Each file runs in a worker: one that takes longer than the limit is stopped,
+and the directive it was stopped in counts as a failure ("did not finish").
+
+options:
+  --timeout SECONDS   the limit per file (default 60)
+
 Component text is turned into binary by @bytecodealliance/jco-transpile's
 wasm-tools (from node_modules in a clone, else fetched from npm).`,
 };
@@ -117,7 +124,8 @@ usage:
                                     self-contained translation that run loads
   wasmfuse run FILE|-|DIR [--invoke 'NAME(ARGS)'] [--wasi] [...]
                                     run a command, or call one function (WAVE values)
-  wasmfuse wast FILE...             run .wast scripts
+  wasmfuse wast [--timeout S] FILE...
+                                    run .wast scripts (each stopped after S s, 60)
   wasmfuse help [COMMAND]           this text, or a command's
   wasmfuse --version                the version
 

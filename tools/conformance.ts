@@ -1,8 +1,10 @@
 // deno-lint-ignore-file no-console
 /**
  * The conformance task: runs the specification's `.wast` suites
- * (`../shared/conformance/component-model/{values,resources,linking,binary}`)
- * with the wasmfuse runner, writes the per-file results to
+ * (`../shared/conformance/component-model/{values,resources,linking,binary,async}`)
+ * with the wasmfuse runner, each file in a worker stopped after
+ * {@link FILE_TIMEOUT_S} seconds (a file that hangs is a failure, never a
+ * hung task), writes the per-file results to
  * `tests/conformance/results.json`, and fails when an assertion that passed
  * in the recorded results no longer passes.
  *
@@ -16,11 +18,14 @@
  * @module
  */
 
-import { runWast, type WastResult } from "../lib/wast/mod.ts";
+import type { WastResult } from "../lib/wast/mod.ts";
+import { WastFiles } from "../cli/wast_files.ts";
 import { exists } from "./_fs.ts";
 
 const ROOT = new URL("../../shared/conformance/component-model/", import.meta.url);
-const SUITES = ["values", "resources", "linking", "binary"];
+const SUITES = ["values", "resources", "linking", "binary", "async"];
+/** The time limit of one file, in seconds. */
+const FILE_TIMEOUT_S = 60;
 const RESULTS = new URL("../tests/conformance/results.json", import.meta.url);
 
 /** One file's record: counts and the lines of the assertions that passed. */
@@ -56,9 +61,7 @@ async function main(): Promise<number> {
     console.log("conformance: ../shared/conformance not found, nothing to run");
     return 0;
   }
-  Deno.env.set("WAST_STRICT_COMPONENT_INDICES", "0");
-  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
-  const wat = async (text: string) => new Uint8Array(await parse(text));
+  const runner = new WastFiles();
 
   let before: Results | undefined;
   if (await exists(RESULTS)) before = JSON.parse(await Deno.readTextFile(RESULTS));
@@ -74,7 +77,7 @@ async function main(): Promise<number> {
       const key = `${suite}/${name}`;
       let r: WastResult;
       try {
-        r = await runWast(await Deno.readTextFile(new URL(name, dir)), { wat });
+        r = await runner.run(new URL(name, dir).pathname, FILE_TIMEOUT_S * 1000);
       } catch (e) {
         r = {
           passed: 0,
@@ -115,6 +118,7 @@ async function main(): Promise<number> {
       for (const f of rec.failures.slice(0, 3)) console.log(`  line ${f}`);
     }
   }
+  runner.close();
   const results: Results = {
     suite: "WebAssembly/component-model test/ (see ../shared/conformance/README.md)",
     totals,

@@ -41,6 +41,18 @@ export interface WastOptions {
    * @returns The binary.
    */
   wat(text: string): Promise<Uint8Array>;
+  /**
+   * Called as each directive starts (a runner that stops a script taking
+   * too long can say which directive it stopped in).
+   * @param line The directive's line (1-based).
+   * @param directive The directive (`assert_return`, ...).
+   */
+  onDirective?(line: number, directive: string): void;
+  /**
+   * Called with each outcome as it is known.
+   * @param a The outcome.
+   */
+  onAssertion?(a: WastAssertion): void;
 }
 
 /** The outcome of one assertion. */
@@ -181,6 +193,7 @@ class WastRunner {
         continue;
       }
       const kind = form.items[0].value;
+      this.#opts.onDirective?.(form.line, kind);
       try {
         await this.#directive(kind, form);
       } catch (e) {
@@ -198,11 +211,11 @@ class WastRunner {
   }
 
   #record(form: SNode, directive: string, status: WastStatus, message?: string): void {
-    this.#out.push(
-      message === undefined
-        ? { line: form.line, directive, status }
-        : { line: form.line, directive, status, message },
-    );
+    const a: WastAssertion = message === undefined
+      ? { line: form.line, directive, status }
+      : { line: form.line, directive, status, message };
+    this.#out.push(a);
+    this.#opts.onAssertion?.(a);
   }
 
   async #directive(kind: string, form: SList): Promise<void> {

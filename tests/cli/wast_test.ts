@@ -159,5 +159,41 @@ Deno.test("cli wast: needs at least one FILE (a usage mistake: status 2)", async
   assert.equal(r.code, 2);
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /^error: wast takes one or more FILEs\n\n/);
-  assert.match(r.stderr, /wasmfuse wast FILE\.\.\./);
+  assert.match(r.stderr, /wasmfuse wast \[--timeout SECONDS\] FILE\.\.\./);
+});
+
+Deno.test("cli wast: a file that does not finish in --timeout is stopped where it was; the next file runs", async () => {
+  const endless = await script(
+    "endless.wast",
+    `(component
+  (core module $m
+    (func (export "spin") (loop (br 0)))
+    (func (export "seven") (result i32) (i32.const 7)))
+  (core instance $i (instantiate $m))
+  (func (export "seven") (result u32) (canon lift (core func $i "seven")))
+  (func (export "spin") (canon lift (core func $i "spin"))))
+(assert_return (invoke "seven") (u32.const 7))
+(invoke "spin")
+(assert_return (invoke "seven") (u32.const 7))
+`,
+  );
+  const t0 = performance.now();
+  const r = await wast("--timeout", "2", endless, PASSING);
+  const took = performance.now() - t0;
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+    `${endless}: 1 passed, 1 failed, 0 skipped`,
+    "  line 9: invoke: did not finish in 2 s: stopped (a deadlock, or a loop that never ends)",
+    `${PASSING}: 2 passed, 0 failed, 1 skipped`,
+    "3 passed, 1 failed, 1 skipped",
+  ]);
+  assert.ok(took < 30_000, `stopped after ${took} ms`);
+});
+
+Deno.test("cli wast: --timeout takes a number of seconds above 0 (a usage mistake: status 2)", async () => {
+  for (const bad of ["0", "-1", "soon", ""]) {
+    const r = await wast(`--timeout=${bad}`, PASSING);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.stderr, /^error: --timeout takes a number of seconds above 0/, bad);
+  }
 });

@@ -206,6 +206,9 @@ function sigText(e: CoreEntityType): string {
     : e.kind;
 }
 
+/** wasmparser's rule (and the `async/` suite's): `async` lifts and lowers only `async` function types. */
+const ASYNC_NEEDS_ASYNC_TYPE = "the `async` canonical option requires an async function type";
+
 function defKey(d: CoreDef): string {
   switch (d.kind) {
     case "export":
@@ -1336,6 +1339,7 @@ export class Inliner {
     }
     checkTypeFeatures(ft, "canon lift");
     const options = this.#options(frame, c.options, "lift");
+    if (options.async && !ft.async) throw new LinkError(ASYNC_NEEDS_ASYNC_TYPE);
     this.#requireOptions(ft, options, "lift");
     const ptr = options.memory64 ? "i64" : "i32";
     const sig: FlatSignature = options.async
@@ -1374,6 +1378,7 @@ export class Inliner {
     const ft = fd.type;
     checkTypeFeatures(ft, "canon lower");
     const options = this.#options(frame, c.options, "lower");
+    if (options.async && !ft.async) throw new LinkError(ASYNC_NEEDS_ASYNC_TYPE);
     this.#requireOptions(ft, options, "lower");
     const ptr = options.memory64 ? "i64" : "i32";
     const sig = options.async

@@ -648,8 +648,23 @@ Deno.test("async lifts and lowers link, with their own core signatures", async (
   });
   await t.step("an async lower passes a return pointer and returns the status", async () => {
     await links(`(component ${M}
-      (import "f" (func $f (param "x" u32) (result u32)))
+      (import "f" (func $f async (param "x" u32) (result u32)))
       (core func (canon lower (func $f) async (memory (core memory $i "mem")))))`);
+  });
+  await t.step("the async option on a function type that is not async is refused", async () => {
+    await rejects(
+      `(component
+        (import "f" (func $f (param "x" u32) (result u32)))
+        (core func (canon lower (func $f) async)))`,
+      /^the `async` canonical option requires an async function type$/,
+      { section: "canon", item: 0 },
+    );
+    await rejects(
+      `(component ${M}
+        (func (param "x" u32) (result u32) (canon lift (core func $i "take1") async)))`,
+      /^the `async` canonical option requires an async function type$/,
+      { section: "canon", item: 0 },
+    );
   });
   await t.step("an async lift with the sync signature is refused", async () => {
     await rejects(
@@ -662,7 +677,7 @@ Deno.test("async lifts and lowers link, with their own core signatures", async (
   await t.step("an async lower with a result needs a memory", async () => {
     await rejects(
       `(component
-        (import "f" (func $f (result u32)))
+        (import "f" (func $f async (result u32)))
         (core func (canon lower (func $f) async)))`,
       /^canon lower needs a `memory` option: an async lower returns its result through memory$/,
       { section: "canon", item: 0 },

@@ -495,13 +495,13 @@ Deno.test("async lifts with a callback: EXIT, YIELD and the codes that trap", as
 // 6. async lowers of host imports
 
 const ASYNC_LOWER = `(component
-  (import "add" (func $add (param "a" u32) (param "b" u32) (result u32)))
-  (import "sum4" (func $sum4 (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32)
+  (import "add" (func $add async (param "a" u32) (param "b" u32) (result u32)))
+  (import "sum4" (func $sum4 async (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32)
     (result u32)))
-  (import "sum5" (func $sum5 (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32)
+  (import "sum5" (func $sum5 async (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32)
     (param "e" u32) (result u32)))
-  (import "note" (func $note (param "x" u32)))
-  (import "pair" (func $pair (result (tuple u8 u64))))
+  (import "note" (func $note async (param "x" u32)))
+  (import "pair" (func $pair async (result (tuple u8 u64))))
   ${MEMORY}
   (core func $add (canon lower (func $add) async ${MEM}))
   (core func $sum4 (canon lower (func $sum4) async ${MEM}))

@@ -268,6 +268,7 @@ const TASK_RETURN = `(component
     (export "ret-str16" (func $ret-str16)) (export "ret-big" (func $ret-big))))))
   (func (export "sync-ret") (result u32) (canon lift (core func $m "sync-ret")))
   (func (export "u32") async (result u32) (canon lift (core func $m "u32") async))
+  (func (export "u32-mem") async (result u32) (canon lift (core func $m "u32") async ${MEM}))
   (func (export "double") async (param "x" u32) (result u32)
     (canon lift (core func $m "double") async))
   (func (export "then-more") async (result u32) (canon lift (core func $m "then-more") async))
@@ -373,6 +374,13 @@ Deno.test("async stackful lifts: task.return's rules", async (t) => {
       assertTrap(() => make()[name](), TASK_RETURN_TYPE);
     });
   }
+
+  await t.step(
+    "a task.return naming no memory returns from a lift naming one (as Wasmtime)",
+    () => {
+      assert.equal(make()["u32-mem"](), 42);
+    },
+  );
 
   await t.step("options other than the lift's: a memory the lift does not name", () => {
     assertTrap(() => make()["wrong-mem"](), TASK_RETURN_OPTIONS);

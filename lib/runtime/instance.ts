@@ -12,7 +12,13 @@ import type { StringEncoding } from "../parse/items.ts";
 import type { ComponentInstanceId, CoreDef } from "../inline/dfg.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { ExternDesc } from "../types/model.ts";
-import { type CompiledModules, compileModules, type CoreValue, instantiateCore } from "./core.ts";
+import {
+  type CompiledModules,
+  compileModules,
+  type CoreInstances,
+  type CoreValue,
+  instantiateCore,
+} from "./core.ts";
 import { checkImports, noteExports, noteModules } from "./check_imports.ts";
 import { addJsNames } from "./host.ts";
 import { requireJspi } from "./jspi.ts";
@@ -127,7 +133,26 @@ export class Component {
     if (options.async === true) requireJspi();
     const rt = new Runtime(t, imports, options);
     checkImports(t.dfg, rt, options);
-    const core = instantiateCore(t, this.modules, {
+    rt.instantiating = true;
+    let core;
+    try {
+      core = this.#instantiateCore(t, rt);
+    } finally {
+      rt.instantiating = false;
+    }
+    rt.flags = core.flags;
+    rt.resolve = core.resolve;
+    const exports: Record<string, unknown> = {};
+    for (const e of t.dfg.exports) exports[e.name] = rt.export(e, this.modules);
+    rt.exportClasses(exports, t.dfg.exports);
+    addJsNames(exports, t.dfg.exports.map((e) => e.name));
+    noteExports(t.dfg, exports, rt);
+    return { exports };
+  }
+
+  /** The core instances of one instantiation, host functions from `rt`. */
+  #instantiateCore(t: Translation, rt: Runtime): CoreInstances {
+    return instantiateCore(t, this.modules, {
       coreDef: (d, resolve) => {
         rt.resolve = resolve;
         if (d.kind === "lowered") return rt.lower(t.dfg.lowerings[d.id]);
@@ -175,14 +200,6 @@ export class Component {
         rt.trapOf = trapOf;
       },
     });
-    rt.flags = core.flags;
-    rt.resolve = core.resolve;
-    const exports: Record<string, unknown> = {};
-    for (const e of t.dfg.exports) exports[e.name] = rt.export(e, this.modules);
-    rt.exportClasses(exports, t.dfg.exports);
-    addJsNames(exports, t.dfg.exports.map((e) => e.name));
-    noteExports(t.dfg, exports, rt);
-    return { exports };
   }
 }
 

@@ -122,6 +122,8 @@ const MAX_YIELDS = 1_000_000;
 export class Runtime implements ResourceScope {
   flags: readonly WebAssembly.Global[] = [];
   readonly busy: Uint8Array;
+  /** Whether core instances are being made (start functions run; see `TaskHost.instantiating`). */
+  instantiating = false;
   readonly poisoned: Uint8Array;
   readonly tasks: Tasks;
   /** Which component instances define task built-ins. */
@@ -841,8 +843,11 @@ export class Runtime implements ResourceScope {
     const cx = this.context(lo, "guest");
     const calleeCx = this.context(a.liftOptions, "guest");
     const sig = signature(a.lowerType, lo, "lower");
+    // a sync call of an async-lifted callee may block, which a start function may not
+    const mayBlock = a.liftOptions.async === true && lo.async !== true;
     return (...args: CoreNum[]) => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
+      if (mayBlock && this.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
       const outer = this.#lenders;
       const lenders: ResourceHandle[] = this.#lenders = [];
       try {

@@ -43,6 +43,7 @@ export const TASK_RULES = {
   borrowsRemain: "borrow handles still remain at the end of the call",
   lent: "cannot remove owned resource while borrowed",
   notOwned: "cannot lift an owned resource from a borrowed handle",
+  cannotBlockSync: "cannot block a synchronous task before returning",
 } as const;
 
 /** The largest handle index (CanonicalABI.md, `Table.MAX_LENGTH`). */
@@ -249,6 +250,12 @@ export interface TaskHost {
   table(inst: ComponentInstanceId): HandleTable;
   /** A lifting and lowering context for options. */
   context(o: AdapterOptions): AbiContext;
+  /**
+   * Whether core instances are being made (start functions run): a start
+   * function is a synchronous task that may not block before it returns
+   * (Concurrency.md, "Interaction with the start function").
+   */
+  readonly instantiating: boolean;
 }
 
 /** The subtask states an async lower returns (CanonicalABI.md, `Subtask.State`). */
@@ -384,6 +391,7 @@ export function taskBuiltin(
       return (i) => {
         mayLeave();
         getSet(i as number);
+        if (host.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
         throw new UnsupportedError(
           "`waitable-set.wait` is not supported: waiting on an empty waitable set blocks, and wasmfuse has no async scheduler",
           "async",

@@ -1308,3 +1308,44 @@ Deno.test("a realloc the host calls runs as its own task, with fresh context", a
   assert.equal(e.ask(), 99);
   assert.equal(e.seen(), 0);
 });
+
+Deno.test("a start function may not block: waiting, or calling an async-lifted function synchronously, traps", async () => {
+  const CANNOT_BLOCK = "cannot block a synchronous task before returning";
+  // waitable-set.wait in a core start function
+  const waits = await wat(`(component
+    ${MEMORY}
+    (core func $new (canon waitable-set.new))
+    (core func $wait (canon waitable-set.wait ${MEM}))
+    (core module $M
+      (import "" "new" (func $new (result i32)))
+      (import "" "wait" (func $wait (param i32 i32) (result i32)))
+      (func $start (drop (call $wait (call $new) (i32.const 16))))
+      (start $start))
+    (core instance (instantiate $M
+      (with "" (instance (export "new" (func $new)) (export "wait" (func $wait)))))))`);
+  const { compile } = await import("../../mod.ts");
+  const cw = await compile(waits);
+  assertTrap(() => cw.instantiate(), CANNOT_BLOCK);
+
+  // a sync lower of a function lifted async with a callback, called from a start function: the
+  // trap comes before the callee runs (its body is `unreachable`)
+  const calls = await wat(`(component
+    (component $callee
+      (core module $M
+        (func (export "g") (result i32) unreachable)
+        (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+      (core instance $i (instantiate $M))
+      (func (export "g") async (canon lift (core func $i "g") async (callback (core func $i "cb")))))
+    (component $caller
+      (import "g" (func $g async))
+      (core func $g (canon lower (func $g)))
+      (core module $M
+        (import "" "g" (func $g))
+        (func $start (call $g))
+        (start $start))
+      (core instance (instantiate $M (with "" (instance (export "g" (func $g)))))))
+    (instance $c (instantiate $callee))
+    (instance (instantiate $caller (with "g" (func $c "g")))))`);
+  const c = await compile(calls);
+  assertTrap(() => c.instantiate(), CANNOT_BLOCK);
+});

@@ -77,3 +77,15 @@ Deno.test("examples/counter.wasm: an exported resource class and a host resource
   assert.equal((exports["blob-size"] as (n: number) => number)(42), 42);
   assert.equal(disposed, 1);
 });
+
+Deno.test("examples/sleepy.wasm: an async host function waited for through a fused adapter", async () => {
+  const { exports } = await instantiate(await Deno.readFile(new URL("sleepy.wasm", dir)), {
+    "sleep-add": async (x: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return x + 1;
+    },
+  }, { async: true });
+  const run = exports.run as (x: number) => Promise<number>;
+  assert.equal(await run(4), 51);
+  assert.deepEqual(await Promise.all([run(1), run(2)]), [21, 31]);
+});

@@ -3,7 +3,7 @@
  * WAT parser. The binaries are committed so the README's first command needs
  * no set-up; `tests/examples_test.ts` checks they match their sources.
  *
- * Run: `deno run --allow-read --allow-write tools/build_examples.ts`
+ * Run: `deno run --allow-read --allow-write --allow-env tools/build_examples.ts`
  *
  * @module
  */

@@ -53,6 +53,7 @@ import {
 } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
 import { isWasmException, Trap } from "./trap.ts";
+import { Handles } from "./handles.ts";
 import { CallQueue, isAsyncFunction, promising } from "./jspi.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
@@ -85,16 +86,6 @@ function importName(t: Translation, path: ImportPath): string {
   return [t.dfg.imports[path.import].name, ...path.names].join("#");
 }
 
-/** A call scope an adapter opened: the callee's task and the handles it is lent. */
-interface CallScope {
-  /** The callee's task. */
-  readonly task: Task;
-  /** The handles lent to the call, in `lenders[0 .. lent)` (the array is kept between calls). */
-  readonly lenders: (ResourceHandle | undefined)[];
-  /** How many of `lenders` are lent now. */
-  lent: number;
-}
-
 /** A lifted function's call in progress (see `Runtime.#enterLifted`). */
 interface LiftedCall {
   readonly ft: TypeFunc;
@@ -107,9 +98,6 @@ interface LiftedCall {
   task: Task | undefined;
   flat: CoreNum[];
 }
-
-/** The type of the task a call scope opens (sync: no `task.return`, no backpressure wait). */
-const SCOPE_TYPE: TypeFunc = { kind: "func", async: false, params: [] };
 
 /** Consecutive YIELDs of an async callback before it is taken to wait forever. */
 const MAX_YIELDS = 1_000_000;
@@ -201,188 +189,33 @@ export class Runtime implements ResourceScope {
     return id;
   }
 
-  /** The handles a call's parameters lend (released when the call returns), innermost call's. */
-  #lenders: ResourceHandle[] | undefined;
+  /** Handles moving between tables, and the call scopes adapters open. */
+  readonly handles: Handles = new Handles(this);
 
   /** A handle of `resource` at index `i` of `inst`'s table, or the rule it breaks. */
   resourceHandle(inst: ComponentInstanceId, i: number, resource: number): ResourceHandle {
-    const h = this.table(inst).get(i);
-    if (h.kind !== "resource") throw wrongHandle(i, "guest-defined resource", h);
-    if (h.resource !== resource) {
-      throw new Trap(
-        `handle index ${i} used with the wrong type, expected guest-defined resource but found a different guest-defined resource`,
-      );
-    }
-    return h;
+    return this.handles.resourceHandle(inst, i, resource);
   }
 
   /**
-   * Handle transfers into and out of `inst`'s table (CanonicalABI.md,
-   * `lift_own`, `lift_borrow`, `lower_own`, `lower_borrow`).
+   * Handle transfers into and out of `inst`'s table, for values lifted and
+   * lowered at the host boundary.
+   * @param inst The instance.
+   * @returns The operations.
    */
   guestOps(inst: ComponentInstanceId): HandleOps {
-    return {
-      lift: (t, i) => {
-        const resource = this.resourceId(t.resource);
-        if (t.kind === "own") return this.#liftOwn(inst, i, resource);
-        if (this.#lenders === undefined) throw new Error("a borrow lifted outside a call");
-        return this.#liftBorrow(inst, i, resource, this.#lenders);
-      },
-      lower: (t, v) => {
-        const resource = this.resourceId(t.resource);
-        return t.kind === "own"
-          ? this.#lowerOwn(inst, v as number, resource)
-          : this.#lowerBorrow(inst, v as number, resource);
-      },
-    };
-  }
-
-  /** `lift_own`: an owned handle leaves `inst`'s table; its representation. */
-  #liftOwn(inst: ComponentInstanceId, i: number, resource: number): number {
-    const h = this.resourceHandle(inst, i, resource);
-    if (h.lends !== 0) throw new Trap(TASK_RULES.lent);
-    if (!h.own) throw new Trap(TASK_RULES.notOwned);
-    this.table(inst).remove(i);
-    return h.rep;
-  }
-
-  /** `lift_borrow`: the handle is lent for the call (`lenders` gives it back at its end). */
-  #liftBorrow(
-    inst: ComponentInstanceId,
-    i: number,
-    resource: number,
-    lenders: ResourceHandle[],
-  ): number {
-    const h = this.resourceHandle(inst, i, resource);
-    h.lends++;
-    lenders.push(h);
-    return h.rep;
-  }
-
-  /** `lower_own`: a new owned handle in `inst`'s table. */
-  #lowerOwn(inst: ComponentInstanceId, rep: number, resource: number): number {
-    return this.table(inst).add(this.#ownRecord(rep, resource));
-  }
-
-  /** Dropped owned handles' records, reused by the next ones (no allocation per handle). */
-  readonly #records: ResourceHandle[] = [];
-
-  /** A record for a new owned handle. */
-  #ownRecord(rep: number, resource: number): ResourceHandle {
-    const e = this.#records.pop();
-    if (e === undefined) return { kind: "resource", rep, resource, own: true, lends: 0 };
-    e.rep = rep;
-    e.resource = resource;
-    return e;
+    return this.handles.guestOps(inst);
   }
 
   /**
-   * `lower_borrow`: the instance that defines the resource gets its
-   * representation; any other a borrow handle of its current task.
-   */
-  #lowerBorrow(inst: ComponentInstanceId, rep: number, resource: number): number {
-    if (this.t.dfg.resources[resource].instance === inst) return rep;
-    const scope = this.tasks.current(inst, "borrow");
-    scope.borrows++;
-    return this.table(inst).add({ kind: "resource", rep, resource, own: false, lends: 0, scope });
-  }
-
-  /** The call scopes adapters opened (`call`/`enter`), innermost last. */
-  readonly #calls: CallScope[] = [];
-
-  /**
-   * The intrinsics fused adapters import (see `AdapterModuleBuilder`):
-   * handle transfers between two instances' tables, and call scopes.
+   * The intrinsics fused adapters import (see `AdapterModuleBuilder`).
    * @param kind Which.
    * @returns The function.
    */
   intrinsic(
     kind: "transfer-own" | "transfer-borrow" | "call-enter" | "call-exit" | "call-end",
   ): (...a: number[]) => number | undefined {
-    switch (kind) {
-      case "transfer-own":
-        return (h, src, dst, resource) => {
-          // lift_own then lower_own: the same record moves from one table to the other
-          const i = h >>> 0;
-          const e = this.resourceHandle(src, i, resource);
-          if (e.lends !== 0) throw new Trap(TASK_RULES.lent);
-          if (!e.own) throw new Trap(TASK_RULES.notOwned);
-          this.table(src).remove(i);
-          return this.table(dst).add(e);
-        };
-      case "transfer-borrow":
-        return (h, src, dst, resource) => {
-          const scope = this.#calls[this.#calls.length - 1];
-          if (scope === undefined) throw new Error("a borrow lent outside a call scope");
-          const e = this.resourceHandle(src, h >>> 0, resource);
-          e.lends++;
-          scope.lenders[scope.lent++] = e;
-          return this.#lowerBorrow(dst, e.rep, resource);
-        };
-      case "call-enter":
-        return (inst) => {
-          // scopes (and their tasks) are reused: a call allocates nothing
-          const pool = this.#scopePool[inst] ??= [];
-          let scope = pool.pop();
-          if (scope === undefined) {
-            const task = this.tasks.enter({
-              instance: inst,
-              type: SCOPE_TYPE,
-              options: { instance: inst, stringEncoding: "utf8", memory64: false },
-              onReturn: () => {},
-            });
-            scope = { task, lenders: [], lent: 0 };
-          } else this.tasks.reenter(scope.task);
-          this.#calls.push(scope);
-          return undefined;
-        };
-      case "call-exit":
-        return (pop) => {
-          const scope = this.#calls[this.#calls.length - 1];
-          if (scope.task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
-          // the call returned: what its parameters lent is given back
-          this.#giveBack(scope);
-          if (pop) this.#endCall();
-          return undefined;
-        };
-      case "call-end":
-        return () => {
-          this.#endCall();
-          return undefined;
-        };
-    }
-  }
-
-  /** The call returned: the handles lent to it are given back. */
-  #giveBack(scope: CallScope): void {
-    const lenders = scope.lenders;
-    for (let i = 0; i < scope.lent; i++) {
-      lenders[i]!.lends--;
-      lenders[i] = undefined;
-    }
-    scope.lent = 0;
-  }
-
-  #endCall(): void {
-    const scope = this.#calls.pop()!;
-    this.tasks.exit(scope.task);
-    this.#scopePool[scope.task.instance].push(scope);
-  }
-
-  /** Ended call scopes, by instance, for the next call to reuse. */
-  readonly #scopePool: CallScope[][] = [];
-
-  /**
-   * After a call from the host ended in an error: close the call scopes
-   * adapters opened inside it and did not close (a trap unwound them),
-   * giving back what they lent.
-   */
-  #unwindCalls(depth: number): void {
-    while (this.#calls.length > depth) {
-      const scope = this.#calls.pop()!;
-      this.#giveBack(scope);
-      this.tasks.exit(scope.task);
-    }
+    return this.handles.intrinsic(kind);
   }
 
   /**
@@ -662,7 +495,7 @@ export class Runtime implements ResourceScope {
       cx,
       sig: signature(ft, o, "lift"),
       core: this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined,
-      calls: this.#calls.length,
+      calls: this.handles.depth,
       task: undefined,
       flat: [],
     };
@@ -730,7 +563,7 @@ export class Runtime implements ResourceScope {
 
   /** What a lifted call that threw throws: a trap poisons the instance. */
   #failLifted(c: LiftedCall, caught: unknown): unknown {
-    this.#unwindCalls(c.calls);
+    this.handles.unwindCalls(c.calls);
     // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
     const e = isWasmException(caught)
       ? Trap.fromCode(TrapCode.UncaughtException)
@@ -848,11 +681,11 @@ export class Runtime implements ResourceScope {
     return (...args: CoreNum[]) => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
       if (mayBlock && this.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
-      const outer = this.#lenders;
-      const lenders: ResourceHandle[] = this.#lenders = [];
+      const outer = this.handles.lenders;
+      const lenders: ResourceHandle[] = this.handles.lenders = [];
       try {
         const values = this.#liftParams(cx, a.lowerType, sig, args);
-        this.#lenders = outer;
+        this.handles.lenders = outer;
         let out: CoreNum | undefined;
         this.#runLifted(a.liftType, a.func, a.liftOptions, values, (result) => {
           if (a.lowerType.result === undefined) return;
@@ -868,7 +701,7 @@ export class Runtime implements ResourceScope {
       } finally {
         // the call returned: what its parameters lent is released
         for (const h of lenders) h.lends--;
-        this.#lenders = outer;
+        this.handles.lenders = outer;
       }
     };
   }
@@ -894,7 +727,7 @@ export class Runtime implements ResourceScope {
       case "resource.new":
         return (rep) => {
           mayLeave();
-          return this.table(inst).add(this.#ownRecord(rep | 0, resource));
+          return this.table(inst).add(this.handles.ownRecord(rep | 0, resource));
         };
       case "resource.rep":
         return (i) => get(i >>> 0).rep;
@@ -911,7 +744,7 @@ export class Runtime implements ResourceScope {
           }
           // the record is free (nothing lends it): the next owned handle reuses it
           const rep = e.rep;
-          this.#records.push(e);
+          this.handles.release(e);
           const node = this.t.dfg.resources[resource];
           if (node.instance === undefined) this.#host.disposeHost(rep);
           else if (node.dtor !== undefined) this.callDtor(node.dtor, node.instance, rep);

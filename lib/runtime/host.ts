@@ -23,6 +23,7 @@
 
 import type { InterfaceType } from "../types/model.ts";
 import { camelCase } from "./js_values.ts";
+import { asyncAs } from "./jspi.ts";
 
 /**
  * The error an exported function throws when it returns the `err` case of
@@ -242,11 +243,18 @@ export function fromClass(
     case "constructor":
       return (...args) => new (C as new (...a: unknown[]) => unknown)(...args);
     case "method":
-      return (self, ...args) =>
-        (self as Record<string, (...a: unknown[]) => unknown>)[member](...args);
+      // (an async method makes an async wrapper: it may suspend the caller, see InstantiateOptions.async)
+      return asyncAs(
+        (self: unknown, ...args: unknown[]) =>
+          (self as Record<string, (...a: unknown[]) => unknown>)[member](...args),
+        (C as { prototype?: Record<string, unknown> }).prototype?.[member],
+      );
     case "static":
-      return (...args) =>
-        (C as unknown as Record<string, (...a: unknown[]) => unknown>)[member](...args);
+      return asyncAs(
+        (...args: unknown[]) =>
+          (C as unknown as Record<string, (...a: unknown[]) => unknown>)[member](...args),
+        (C as unknown as Record<string, unknown>)[member],
+      );
   }
 }
 

@@ -68,8 +68,9 @@ export interface InstantiateOptions {
   readonly results?: "throw" | "tagged";
   /**
    * Let host imports be `async` functions (JSPI, as jco's `--async-mode jspi`):
-   * an `async function` given for a function import suspends the component
-   * that calls it until its Promise settles, and every exported function
+   * an `async function` given for a function import (or an `async` method or
+   * static function of a host resource class) suspends the component that
+   * calls it until its Promise settles, and every exported function
    * (resource methods and static functions included, constructors not)
    * returns a Promise. Calls into the instance run one at a time: one made
    * while another is suspended waits for it. Other host functions run to

@@ -41,13 +41,29 @@ export function requireJspi(): void {
   }
 }
 
+/** Wrappers made for `async` host members (a class's async method): async as their member. */
+const asyncWrappers = new WeakSet<object>();
+
 /**
- * Whether a host function is an `async function` (its calls return Promises).
+ * Mark a wrapper made for a host function as async when that function is.
+ * @param wrapper The wrapper.
+ * @param of The host function it calls.
+ * @returns The wrapper.
+ */
+export function asyncAs<T extends object>(wrapper: T, of: unknown): T {
+  if (isAsyncFunction(of)) asyncWrappers.add(wrapper);
+  return wrapper;
+}
+
+/**
+ * Whether a host function is an `async function` (its calls return
+ * Promises), or a wrapper of one (see {@link asyncAs}).
  * @param fn The function.
  * @returns Whether it is.
  */
 export function isAsyncFunction(fn: unknown): boolean {
-  return typeof fn === "function" && fn.constructor?.name === "AsyncFunction";
+  return typeof fn === "function" &&
+    (fn.constructor?.name === "AsyncFunction" || asyncWrappers.has(fn));
 }
 
 /**

@@ -180,3 +180,37 @@ Deno.test("in async mode resource methods return Promises; a constructor stays s
   await added;
   assert.equal(await c.get(), 7);
 });
+
+Deno.test("an async method of a host resource class suspends the component as an async function does", async () => {
+  const sizes: number[] = [];
+  class Blob {
+    constructor(readonly bytes: number) {}
+    async size() {
+      await sleep(2);
+      sizes.push(this.bytes);
+      return this.bytes;
+    }
+  }
+  const { exports } = await instantiate(
+    await Deno.readFile(new URL("../../examples/counter.wasm", import.meta.url)),
+    { host: { Blob } },
+    { async: true },
+  );
+  // blob-size(n): new Blob(n) at the host, then its size() through the handle
+  const blobSize = exports["blob-size"] as (n: number) => Promise<number>;
+  assert.equal(await blobSize(42), 42);
+  assert.deepEqual(sizes, [42]);
+  // the same class with a method that is not async: no suspension, the same result
+  class SyncBlob {
+    constructor(readonly bytes: number) {}
+    size() {
+      return this.bytes;
+    }
+  }
+  const sync = await instantiate(
+    await Deno.readFile(new URL("../../examples/counter.wasm", import.meta.url)),
+    { host: { Blob: SyncBlob } },
+    { async: true },
+  );
+  assert.equal(await (sync.exports["blob-size"] as (n: number) => Promise<number>)(7), 7);
+});

@@ -85,6 +85,11 @@ export type Builtin =
     readonly options: AdapterOptions;
   }
   | {
+    readonly name: "error-context.new" | "error-context.debug-message";
+    /** The memory (and for the debug message, the realloc) and the string encoding. */
+    readonly options: AdapterOptions;
+  }
+  | {
     readonly name: "context.get" | "context.set";
     /** The slot. */
     readonly index: number;
@@ -114,7 +119,8 @@ export type Builtin =
       | "future.cancel-read"
       | "future.cancel-write"
       | "future.drop-readable"
-      | "future.drop-writable";
+      | "future.drop-writable"
+      | "error-context.drop";
   };
 
 /** Canonical options resolved to graph nodes. */

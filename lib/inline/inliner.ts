@@ -1325,6 +1325,10 @@ export class Inliner {
       case "context.get":
       case "context.set":
         return this.#taskBuiltin(frame, c);
+      case "error-context.new":
+      case "error-context.debug-message":
+      case "error-context.drop":
+        return this.#errorContextBuiltin(frame, c);
       default:
         if (c.kind in BUILTIN_SIGNATURES) return this.#asyncBuiltin(frame, c);
         throw unsupported(`canon ${c.kind}`, unsupportedFeature(c.kind));
@@ -1503,6 +1507,37 @@ export class Inliner {
       type = c.kind === "context.get" ? funcEntity([], ["i32"]) : funcEntity(["i32"], []);
     }
     this.#taskInstances.add(frame.rci);
+    frame.coreFuncs.push({ def: { kind: "builtin", builtin, instance: frame.rci }, type });
+  }
+
+  /**
+   * `error-context.new` `(ptr, len) -> i32` (a string from memory),
+   * `error-context.debug-message` `(i32, retptr) -> ()` (the message, written
+   * through `realloc`) and `error-context.drop` `(i32) -> ()`: error contexts
+   * are handles in the instance's table (CanonicalABI.md).
+   */
+  #errorContextBuiltin(frame: Frame, c: Canon): void {
+    let builtin: Builtin;
+    let type: CoreEntityType;
+    if (c.kind === "error-context.drop") {
+      builtin = { name: c.kind };
+      type = funcEntity(["i32"], []);
+    } else if (c.kind === "error-context.new" || c.kind === "error-context.debug-message") {
+      const options = this.#options(frame, c.options, "lower");
+      if (options.memory === undefined) {
+        throw new LinkError(`canon ${c.kind} needs a \`memory\` option: the message is in memory`);
+      }
+      if (c.kind === "error-context.debug-message" && options.realloc === undefined) {
+        throw new LinkError(
+          "canon error-context.debug-message needs a `realloc` option: the message is written through it",
+        );
+      }
+      const ptr = options.memory64 ? "i64" : "i32";
+      builtin = { name: c.kind, options };
+      type = c.kind === "error-context.new"
+        ? funcEntity([ptr, ptr], ["i32"])
+        : funcEntity(["i32", ptr], []);
+    } else throw new Error(`${c.kind} is not an error-context built-in`);
     frame.coreFuncs.push({ def: { kind: "builtin", builtin, instance: frame.rci }, type });
   }
 

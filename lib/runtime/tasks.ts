@@ -49,8 +49,11 @@ export const TASK_RULES = {
 /** The largest handle index (CanonicalABI.md, `Table.MAX_LENGTH`). */
 const MAX_HANDLE = 2 ** 28 - 1;
 
-/** A handle table entry: an own handle to a resource, or a waitable set. */
-export type Handle = ResourceHandle | { readonly kind: "waitable-set" };
+/** A handle table entry: an own handle to a resource, a waitable set, or an error context. */
+export type Handle =
+  | ResourceHandle
+  | { readonly kind: "waitable-set" }
+  | { readonly kind: "error-context"; readonly message: string };
 
 /**
  * A handle to a resource: owned, or borrowed for the duration of a task.
@@ -114,7 +117,11 @@ export class HandleTable {
 
 /** What a handle is, in trap messages. */
 export function handleKind(h: Handle): string {
-  return h.kind === "resource" ? "guest-defined resource" : "waitable set";
+  return h.kind === "resource"
+    ? "guest-defined resource"
+    : h.kind === "waitable-set"
+    ? "waitable set"
+    : "error context";
 }
 
 /** The trap for a handle of the wrong kind. */
@@ -285,6 +292,11 @@ export function taskBuiltin(
     if (h.kind !== "waitable-set") throw wrongHandle(i >>> 0, "waitable set", h);
     return h;
   };
+  const getErrorContext = (i: number) => {
+    const h = table().get(i >>> 0);
+    if (h.kind !== "error-context") throw wrongHandle(i >>> 0, "error context", h);
+    return h;
+  };
   const unsupported = (feature: string) => {
     throw new UnsupportedError(
       `\`${b.name}\` is not supported: wasmfuse runs every call to completion, without ${feature}`,
@@ -366,6 +378,32 @@ export function taskBuiltin(
       return () => {
         mayLeave();
         return table().add({ kind: "waitable-set" });
+      };
+    case "error-context.new": {
+      const cx = host.context(b.options);
+      return (ptr, len) => {
+        mayLeave();
+        const message = cx.liftString(cx.ptr(ptr), cx.ptr(len));
+        return table().add({ kind: "error-context", message });
+      };
+    }
+    case "error-context.debug-message": {
+      const cx = host.context(b.options);
+      return (i, retptr) => {
+        mayLeave();
+        const h = getErrorContext(i as number);
+        const p = cx.ptr(retptr);
+        cx.check(p, cx.ptrSize, 2 * cx.ptrSize, RULES.unaligned, RULES.outOfBounds);
+        cx.store("string", h.message, p);
+        return undefined;
+      };
+    }
+    case "error-context.drop":
+      return (i) => {
+        mayLeave();
+        getErrorContext(i as number);
+        table().remove((i as number) >>> 0);
+        return undefined;
       };
     case "waitable-set.drop":
       return (i) => {

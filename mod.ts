@@ -42,7 +42,14 @@ export { fuse } from "./lib/fuse.ts";
 export type { Translation } from "./lib/fuse.ts";
 export { loadTranslation, saveTranslation } from "./lib/saved.ts";
 export type { SavedTranslation, SavedTranslationJson } from "./lib/saved.ts";
-export { compile, Component, ComponentError, instantiate, Trap } from "./lib/runtime/mod.ts";
+export {
+  compile,
+  Component,
+  ComponentError,
+  ErrorContext,
+  instantiate,
+  Trap,
+} from "./lib/runtime/mod.ts";
 export type {
   ComponentFunction,
   ComponentImports,

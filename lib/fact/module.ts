@@ -9,7 +9,8 @@
  * Import names are numbered in the module, in the order of first use:
  * `memory`/`m{n}`, `realloc`/`r{n}`, `post_return`/`p{n}`, `callee`/`c{n}`,
  * `flags`/`f{n}`, `transcode`/`t{n}`; and `runtime`/`trap`, `runtime`/`js-tag`,
- * `resource`/`transfer-own`, `resource`/`transfer-borrow`, `call`/`enter`,
+ * `resource`/`transfer-own`, `resource`/`transfer-borrow`,
+ * `error-context`/`transfer`, `call`/`enter`,
  * `call`/`exit`, `call`/`end`. The graph node each is bound to is in
  * {@link AdapterModule.imports}, not in its name, and adapter number `k` of
  * the module is exported as `adapter{k}`: so two modules of the same shape
@@ -60,6 +61,12 @@ export type ImportBinding =
    * another's (CanonicalABI.md, `lift_own`/`lower_own`, `lift_borrow`/`lower_borrow`).
    */
   | { readonly kind: "transfer-own" | "transfer-borrow" }
+  /**
+   * `error-context`/`transfer` `(handle, src_instance, dst_instance) -> handle`:
+   * an error context shared from one instance's table into another's (the
+   * sender keeps its handle; CanonicalABI.md, `lift_error_context`).
+   */
+  | { readonly kind: "transfer-error-context" }
   /**
    * `call`/`enter` `(callee_instance) -> ()` opens the call scope (the
    * callee's task, the borrows it is lent); `call`/`exit` `(pop) -> ()`
@@ -346,6 +353,25 @@ export class AdapterModuleBuilder {
   }
 
   /**
+   * The module's import of the error-context transfer intrinsic.
+   * @returns The function, `(handle, src_instance, dst_instance) -> handle`.
+   */
+  transferErrorContext(): FuncRef {
+    return this.#func(
+      "transfer-error-context",
+      "error-context",
+      "transfer",
+      [
+        "i32",
+        "i32",
+        "i32",
+      ],
+      ["i32"],
+      { kind: "transfer-error-context" },
+    );
+  }
+
+  /**
    * The module's import of a call scope intrinsic.
    * @param which `enter` `(callee_instance)`, `exit` `(pop)` or `end` `()`.
    * @returns The function.
@@ -591,8 +617,9 @@ const handleTypes = new WeakMap<TypeFunc, boolean>();
 function holdsHandles(t: TypeFunc): boolean {
   let h = handleTypes.get(t);
   if (h === undefined) {
+    // (an error context crosses through an intrinsic naming both instances, as a handle does)
     const isHandle = (u: InterfaceType) =>
-      typeof u !== "string" && (u.kind === "own" || u.kind === "borrow");
+      u === "error-context" || (typeof u !== "string" && (u.kind === "own" || u.kind === "borrow"));
     h = t.params.some((p) => some(p.type, isHandle)) ||
       (t.result !== undefined && some(t.result, isHandle));
     handleTypes.set(t, h);

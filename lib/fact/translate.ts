@@ -281,6 +281,7 @@ export class Translator {
    * @param dst Where the destination side wants it.
    */
   translate(t: InterfaceType, src: Location, dst: Location): void {
+    if (t === "error-context") return this.#errorContext(src, dst);
     if (typeof t === "string") return this.#primitive(t, src, dst);
     const fields = fieldsOf(t);
     if (fields !== undefined) return this.#record(fields, t, src, dst);
@@ -381,6 +382,21 @@ export class Translator {
       else this.#readSlot(src.slots[0], "i32");
       this.body.op("i32.const", s.instance).op("i32.const", d.instance);
       this.body.op("i32.const", resource).call(f);
+    });
+  }
+
+  /**
+   * An error context: read the source's index, share the entry into the
+   * destination's table with the runtime's transfer intrinsic (which checks
+   * it), write the destination's index.
+   */
+  #errorContext(src: Location, dst: Location): void {
+    const [s, d] = this.#options();
+    const f = this.b.transferErrorContext();
+    this.#put(dst, "i32", "i32.store", () => {
+      if (src.kind === "memory") this.#load(src, "i32.load");
+      else this.#readSlot(src.slots[0], "i32");
+      this.body.op("i32.const", s.instance).op("i32.const", d.instance).call(f);
     });
   }
 

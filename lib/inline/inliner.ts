@@ -124,7 +124,7 @@ function lendsBorrows(ft: TypeFunc): boolean {
   return summaryOf(ft).borrows;
 }
 
-/** The refusal of function types that need streams, futures or error contexts. */
+/** The refusal of function types that need streams or futures. */
 function checkTypeFeatures(ft: TypeFunc, what: string): void {
   const feature = summaryOf(ft).feature;
   if (feature !== undefined) throw unsupported(`${what} of a function using ${feature}`, feature);
@@ -133,7 +133,7 @@ function checkTypeFeatures(ft: TypeFunc, what: string): void {
 /** What the inliner asks of a function type, worked out once per type (types are shared). */
 interface FuncSummary {
   /** A feature it needs that the synchronous component model lacks. */
-  readonly feature?: "error-context" | "streams and futures";
+  readonly feature?: "streams and futures";
   /** Whether its parameters hold strings or lists (values in memory). */
   readonly paramMem: boolean;
   /** Whether its result does. */
@@ -154,12 +154,8 @@ function summaryOf(ft: TypeFunc): FuncSummary {
   const all: InterfaceType[] = ft.result === undefined ? params : [...params, ft.result];
   let feature: FuncSummary["feature"];
   for (const t of all) {
-    if (
-      some(t, (u) =>
-        u === "error-context" ||
-        (typeof u !== "string" && (u.kind === "stream" || u.kind === "future")))
-    ) {
-      feature = some(t, (u) => u === "error-context") ? "error-context" : "streams and futures";
+    if (some(t, (u) => typeof u !== "string" && (u.kind === "stream" || u.kind === "future"))) {
+      feature = "streams and futures";
       break;
     }
   }

@@ -44,7 +44,13 @@ export interface CoreHost {
 
   /** A runtime intrinsic adapters call: handle transfers and call scopes. */
   intrinsic?(
-    kind: "transfer-own" | "transfer-borrow" | "call-enter" | "call-exit" | "call-end",
+    kind:
+      | "transfer-own"
+      | "transfer-borrow"
+      | "transfer-error-context"
+      | "call-enter"
+      | "call-exit"
+      | "call-end",
   ): CoreValue;
 
   /** The core module bound to an imported module (`module.kind === "import"`). */
@@ -211,6 +217,7 @@ export function instantiateCore(
       }
       case "transfer-own":
       case "transfer-borrow":
+      case "transfer-error-context":
       case "call-enter":
       case "call-exit":
       case "call-end": {

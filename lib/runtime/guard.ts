@@ -112,8 +112,8 @@ export function planGuards(t: Translation): GuardPlan {
           ? dfg.postReturns[b.postReturn]
           : undefined;
         const intrinsic = b.kind === "transcode" || b.kind === "transfer-own" ||
-          b.kind === "transfer-borrow" || b.kind === "call-enter" || b.kind === "call-exit" ||
-          b.kind === "call-end";
+          b.kind === "transfer-borrow" || b.kind === "transfer-error-context" ||
+          b.kind === "call-enter" || b.kind === "call-exit" || b.kind === "call-end";
         if (!intrinsic && (def === undefined || !isHostDef(def))) return;
         if (info === undefined) decoded.set(m.bytes, info = decodeModule(m.bytes, 0));
         const type = info.imports[i].type;

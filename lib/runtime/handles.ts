@@ -20,6 +20,7 @@ import {
   wrongHandle,
 } from "./tasks.ts";
 import { Trap } from "./trap.ts";
+import { errorContextAt, type ErrorContextHandle } from "./error_context.ts";
 import type { HandleOps } from "./values.ts";
 
 /** What the handles need of the runtime. */
@@ -91,6 +92,9 @@ export class Handles {
           ? this.#lowerOwn(inst, v as number, resource)
           : this.#lowerBorrow(inst, v as number, resource);
       },
+      // shared, not moved: the sender keeps its handle (CanonicalABI.md, `lift_error_context`)
+      liftErrorContext: (i) => errorContextAt(this.#host.table(inst), i),
+      lowerErrorContext: (v) => this.#host.table(inst).add(v as ErrorContextHandle),
     };
   }
 
@@ -180,7 +184,13 @@ export class Handles {
    * @returns The function.
    */
   intrinsic(
-    kind: "transfer-own" | "transfer-borrow" | "call-enter" | "call-exit" | "call-end",
+    kind:
+      | "transfer-own"
+      | "transfer-borrow"
+      | "transfer-error-context"
+      | "call-enter"
+      | "call-exit"
+      | "call-end",
   ): (...a: number[]) => number | undefined {
     switch (kind) {
       case "transfer-own":
@@ -193,6 +203,10 @@ export class Handles {
           this.#host.table(src).remove(i);
           return this.#host.table(dst).add(e);
         };
+      case "transfer-error-context":
+        // `(handle, src_instance, dst_instance) -> handle`: the same entry, shared
+        return (h, src, dst) =>
+          this.#host.table(dst).add(errorContextAt(this.#host.table(src), h >>> 0));
       case "transfer-borrow":
         return (h, src, dst, resource) => {
           const scope = this.#calls[this.#calls.length - 1];

@@ -13,9 +13,10 @@ import { type TypeHandle, type TypeResource, typeToString } from "../types/model
 import type { CoreValue } from "./core.ts";
 import { parseAnnotated, pascalCase } from "./host.ts";
 import type { ComponentFunction } from "./instance.ts";
-import type { ResourceHandle } from "./tasks.ts";
+import type { HandleTable, ResourceHandle } from "./tasks.ts";
 import { camelCase } from "./js_values.ts";
 import type { HandleOps } from "./values.ts";
+import { errorContextAt, fromHost, toHost } from "./error_context.ts";
 
 /** What a host object for a guest-defined resource stands for. */
 interface GuestHandle {
@@ -43,6 +44,8 @@ export interface ResourceScope {
   resourceHandle(inst: ComponentInstanceId, i: number, resource: number): ResourceHandle;
   /** Handle transfers into and out of `inst`'s table. */
   guestOps(inst: ComponentInstanceId): HandleOps;
+  /** An instance's handle table. */
+  table(inst: ComponentInstanceId): HandleTable;
   /** A core definition's runtime value. */
   resolve(d: CoreDef): CoreValue;
   /** Run a destructor of `inst` (a core wasm exception it throws is a trap). */
@@ -259,6 +262,8 @@ export class HostResources {
         }
         return guest.lower(t, rep);
       },
+      liftErrorContext: (i) => toHost(errorContextAt(this.#scope.table(inst), i)),
+      lowerErrorContext: (v) => this.#scope.table(inst).add(fromHost(v)),
     };
   }
 

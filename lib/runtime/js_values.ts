@@ -27,6 +27,7 @@
 
 import { flagsWords } from "../types/abi.ts";
 import { type InterfaceType, type TypeList, typeToString, type TypeTuple } from "../types/model.ts";
+import { ErrorContext } from "./error_context.ts";
 
 /** Whether this host stores numbers little-endian, as wasm memories do. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -383,6 +384,9 @@ export function snapshot(
         return v;
       case "string":
         if (typeof v !== "string") typeError(t, v);
+        return v;
+      case "error-context":
+        if (!(v instanceof ErrorContext)) typeError(t, v, "an `ErrorContext`");
         return v;
       default:
         return smallInt(t, v);

@@ -31,6 +31,7 @@ export type {
   InstantiateOptions,
 } from "./instance.ts";
 export { ComponentError } from "./host.ts";
+export { ErrorContext } from "./error_context.ts";
 export { AbiContext, FlatSource, RULES } from "./values.ts";
 export type { AbiOptions, CoreNum, HandleOps } from "./values.ts";
 export { camelCase } from "./js_values.ts";

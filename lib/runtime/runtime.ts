@@ -213,7 +213,13 @@ export class Runtime implements ResourceScope {
    * @returns The function.
    */
   intrinsic(
-    kind: "transfer-own" | "transfer-borrow" | "call-enter" | "call-exit" | "call-end",
+    kind:
+      | "transfer-own"
+      | "transfer-borrow"
+      | "transfer-error-context"
+      | "call-enter"
+      | "call-exit"
+      | "call-end",
   ): (...a: number[]) => number | undefined {
     return this.handles.intrinsic(kind);
   }

@@ -74,6 +74,10 @@ export interface HandleOps {
   lift(t: TypeHandle, i: number): unknown;
   /** Lower what stands for a resource as a handle of type `t`: its index. */
   lower(t: TypeHandle, v: unknown): number;
+  /** Lift an `error-context` handle index: what stands for it on the other side. */
+  liftErrorContext?(i: number): unknown;
+  /** Lower what stands for an error context as a handle: its index. */
+  lowerErrorContext?(v: unknown): number;
 }
 
 /** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
@@ -316,6 +320,22 @@ export class AbiContext {
     return this.#opts.handles ?? unsupportedType(t);
   }
 
+  /** The error context at handle index `i` (`lift_error_context`). */
+  #liftErrorContext(i: number): unknown {
+    const ops = this.#handles("error-context");
+    return ops.liftErrorContext === undefined
+      ? unsupportedType("error-context")
+      : ops.liftErrorContext(i);
+  }
+
+  /** An error context as a handle index (`lower_error_context`). */
+  #lowerErrorContext(v: unknown): number {
+    const ops = this.#handles("error-context");
+    return ops.lowerErrorContext === undefined
+      ? unsupportedType("error-context")
+      : ops.lowerErrorContext(v);
+  }
+
   /** The memory's size in bytes. */
   memorySize(): number {
     return this.#dv().byteLength;
@@ -417,6 +437,8 @@ export class AbiContext {
           return this.#char(dv.getUint32(p, true));
         case "string":
           return this.liftString(this.#loadPtr(p), this.#loadPtr(p + this.ptrSize));
+        case "error-context":
+          return this.#liftErrorContext(dv.getUint32(p, true));
         default:
           return unsupportedType(t);
       }
@@ -606,6 +628,8 @@ export class AbiContext {
           const p = this.ptr(src.ptr(this.ptrSize));
           return this.liftString(p, this.ptr(src.ptr(this.ptrSize)));
         }
+        case "error-context":
+          return this.#liftErrorContext(src.i32() >>> 0);
         default:
           return unsupportedType(t);
       }
@@ -700,6 +724,9 @@ export class AbiContext {
           return;
         case "char":
           this.#dv().setUint32(p, charCode(v), true);
+          return;
+        case "error-context":
+          this.#dv().setUint32(p, this.#lowerErrorContext(v), true);
           return;
         case "string": {
           const [sp, len] = this.lowerString(v);
@@ -872,6 +899,9 @@ export class AbiContext {
           return;
         case "char":
           out.push(charCode(v));
+          return;
+        case "error-context":
+          out.push(this.#lowerErrorContext(v) | 0);
           return;
         case "string": {
           const [p, len] = this.lowerString(v);

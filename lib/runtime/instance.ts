@@ -170,7 +170,11 @@ export class Component {
           "resources",
         );
       },
-      suspends: (d) => d.kind === "lowered" && rt.suspends(t.dfg.lowerings[d.id]),
+      // host functions that may suspend their caller: async ones, and waiting for an event
+      suspends: (d) =>
+        d.kind === "lowered"
+          ? rt.suspends(t.dfg.lowerings[d.id])
+          : d.kind === "builtin" && d.builtin.name === "waitable-set.wait" && rt.asyncMode,
       intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {
         const side = (memory: number, stringEncoding: StringEncoding, realloc?: number) =>

@@ -55,6 +55,7 @@ import { snapshot } from "./js_values.ts";
 import { isWasmException, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
 import { CallQueue, isAsyncFunction, promising } from "./jspi.ts";
+import { newSubtask, resolveSubtask, SUBTASK } from "./waitables.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -112,6 +113,11 @@ export class Runtime implements ResourceScope {
   readonly busy: Uint8Array;
   /** Whether core instances are being made (start functions run; see `TaskHost.instantiating`). */
   instantiating = false;
+
+  /** Whether the instance is async (`InstantiateOptions.async`: JSPI). */
+  get asyncMode(): boolean {
+    return this.options.async === true;
+  }
   readonly poisoned: Uint8Array;
   readonly tasks: Tasks;
   /** Which component instances define task built-ins. */
@@ -341,7 +347,9 @@ export class Runtime implements ResourceScope {
    * with `async: true` (its guard is imported as a `WebAssembly.Suspending`).
    */
   suspends(l: Lowering): boolean {
-    return this.options.async === true && isAsyncFunction(this.find(l.import));
+    // (an async lower does not: its caller gets a subtask and goes on)
+    return this.options.async === true && l.options.async !== true &&
+      isAsyncFunction(this.find(l.import));
   }
 
   /**
@@ -373,7 +381,9 @@ export class Runtime implements ResourceScope {
     const ownParams = ft.params.some((p) =>
       some(p.type, (t) => typeof t !== "string" && t.kind === "own")
     );
-    const suspends = this.options.async === true && isAsyncFunction(fn);
+    const suspends = this.suspends(l);
+    // an async lower of an async host function in an async instance: a subtask while it is pending
+    const subtasks = this.options.async === true && o.async === true && isAsyncFunction(fn);
     const call = (...args: CoreNum[]): CoreNum | undefined | Promise<CoreNum | undefined> => {
       if (!this.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
       let values: unknown[];
@@ -408,6 +418,7 @@ export class Runtime implements ResourceScope {
       try {
         r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
         if (!(r instanceof Promise)) return finish(r);
+        if (subtasks) return this.#subtask(inst, r, fn, result, finish, fail);
         if (!suspends) {
           returned = true;
           throw new TypeError(
@@ -431,6 +442,42 @@ export class Runtime implements ResourceScope {
       }, fail);
     };
     return call as CoreValue;
+  }
+
+  /**
+   * An async-lowered host call whose Promise is pending: a subtask in the
+   * caller's table, `STARTED`; when the Promise settles, the result is
+   * written at the caller's return pointer and the subtask resolves (its
+   * event wakes a waiter on its set). A failure is delivered with the event,
+   * as the waiter's trap.
+   * @returns The status, `STARTED | (index << 4)`.
+   */
+  #subtask(
+    inst: ComponentInstanceId,
+    r: Promise<unknown>,
+    fn: ComponentFunction,
+    result: { readonly ok?: InterfaceType } | undefined,
+    finish: (v: unknown) => CoreNum | undefined,
+    fail: (e: unknown) => never,
+  ): number {
+    const s = newSubtask();
+    s.index = this.table(inst).add(s);
+    const settled = result === undefined
+      ? r
+      : r.then((v) => resultOfValue(fn, v, result.ok), resultOfThrown);
+    settled.then((v) => finish(v)).then(
+      () => resolveSubtask(s),
+      (e) => {
+        let err: unknown = e;
+        try {
+          fail(e);
+        } catch (named) {
+          err = named;
+        }
+        resolveSubtask(s, err);
+      },
+    );
+    return SUBTASK.STARTED | (s.index << 4);
   }
 
   /**

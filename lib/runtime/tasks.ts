@@ -25,6 +25,17 @@ import { UnsupportedError } from "../types/errors.ts";
 import type { TypeFunc } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
+import {
+  checkDroppable,
+  checkSetDroppable,
+  EVENT,
+  join,
+  newSet,
+  nextEvent,
+  type Subtask,
+  takeEvent,
+  type WaitableSet,
+} from "./waitables.ts";
 import { type AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
 
 /** The messages of the task built-ins' traps, by rule. */
@@ -52,7 +63,8 @@ const MAX_HANDLE = 2 ** 28 - 1;
 /** A handle table entry: an own handle to a resource, a waitable set, or an error context. */
 export type Handle =
   | ResourceHandle
-  | { readonly kind: "waitable-set" }
+  | WaitableSet
+  | Subtask
   | { readonly kind: "error-context"; readonly message: string };
 
 /**
@@ -121,6 +133,8 @@ export function handleKind(h: Handle): string {
     ? "guest-defined resource"
     : h.kind === "waitable-set"
     ? "waitable set"
+    : h.kind === "subtask"
+    ? "subtask"
     : "error context";
 }
 
@@ -263,13 +277,12 @@ export interface TaskHost {
    * (Concurrency.md, "Interaction with the start function").
    */
   readonly instantiating: boolean;
+  /** Whether the instance is async (JSPI: `waitable-set.wait` may suspend its caller). */
+  readonly asyncMode: boolean;
 }
 
 /** The subtask states an async lower returns (CanonicalABI.md, `Subtask.State`). */
 export const SUBTASK_RETURNED = 2;
-
-/** Event codes (CanonicalABI.md, `EventCode`). */
-const EVENT_NONE = 0;
 
 /**
  * A task or async built-in as a core function.
@@ -377,7 +390,7 @@ export function taskBuiltin(
     case "waitable-set.new":
       return () => {
         mayLeave();
-        return table().add({ kind: "waitable-set" });
+        return table().add(newSet());
       };
     case "error-context.new": {
       const cx = host.context(b.options);
@@ -408,44 +421,67 @@ export function taskBuiltin(
     case "waitable-set.drop":
       return (i) => {
         mayLeave();
-        getSet(i as number);
+        checkSetDroppable(getSet(i as number));
         table().remove((i as number) >>> 0);
         return undefined;
       };
-    case "waitable-set.poll": {
+    case "waitable-set.poll":
+    case "waitable-set.wait": {
       const cx = host.context(b.options);
-      return (i, ptr) => {
-        mayLeave();
-        getSet(i as number);
-        // the set is empty: no event (the event code, then two zero payloads)
+      const write = (ptr: CoreNum, e: [number, number, number] | undefined) => {
+        // the event's index and payload at `ptr` (none: zeros), its code returned
         const p = cx.ptr(ptr);
         cx.check(p, 4, 8, RULES.unaligned, RULES.outOfBounds);
-        cx.store("u32", 0, p);
-        cx.store("u32", 0, p + 4);
-        return EVENT_NONE;
+        cx.store("u32", e?.[1] ?? 0, p);
+        cx.store("u32", e?.[2] ?? 0, p + 4);
+        return e?.[0] ?? EVENT.NONE;
       };
-    }
-    case "waitable-set.wait":
-      return (i) => {
+      if (b.name === "waitable-set.poll") {
+        return (i, ptr) => {
+          mayLeave();
+          return write(ptr, takeEvent(getSet(i as number)));
+        };
+      }
+      return (i, ptr) => {
         mayLeave();
-        getSet(i as number);
+        const set = getSet(i as number);
+        const e = takeEvent(set);
+        if (e !== undefined) return write(ptr, e);
         if (host.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
+        // nothing yet: an async instance suspends here until an event comes (JSPI)
+        if (host.asyncMode) {
+          return nextEvent(set).then((e) => write(ptr, e)) as unknown as CoreNum;
+        }
         throw new UnsupportedError(
-          "`waitable-set.wait` is not supported: waiting on an empty waitable set blocks, and wasmfuse has no async scheduler",
+          "`waitable-set.wait` would block: nothing it waits for can resolve while every call " +
+            "runs to completion (instantiate with `{ async: true }` for host functions that resolve later)",
           "async",
         );
       };
+    }
     case "waitable.join":
-      return (w) => {
+      return (w, si) => {
         mayLeave();
-        // subtasks always return before their caller goes on: no waitable exists
-        throw wrongHandle((w as number) >>> 0, "waitable", table().get((w as number) >>> 0));
+        const h = table().get((w as number) >>> 0);
+        if (h.kind !== "subtask") throw wrongHandle((w as number) >>> 0, "waitable", h);
+        join(h, (si as number) === 0 ? undefined : getSet(si as number));
+        return undefined;
       };
-    case "subtask.cancel":
     case "subtask.drop":
       return (i) => {
         mayLeave();
-        throw wrongHandle((i as number) >>> 0, "subtask", table().get((i as number) >>> 0));
+        const h = table().get((i as number) >>> 0);
+        if (h.kind !== "subtask") throw wrongHandle((i as number) >>> 0, "subtask", h);
+        checkDroppable(h);
+        table().remove((i as number) >>> 0);
+        return undefined;
+      };
+    case "subtask.cancel":
+      return (i) => {
+        mayLeave();
+        const h = table().get((i as number) >>> 0);
+        if (h.kind !== "subtask") throw wrongHandle((i as number) >>> 0, "subtask", h);
+        return unsupported("cancellation");
       };
     default:
       return () => {

@@ -214,3 +214,114 @@ Deno.test("an async method of a host resource class suspends the component as an
   );
   assert.equal(await (sync.exports["blob-size"] as (n: number) => Promise<number>)(7), 7);
 });
+
+/**
+ * `run(a, b)` async-lowers `slow-add` (an async host import): when the call
+ * has not returned, its subtask joins a waitable set and `run` waits on it
+ * (suspended through JSPI), checks the event, drops both and reads the sum at
+ * 16. `peek(a, b)` polls once instead, and returns the event code (0: none
+ * yet, the subtask left undropped); `drop-early` drops the subtask at once.
+ */
+const SUBTASKS = `(component
+  (import "slow-add" (func $add async (param "a" u32) (param "b" u32) (result u32)))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $add (canon lower (func $add) async (memory $mem "mem")))
+  (core func $set.new (canon waitable-set.new))
+  (core func $set.drop (canon waitable-set.drop))
+  (core func $join (canon waitable.join))
+  (core func $wait (canon waitable-set.wait (memory $mem "mem")))
+  (core func $poll (canon waitable-set.poll (memory $mem "mem")))
+  (core func $subtask.drop (canon subtask.drop))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "add" (func $add (param i32 i32 i32) (result i32)))
+    (import "" "set.new" (func $set.new (result i32)))
+    (import "" "set.drop" (func $set.drop (param i32)))
+    (import "" "join" (func $join (param i32 i32)))
+    (import "" "wait" (func $wait (param i32 i32) (result i32)))
+    (import "" "poll" (func $poll (param i32 i32) (result i32)))
+    (import "" "subtask.drop" (func $subtask.drop (param i32)))
+    (func (export "run") (param $a i32) (param $b i32) (result i32)
+      (local $st i32) (local $sub i32) (local $set i32)
+      (local.set $st (call $add (local.get $a) (local.get $b) (i32.const 16)))
+      ;; RETURNED (2) at once: the sum is there already
+      (if (i32.eq (local.get $st) (i32.const 2)) (then (return (i32.load (i32.const 16)))))
+      ;; STARTED (1) with the subtask's index above the low 4 bits
+      (if (i32.ne (i32.and (local.get $st) (i32.const 0xf)) (i32.const 1)) (then unreachable))
+      (local.set $sub (i32.shr_u (local.get $st) (i32.const 4)))
+      (local.set $set (call $set.new))
+      (call $join (local.get $sub) (local.get $set))
+      ;; the event: SUBTASK (1), its index and state RETURNED (2) at 32
+      (if (i32.ne (call $wait (local.get $set) (i32.const 32)) (i32.const 1)) (then unreachable))
+      (if (i32.ne (i32.load (i32.const 32)) (local.get $sub)) (then unreachable))
+      (if (i32.ne (i32.load (i32.const 36)) (i32.const 2)) (then unreachable))
+      (call $subtask.drop (local.get $sub))
+      (call $set.drop (local.get $set))
+      (i32.load (i32.const 16)))
+    (func (export "peek") (param $a i32) (param $b i32) (result i32)
+      (local $st i32) (local $set i32)
+      (local.set $st (call $add (local.get $a) (local.get $b) (i32.const 16)))
+      (local.set $set (call $set.new))
+      (call $join (i32.shr_u (local.get $st) (i32.const 4)) (local.get $set))
+      (call $poll (local.get $set) (i32.const 32)))
+    (func (export "drop-early") (param $a i32) (param $b i32)
+      (call $subtask.drop
+        (i32.shr_u (call $add (local.get $a) (local.get $b) (i32.const 16)) (i32.const 4)))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "add" (func $add))
+    (export "set.new" (func $set.new)) (export "set.drop" (func $set.drop))
+    (export "join" (func $join)) (export "wait" (func $wait)) (export "poll" (func $poll))
+    (export "subtask.drop" (func $subtask.drop))))))
+  (func (export "run") async (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $m "run")))
+  (func (export "peek") async (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $m "peek")))
+  (func (export "drop-early") async (param "a" u32) (param "b" u32)
+    (canon lift (core func $m "drop-early"))))`;
+
+Deno.test("an async-lowered async host import is a subtask: the guest waits on a waitable set for its event (JSPI)", async () => {
+  const bytes = await wat(SUBTASKS);
+  const log: string[] = [];
+  const slowAdd = async (a: number, b: number) => {
+    log.push(`start ${a}+${b}`);
+    await sleep(3);
+    log.push("end");
+    return a + b;
+  };
+  const { exports } = await instantiate(bytes, { "slow-add": slowAdd }, { async: true });
+  const run = exports.run as (a: number, b: number) => Promise<number>;
+  assert.equal(await run(20, 22), 42);
+  assert.deepEqual(log, ["start 20+22", "end"]);
+  // polled once right after the call: no event yet (0)
+  assert.equal(await (exports.peek as (a: number, b: number) => Promise<number>)(1, 2), 0);
+  // a sync host function resolves at once: RETURNED, no subtask
+  const sync = await instantiate(bytes, { "slow-add": (a: number, b: number) => a + b }, {
+    async: true,
+  });
+  assert.equal(await (sync.exports.run as (a: number, b: number) => Promise<number>)(2, 3), 5);
+});
+
+Deno.test("subtasks: dropped before they resolve trap; a host failure reaches the waiter", async () => {
+  const { Trap } = await import("../../mod.ts");
+  const bytes = await wat(SUBTASKS);
+  const slow = async (a: number, b: number) => {
+    await sleep(1);
+    return a + b;
+  };
+  const a = await instantiate(bytes, { "slow-add": slow }, { async: true });
+  await assert.rejects(
+    (a.exports["drop-early"] as (a: number, b: number) => Promise<void>)(1, 2),
+    (e) => e instanceof Trap && e.message === "cannot drop a subtask which has not yet resolved",
+  );
+  const b = await instantiate(bytes, {
+    "slow-add": async (x: number) => {
+      await sleep(1);
+      throw new RangeError(`no ${x}`);
+    },
+  }, { async: true });
+  await assert.rejects(
+    (b.exports.run as (a: number, b: number) => Promise<number>)(7, 8),
+    (e) => e instanceof RangeError && e.message === "in slow-add: no 7",
+  );
+});

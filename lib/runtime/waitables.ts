@@ -1,0 +1,156 @@
+/**
+ * Waitables and waitable sets (CanonicalABI.md, `Waitable`, `WaitableSet`,
+ * `Subtask`): a subtask is an async-lowered call to a host function whose
+ * Promise is still pending; it joins a waitable set, and the set's owner
+ * polls it or waits on it (through JSPI: the waiting component is
+ * suspended) for the event its resolution makes, `(SUBTASK, index, state)`.
+ *
+ * @module
+ */
+
+import { Trap } from "./trap.ts";
+
+/** Event codes (CanonicalABI.md, `EventCode`). */
+export const EVENT = { NONE: 0, SUBTASK: 1 } as const;
+
+/** Subtask states (CanonicalABI.md, `Subtask.State`). */
+export const SUBTASK = { STARTED: 1, RETURNED: 2 } as const;
+
+/** The rules of waitables, in Wasmtime's words. */
+export const WAITABLE_RULES = {
+  dropUnresolved: "cannot drop a subtask which has not yet resolved",
+  dropWithWaiters: "cannot drop waitable set with waiters",
+  twoWaiters: "a waitable set has a waiter already",
+} as const;
+
+/** A waitable set: its members, and the waiter suspended on it, if any. */
+export interface WaitableSet {
+  /** Discriminant. */
+  readonly kind: "waitable-set";
+  /** Its members, in the order they joined. */
+  readonly members: Set<Subtask>;
+  /** Called when a member gets an event while someone waits. */
+  waiter?: () => void;
+}
+
+/** A subtask: an async call in progress or resolved, its event not yet delivered. */
+export interface Subtask {
+  /** Discriminant. */
+  readonly kind: "subtask";
+  /** Its index in its instance's table. */
+  index: number;
+  /** `STARTED` or `RETURNED`. */
+  state: number;
+  /** Whether its resolution's event waits to be delivered. */
+  pending: boolean;
+  /** The set it joined, if any. */
+  set: WaitableSet | undefined;
+  /** What the host's call failed with (delivered as the caller's trap). */
+  error?: unknown;
+}
+
+/**
+ * A new waitable set.
+ * @returns The set.
+ */
+export function newSet(): WaitableSet {
+  return { kind: "waitable-set", members: new Set() };
+}
+
+/**
+ * A new subtask, started.
+ * @returns The subtask (its index is set when it is added to a table).
+ */
+export function newSubtask(): Subtask {
+  return { kind: "subtask", index: 0, state: SUBTASK.STARTED, pending: false, set: undefined };
+}
+
+/**
+ * A subtask resolved (its call returned, or failed with `error`): its event
+ * is pending, and a waiter on its set wakes.
+ * @param s The subtask.
+ * @param error What the call failed with, if it did.
+ */
+export function resolveSubtask(s: Subtask, error?: unknown): void {
+  s.state = SUBTASK.RETURNED;
+  s.pending = true;
+  if (error !== undefined) s.error = error;
+  s.set?.waiter?.();
+}
+
+/**
+ * `waitable.join`: `s` leaves its set and joins `set` (none when undefined).
+ * @param s The waitable.
+ * @param set The set.
+ */
+export function join(s: Subtask, set: WaitableSet | undefined): void {
+  s.set?.members.delete(s);
+  s.set = set;
+  if (set === undefined) return;
+  set.members.add(s);
+  if (s.pending) set.waiter?.();
+}
+
+/**
+ * The next event of a set, delivered (its subtask's event is no longer
+ * pending), or undefined when no member has one.
+ * @param set The set.
+ * @returns `[code, index, payload]`.
+ * @throws {unknown} What the subtask's host call failed with, when it failed.
+ */
+export function takeEvent(set: WaitableSet): [number, number, number] | undefined {
+  for (const s of set.members) {
+    if (!s.pending) continue;
+    s.pending = false;
+    if (s.error !== undefined) throw s.error;
+    return [EVENT.SUBTASK, s.index, s.state];
+  }
+  return undefined;
+}
+
+/**
+ * Wait for the next event of a set.
+ * @param set The set.
+ * @returns A Promise of the event.
+ * @throws {Trap} When someone waits on the set already.
+ */
+export function nextEvent(set: WaitableSet): Promise<[number, number, number]> {
+  if (set.waiter !== undefined) throw new Trap(WAITABLE_RULES.twoWaiters);
+  return new Promise((resolve, reject) => {
+    set.waiter = () => {
+      let e: [number, number, number] | undefined;
+      try {
+        e = takeEvent(set);
+      } catch (err) {
+        set.waiter = undefined;
+        reject(err);
+        return;
+      }
+      if (e === undefined) return;
+      set.waiter = undefined;
+      resolve(e);
+    };
+  });
+}
+
+/**
+ * `subtask.drop`: only once resolved and its event delivered.
+ * @param s The subtask.
+ * @throws {Trap} When it is not.
+ */
+export function checkDroppable(s: Subtask): void {
+  if (s.state !== SUBTASK.RETURNED || s.pending) throw new Trap(WAITABLE_RULES.dropUnresolved);
+  s.set?.members.delete(s);
+  s.set = undefined;
+}
+
+/**
+ * `waitable-set.drop`: only with no waiter; its members leave it.
+ * @param set The set.
+ * @throws {Trap} When someone waits on it.
+ */
+export function checkSetDroppable(set: WaitableSet): void {
+  if (set.waiter !== undefined) throw new Trap(WAITABLE_RULES.dropWithWaiters);
+  for (const s of set.members) s.set = undefined;
+  set.members.clear();
+}

@@ -55,7 +55,7 @@ import { snapshot } from "./js_values.ts";
 import { isWasmException, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
 import { CallQueue, isAsyncFunction, promising } from "./jspi.ts";
-import { newSubtask, resolveSubtask, SUBTASK } from "./waitables.ts";
+import { newSubtask, nextEvent, resolveSubtask, SUBTASK, takeEvent } from "./waitables.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -519,7 +519,11 @@ export class Runtime implements ResourceScope {
     const c = this.#enterLifted(ft, func, o, values, deliver, cx);
     try {
       const raw = await promising(c.core)(...c.flat) as CoreNum | undefined;
-      this.#finishLifted(c, raw, deliver);
+      if (o.async && o.callback !== undefined) {
+        // a callback's WAIT waits here for the event, and YIELD lets the host run first
+        await this.#callbackLoopAsync(o.instance, o.callback, raw as number);
+        if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
+      } else this.#finishLifted(c, raw, deliver);
     } catch (caught) {
       throw this.#failLifted(c, caught);
     } finally {
@@ -661,6 +665,38 @@ export class Runtime implements ResourceScope {
           "an async callback waiting on a waitable set would block: wasmfuse has no async scheduler",
           "async",
         );
+      }
+      throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
+    }
+  }
+
+  /**
+   * An async lift's callback loop in an async instance: `WAIT` takes the
+   * set's next event (waiting for one, as the subtask of an async host
+   * function resolves), `YIELD` lets the host's pending work run first
+   * (a timer's turn), and the callback runs through JSPI (it may suspend).
+   */
+  async #callbackLoopAsync(
+    inst: ComponentInstanceId,
+    callback: CoreDef,
+    packed: number,
+  ): Promise<void> {
+    const cb = promising(this.resolve(callback) as (...a: number[]) => number);
+    for (;;) {
+      const code = packed & 0xf;
+      if (code === 0) return; // EXIT
+      if (code === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        packed = await cb(0, 0, 0) as number;
+        continue;
+      }
+      if (code === 2) {
+        const i = packed >>> 4;
+        const h = this.table(inst).get(i);
+        if (h.kind !== "waitable-set") throw wrongHandle(i, "waitable set", h);
+        const [event, index, payload] = takeEvent(h) ?? await nextEvent(h);
+        packed = await cb(event, index, payload) as number;
+        continue;
       }
       throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
     }

@@ -325,3 +325,73 @@ Deno.test("subtasks: dropped before they resolve trap; a host failure reaches th
     (e) => e instanceof RangeError && e.message === "in slow-add: no 7",
   );
 });
+
+/**
+ * `run(a, b)` lifted async with a callback: it async-lowers `slow-add`, joins
+ * the subtask to a set and returns WAIT on it; the callback gets the event,
+ * drops both, and returns the sum through `task.return`. Its first call to
+ * the callback YIELDs once, as a guest that lets others run would.
+ */
+const CALLBACK = `(component
+  (import "slow-add" (func $add async (param "a" u32) (param "b" u32) (result u32)))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $add (canon lower (func $add) async (memory $mem "mem")))
+  (core func $set.new (canon waitable-set.new))
+  (core func $set.drop (canon waitable-set.drop))
+  (core func $join (canon waitable.join))
+  (core func $subtask.drop (canon subtask.drop))
+  (core func $return (canon task.return (result u32)))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "add" (func $add (param i32 i32 i32) (result i32)))
+    (import "" "set.new" (func $set.new (result i32)))
+    (import "" "set.drop" (func $set.drop (param i32)))
+    (import "" "join" (func $join (param i32 i32)))
+    (import "" "subtask.drop" (func $subtask.drop (param i32)))
+    (import "" "return" (func $return (param i32)))
+    (global $set (mut i32) (i32.const 0))
+    (global $yielded (mut i32) (i32.const 0))
+    (func (export "run") (param $a i32) (param $b i32) (result i32)
+      (local $st i32)
+      (local.set $st (call $add (local.get $a) (local.get $b) (i32.const 16)))
+      (if (i32.eq (local.get $st) (i32.const 2))
+        (then (call $return (i32.load (i32.const 16))) (return (i32.const 0))))
+      (global.set $set (call $set.new))
+      (call $join (i32.shr_u (local.get $st) (i32.const 4)) (global.get $set))
+      ;; YIELD (1) first, then WAIT (2) on the set
+      (i32.const 1))
+    (func (export "cb") (param $event i32) (param $index i32) (param $payload i32) (result i32)
+      (if (i32.eqz (global.get $yielded))
+        (then
+          (global.set $yielded (i32.const 1))
+          (if (i32.ne (local.get $event) (i32.const 0)) (then unreachable))
+          (return (i32.or (i32.const 2) (i32.shl (global.get $set) (i32.const 4))))))
+      ;; SUBTASK (1), RETURNED (2)
+      (if (i32.ne (local.get $event) (i32.const 1)) (then unreachable))
+      (if (i32.ne (local.get $payload) (i32.const 2)) (then unreachable))
+      (call $subtask.drop (local.get $index))
+      (call $set.drop (global.get $set))
+      (call $return (i32.load (i32.const 16)))
+      (i32.const 0)))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "add" (func $add))
+    (export "set.new" (func $set.new)) (export "set.drop" (func $set.drop))
+    (export "join" (func $join)) (export "subtask.drop" (func $subtask.drop))
+    (export "return" (func $return))))))
+  (func (export "run") async (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $m "run") async (callback (core func $m "cb")))))`;
+
+Deno.test("an async lift's callback waits for the subtask of an async host function (WAIT, YIELD)", async () => {
+  const bytes = await wat(CALLBACK);
+  const { exports } = await instantiate(bytes, {
+    "slow-add": async (a: number, b: number) => {
+      await sleep(3);
+      return a + b;
+    },
+  }, { async: true });
+  assert.equal(await (exports.run as (a: number, b: number) => Promise<number>)(40, 2), 42);
+  // a host function that returns at once: RETURNED, task.return from the lift itself (no WAIT)
+  const sync = await instantiate(bytes, { "slow-add": (a: number, b: number) => a + b });
+  assert.equal((sync.exports.run as (a: number, b: number) => number)(1, 2), 3);
+});

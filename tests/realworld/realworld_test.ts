@@ -289,3 +289,23 @@ Deno.test("cli run --wasi --invoke on the composed notes.wasm", async () => {
   const echo = await cli(["run", file, "--wasi", "--invoke", 'app.echo("wörld")']);
   assert.equal(echo.stdout, '"<WöRLD!>"\n');
 });
+
+Deno.test("notes.wasm in an async instance (JSPI): the same values, from Promises", async () => {
+  const component = await compile(await read("notes.wasm"));
+  const sync = component.instantiate(wasiImports()).exports.app as Api;
+  const app = component.instantiate(wasiImports(), { async: true }).exports.app as unknown as {
+    run(actions: unknown[]): Promise<unknown>;
+    echo(s: string): Promise<string>;
+  };
+  for (const [, actions, expected] of RUNS) {
+    let got: unknown;
+    try {
+      got = { ok: await app.run(actions) };
+    } catch (e) {
+      got = { err: (e as ComponentError).payload };
+    }
+    assert.deepEqual(got, expected);
+    assert.deepEqual(got, outcome(() => sync.run(actions)));
+  }
+  assert.equal(await app.echo("héllo ✓"), sync.echo("héllo ✓"));
+});

@@ -174,6 +174,8 @@ export class Component {
       suspends: (d) =>
         d.kind === "lowered"
           ? rt.suspends(t.dfg.lowerings[d.id])
+          : d.kind === "host-adapter"
+          ? rt.suspendsAdapter()
           : d.kind === "builtin" && d.builtin.name === "waitable-set.wait" && rt.asyncMode,
       intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {

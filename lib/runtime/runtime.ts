@@ -755,7 +755,9 @@ export class Runtime implements ResourceScope {
    * `task.return` for an async lift); an async lower always sees its
    * subtask returned, since nothing here suspends.
    */
-  hostAdapter(a: Adapter): (...args: CoreNum[]) => CoreNum | undefined {
+  hostAdapter(
+    a: Adapter,
+  ): (...args: CoreNum[]) => CoreNum | undefined | Promise<CoreNum | undefined> {
     if (a.alwaysTrap) {
       return () => {
         throw new Trap(RULES.cannotEnter);
@@ -767,32 +769,61 @@ export class Runtime implements ResourceScope {
     const sig = signature(a.lowerType, lo, "lower");
     // a sync call of an async-lifted callee may block, which a start function may not
     const mayBlock = a.liftOptions.async === true && lo.async !== true;
-    return (...args: CoreNum[]) => {
+    // in an async instance the callee runs through JSPI and may wait (its callback's WAIT on
+    // an async host function's subtask): the caller is suspended meanwhile (this adapter is
+    // imported as a `WebAssembly.Suspending`, see Runtime.suspendsAdapter), as a sync caller
+    // must be, and an async caller finds its subtask returned, as when the callee ran through
+    const async = this.options.async === true;
+    return (...args: CoreNum[]): CoreNum | undefined | Promise<CoreNum | undefined> => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
       if (mayBlock && this.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
       const outer = this.handles.lenders;
       const lenders: ResourceHandle[] = this.handles.lenders = [];
-      try {
-        const values = this.#liftParams(cx, a.lowerType, sig, args);
-        this.handles.lenders = outer;
-        let out: CoreNum | undefined;
-        this.#runLifted(a.liftType, a.func, a.liftOptions, values, (result) => {
-          if (a.lowerType.result === undefined) return;
-          const f = this.flags[lo.instance];
-          f.value = 0;
-          try {
-            out = this.#lowerResult(cx, a.lowerType, sig, result, args);
-          } finally {
-            f.value = 1;
-          }
-        }, calleeCx);
-        return lo.async ? SUBTASK_RETURNED : out;
-      } finally {
-        // the call returned: what its parameters lent is released
+      // the call returned: what its parameters lent is released
+      const release = () => {
         for (const h of lenders) h.lends--;
         this.handles.lenders = outer;
+      };
+      let out: CoreNum | undefined;
+      const deliver = (result: unknown) => {
+        if (a.lowerType.result === undefined) return;
+        const f = this.flags[lo.instance];
+        f.value = 0;
+        try {
+          out = this.#lowerResult(cx, a.lowerType, sig, result, args);
+        } finally {
+          f.value = 1;
+        }
+      };
+      let values: unknown[];
+      try {
+        values = this.#liftParams(cx, a.lowerType, sig, args);
+      } catch (e) {
+        release();
+        throw e;
       }
+      this.handles.lenders = outer;
+      if (!async) {
+        try {
+          this.#runLifted(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx);
+          return lo.async ? SUBTASK_RETURNED : out;
+        } finally {
+          release();
+        }
+      }
+      return this.#runLiftedAsync(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx)
+        .then(() => lo.async ? SUBTASK_RETURNED : out)
+        .finally(release);
     };
+  }
+
+  /**
+   * Whether a host adapter suspends its caller: every one in an async
+   * instance (see {@link Runtime.hostAdapter}).
+   * @returns Whether it does.
+   */
+  suspendsAdapter(): boolean {
+    return this.options.async === true;
   }
 
   /**

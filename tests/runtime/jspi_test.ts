@@ -354,6 +354,7 @@ const CALLBACK = `(component
     (global $yielded (mut i32) (i32.const 0))
     (func (export "run") (param $a i32) (param $b i32) (result i32)
       (local $st i32)
+      (global.set $yielded (i32.const 0))
       (local.set $st (call $add (local.get $a) (local.get $b) (i32.const 16)))
       (if (i32.eq (local.get $st) (i32.const 2))
         (then (call $return (i32.load (i32.const 16))) (return (i32.const 0))))
@@ -394,4 +395,48 @@ Deno.test("an async lift's callback waits for the subtask of an async host funct
   // a host function that returns at once: RETURNED, task.return from the lift itself (no WAIT)
   const sync = await instantiate(bytes, { "slow-add": (a: number, b: number) => a + b });
   assert.equal((sync.exports.run as (a: number, b: number) => number)(1, 2), 3);
+});
+
+/**
+ * `$callee` exports `add` lifted async with a callback that waits on the
+ * subtask of the async host import `slow-add` (CALLBACK's core, inlined); `$caller`
+ * lowers it (a host adapter: an async lift) and adds 1000: run(a, b) = a + b + 1000.
+ */
+const ACROSS = `(component
+  (import "slow-add" (func $add async (param "a" u32) (param "b" u32) (result u32)))
+  (component $callee
+    (import "slow-add" (func $add async (param "a" u32) (param "b" u32) (result u32)))
+    ${CALLBACK.slice(CALLBACK.indexOf("(core module $Mem"), CALLBACK.lastIndexOf("(func (export"))}
+    (func (export "add") async (param "a" u32) (param "b" u32) (result u32)
+      (canon lift (core func $m "run") async (callback (core func $m "cb")))))
+  (component $caller
+    (import "add" (func $add async (param "a" u32) (param "b" u32) (result u32)))
+    (core func $add (canon lower (func $add)))
+    (core module $M
+      (import "" "add" (func $add (param i32 i32) (result i32)))
+      (func (export "run") (param i32 i32) (result i32)
+        (i32.add (call $add (local.get 0) (local.get 1)) (i32.const 1000))))
+    (core instance $i (instantiate $M (with "" (instance (export "add" (func $add))))))
+    (func (export "run") async (param "a" u32) (param "b" u32) (result u32)
+      (canon lift (core func $i "run"))))
+  (instance $c (instantiate $callee (with "slow-add" (func $add))))
+  (instance $k (instantiate $caller (with "add" (func $c "add"))))
+  (export "run" (func $k "run")))`;
+
+Deno.test("a component waits for another that waits for an async host function (a host adapter, suspended)", async () => {
+  const { compile } = await import("../../mod.ts");
+  const c = await compile(await wat(ACROSS));
+  assert.ok(c.translation.dfg.adapters.some((a) => a.host), "the call is a host adapter");
+  const log: string[] = [];
+  const { exports } = c.instantiate({
+    "slow-add": async (a: number, b: number) => {
+      log.push("host");
+      await sleep(3);
+      return a + b;
+    },
+  }, { async: true });
+  const run = exports.run as (a: number, b: number) => Promise<number>;
+  assert.equal(await run(40, 2), 1042);
+  assert.deepEqual(await Promise.all([run(1, 2), run(3, 4)]), [1003, 1007]);
+  assert.deepEqual(log, ["host", "host", "host"]);
 });

@@ -20,7 +20,7 @@ import type {
   Lowering,
 } from "../inline/dfg.ts";
 import { type FlatSignature, flattenAsyncFuncType, flattenFuncType, some } from "../types/abi.ts";
-import { LinkError, UnsupportedError } from "../types/errors.ts";
+import { LinkError } from "../types/errors.ts";
 import type { InterfaceType, TypeFunc, TypeHandle, TypeResource } from "../types/model.ts";
 import type { CompiledModules, CoreValue } from "./core.ts";
 import {
@@ -49,13 +49,13 @@ import {
   type Task,
   TASK_RULES,
   Tasks,
-  wrongHandle,
 } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
 import { isWasmException, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
 import { CallQueue, isAsyncFunction, promising } from "./jspi.ts";
-import { newSubtask, nextEvent, resolveSubtask, SUBTASK, takeEvent } from "./waitables.ts";
+import { newSubtask, resolveSubtask, SUBTASK } from "./waitables.ts";
+import { callbackLoop, callbackLoopAsync } from "./callbacks.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -99,9 +99,6 @@ interface LiftedCall {
   task: Task | undefined;
   flat: CoreNum[];
 }
-
-/** Consecutive YIELDs of an async callback before it is taken to wait forever. */
-const MAX_YIELDS = 1_000_000;
 
 /**
  * Per-instantiation state (flags, entered and poisoned component
@@ -521,7 +518,11 @@ export class Runtime implements ResourceScope {
       const raw = await promising(c.core)(...c.flat) as CoreNum | undefined;
       if (o.async && o.callback !== undefined) {
         // a callback's WAIT waits here for the event, and YIELD lets the host run first
-        await this.#callbackLoopAsync(o.instance, o.callback, raw as number);
+        await callbackLoopAsync(
+          promising(this.resolve(o.callback) as (...a: number[]) => number),
+          this.table(o.instance),
+          raw as number,
+        );
         if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
       } else this.#finishLifted(c, raw, deliver);
     } catch (caught) {
@@ -585,7 +586,13 @@ export class Runtime implements ResourceScope {
     const { ft, o, cx, sig, task } = c;
     const inst = o.instance;
     if (o.async) {
-      if (o.callback !== undefined) this.#callbackLoop(inst, o.callback, raw as number);
+      if (o.callback !== undefined) {
+        callbackLoop(
+          this.resolve(o.callback) as (...a: number[]) => number,
+          this.table(inst),
+          raw as number,
+        );
+      }
       if (!task!.returned) throw new Trap(TASK_RULES.noResult);
       return;
     }
@@ -633,73 +640,6 @@ export class Runtime implements ResourceScope {
   #leaveLifted(c: LiftedCall): void {
     if (c.task !== undefined) this.tasks.exit(c.task);
     this.busy[c.o.instance] = 0;
-  }
-
-  /** Drive an async lift's callback until it exits (CanonicalABI.md, `canon_lift`). */
-  #callbackLoop(inst: ComponentInstanceId, callback: CoreDef, packed: number): void {
-    const cb = this.resolve(callback) as (...a: number[]) => number;
-    let yields = 0;
-    for (;;) {
-      const code = packed & 0xf;
-      if (code === 0) return; // EXIT
-      if (code === 1) {
-        // YIELD: no other thread is ready, so it resumes at once with no event. A callback
-        // that yields on and on waits for a task that would run concurrently: wasmfuse runs
-        // each call to completion, so that task never runs and the loop would never end
-        if (++yields > MAX_YIELDS) {
-          throw new UnsupportedError(
-            `an async callback yielded ${MAX_YIELDS} times in a row, waiting for a task that ` +
-              "would run concurrently: wasmfuse has no async scheduler",
-            "async",
-          );
-        }
-        packed = cb(0, 0, 0);
-        continue;
-      }
-      if (code === 2) {
-        // WAIT: the set is empty (nothing here is ever pending), so it would wait forever
-        const i = packed >>> 4;
-        const h = this.table(inst).get(i);
-        if (h.kind !== "waitable-set") throw wrongHandle(i, "waitable set", h);
-        throw new UnsupportedError(
-          "an async callback waiting on a waitable set would block: wasmfuse has no async scheduler",
-          "async",
-        );
-      }
-      throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
-    }
-  }
-
-  /**
-   * An async lift's callback loop in an async instance: `WAIT` takes the
-   * set's next event (waiting for one, as the subtask of an async host
-   * function resolves), `YIELD` lets the host's pending work run first
-   * (a timer's turn), and the callback runs through JSPI (it may suspend).
-   */
-  async #callbackLoopAsync(
-    inst: ComponentInstanceId,
-    callback: CoreDef,
-    packed: number,
-  ): Promise<void> {
-    const cb = promising(this.resolve(callback) as (...a: number[]) => number);
-    for (;;) {
-      const code = packed & 0xf;
-      if (code === 0) return; // EXIT
-      if (code === 1) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        packed = await cb(0, 0, 0) as number;
-        continue;
-      }
-      if (code === 2) {
-        const i = packed >>> 4;
-        const h = this.table(inst).get(i);
-        if (h.kind !== "waitable-set") throw wrongHandle(i, "waitable set", h);
-        const [event, index, payload] = takeEvent(h) ?? await nextEvent(h);
-        packed = await cb(event, index, payload) as number;
-        continue;
-      }
-      throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
-    }
   }
 
   /**

@@ -301,6 +301,13 @@ export class Translator {
       case "own":
       case "borrow":
         return this.#handle(t, src, dst);
+      case "future":
+      case "stream":
+        throw new UnsupportedError(
+          `fused adapters for \`${typeToString(t)}\` values are not implemented yet: a ${t.kind} ` +
+            "crosses between components only when the runtime schedules their tasks, which it does not yet",
+          `${t.kind}s`,
+        );
       default:
         throw new UnsupportedError(
           `fused adapters for \`${

@@ -113,14 +113,18 @@ export type Builtin =
       | "stream.cancel-write"
       | "stream.drop-readable"
       | "stream.drop-writable"
-      | "future.new"
       | "future.read"
-      | "future.write"
       | "future.cancel-read"
       | "future.cancel-write"
       | "future.drop-readable"
-      | "future.drop-writable"
       | "error-context.drop";
+  }
+  | {
+    readonly name: "future.new" | "future.write" | "future.drop-writable";
+    /** The future's value type (none for a `future` without one). */
+    readonly element?: InterfaceType;
+    /** `future.write`'s options: the memory the value is read from, its string encoding. */
+    readonly options?: AdapterOptions;
   };
 
 /** Canonical options resolved to graph nodes. */

@@ -124,7 +124,7 @@ function lendsBorrows(ft: TypeFunc): boolean {
   return summaryOf(ft).borrows;
 }
 
-/** The refusal of function types that need streams or futures. */
+/** The refusal of function types that need streams. */
 function checkTypeFeatures(ft: TypeFunc, what: string): void {
   const feature = summaryOf(ft).feature;
   if (feature !== undefined) throw unsupported(`${what} of a function using ${feature}`, feature);
@@ -133,7 +133,7 @@ function checkTypeFeatures(ft: TypeFunc, what: string): void {
 /** What the inliner asks of a function type, worked out once per type (types are shared). */
 interface FuncSummary {
   /** A feature it needs that the synchronous component model lacks. */
-  readonly feature?: "streams and futures";
+  readonly feature?: "streams";
   /** Whether its parameters hold strings or lists (values in memory). */
   readonly paramMem: boolean;
   /** Whether its result does. */
@@ -154,8 +154,8 @@ function summaryOf(ft: TypeFunc): FuncSummary {
   const all: InterfaceType[] = ft.result === undefined ? params : [...params, ft.result];
   let feature: FuncSummary["feature"];
   for (const t of all) {
-    if (some(t, (u) => typeof u !== "string" && (u.kind === "stream" || u.kind === "future"))) {
-      feature = "streams and futures";
+    if (some(t, (u) => typeof u !== "string" && u.kind === "stream")) {
+      feature = "streams";
       break;
     }
   }
@@ -1546,14 +1546,28 @@ export class Inliner {
         throw new LinkError(`canon ${c.kind}: type index ${c.type} is not a ${want} type`);
       }
     }
-    if ("options" in c && c.options !== undefined) this.#options(frame, c.options, "lower");
-    const builtin = c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll"
-      ? { name: c.kind, options: this.#options(frame, { memory: c.memory }, "lower") }
-      : { name: c.kind };
+    const options = "options" in c && c.options !== undefined
+      ? this.#options(frame, c.options, "lower")
+      : undefined;
+    let builtin: Builtin;
+    if (c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") {
+      builtin = { name: c.kind, options: this.#options(frame, { memory: c.memory }, "lower") };
+    } else if (
+      (c.kind === "future.new" || c.kind === "future.write" || c.kind === "future.drop-writable") &&
+      "type" in c && typeof c.type === "number"
+    ) {
+      // the value type, for the runtime to read what `future.write` writes
+      const t = typeAt(frame, c.type) as { readonly element?: InterfaceType };
+      builtin = {
+        name: c.kind,
+        ...(t.element === undefined ? {} : { element: t.element }),
+        ...(options === undefined ? {} : { options }),
+      };
+    } else builtin = { name: c.kind } as Builtin;
     const [params, results] = BUILTIN_SIGNATURES[c.kind];
     this.#taskInstances.add(frame.rci);
     frame.coreFuncs.push({
-      def: { kind: "builtin", builtin: builtin as Builtin, instance: frame.rci },
+      def: { kind: "builtin", builtin, instance: frame.rci },
       type: funcEntity(params, results),
     });
   }

@@ -13,10 +13,11 @@ import { type TypeHandle, type TypeResource, typeToString } from "../types/model
 import type { CoreValue } from "./core.ts";
 import { parseAnnotated, pascalCase } from "./host.ts";
 import type { ComponentFunction } from "./instance.ts";
-import type { HandleTable, ResourceHandle } from "./tasks.ts";
+import { type HandleTable, type ResourceHandle, wrongHandle } from "./tasks.ts";
 import { camelCase } from "./js_values.ts";
 import type { HandleOps } from "./values.ts";
 import { errorContextAt, fromHost, toHost } from "./error_context.ts";
+import { hostReads } from "./futures.ts";
 
 /** What a host object for a guest-defined resource stands for. */
 interface GuestHandle {
@@ -263,6 +264,14 @@ export class HostResources {
         return guest.lower(t, rep);
       },
       liftErrorContext: (i) => toHost(errorContextAt(this.#scope.table(inst), i)),
+      // the readable end leaves the table: the host holds it, as a Promise of the value
+      liftFuture: (i) => {
+        const table = this.#scope.table(inst);
+        const h = table.get(i);
+        if (h.kind !== "future-readable") throw wrongHandle(i, "readable end of a future", h);
+        table.remove(i);
+        return hostReads(h);
+      },
       lowerErrorContext: (v) => this.#scope.table(inst).add(fromHost(v)),
     };
   }

@@ -25,6 +25,7 @@ import { UnsupportedError } from "../types/errors.ts";
 import type { TypeFunc } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
+import { dropWritable, type FutureEnd, newFuture, writeFuture } from "./futures.ts";
 import {
   checkDroppable,
   checkSetDroppable,
@@ -65,6 +66,7 @@ export type Handle =
   | ResourceHandle
   | WaitableSet
   | Subtask
+  | FutureEnd
   | { readonly kind: "error-context"; readonly message: string };
 
 /**
@@ -135,6 +137,10 @@ export function handleKind(h: Handle): string {
     ? "waitable set"
     : h.kind === "subtask"
     ? "subtask"
+    : h.kind === "future-readable"
+    ? "readable end of a future"
+    : h.kind === "future-writable"
+    ? "writable end of a future"
     : "error context";
 }
 
@@ -305,6 +311,17 @@ export function taskBuiltin(
     if (h.kind !== "waitable-set") throw wrongHandle(i >>> 0, "waitable set", h);
     return h;
   };
+  const getFutureEnd = (i: number, kind: FutureEnd["kind"]) => {
+    const h = table().get(i >>> 0);
+    if (h.kind !== kind) {
+      throw wrongHandle(
+        i >>> 0,
+        kind === "future-writable" ? "writable end of a future" : "readable end of a future",
+        h,
+      );
+    }
+    return h;
+  };
   const getErrorContext = (i: number) => {
     const h = table().get(i >>> 0);
     if (h.kind !== "error-context") throw wrongHandle(i >>> 0, "error context", h);
@@ -386,6 +403,38 @@ export function taskBuiltin(
         mayLeave();
         host.tasks.current(inst, b.name);
         return 0; // no other thread is ready: not cancelled, resumed at once
+      };
+    case "future.new":
+      return () => {
+        mayLeave();
+        const [r, w] = newFuture();
+        const ri = table().add(r);
+        const wi = table().add(w);
+        return BigInt(ri) | (BigInt(wi) << 32n);
+      };
+    case "future.write": {
+      const t = b.element;
+      const cx = b.options === undefined ? undefined : host.context(b.options);
+      return (w, ptr) => {
+        mayLeave();
+        const end = getFutureEnd(w as number, "future-writable");
+        return writeFuture(end, () => {
+          if (t === undefined) return undefined;
+          if (cx === undefined) throw new Error("future.write of a value needs a memory");
+          const l = cx.layout(t);
+          const p = cx.ptr(ptr);
+          cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+          return cx.load(t, p);
+        });
+      };
+    }
+    case "future.drop-writable":
+      return (w) => {
+        mayLeave();
+        const end = getFutureEnd(w as number, "future-writable");
+        table().remove((w as number) >>> 0);
+        dropWritable(end);
+        return undefined;
       };
     case "waitable-set.new":
       return () => {

@@ -78,6 +78,8 @@ export interface HandleOps {
   liftErrorContext?(i: number): unknown;
   /** Lower what stands for an error context as a handle: its index. */
   lowerErrorContext?(v: unknown): number;
+  /** Lift the readable end of a future (handle index `i`): what stands for it on the other side. */
+  liftFuture?(i: number): unknown;
 }
 
 /** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
@@ -328,6 +330,12 @@ export class AbiContext {
       : ops.liftErrorContext(i);
   }
 
+  /** The readable end of a future at handle index `i`, taken by the other side. */
+  #liftFuture(t: InterfaceType, i: number): unknown {
+    const ops = this.#handles(t);
+    return ops.liftFuture === undefined ? unsupportedType(t) : ops.liftFuture(i);
+  }
+
   /** An error context as a handle index (`lower_error_context`). */
   #lowerErrorContext(v: unknown): number {
     const ops = this.#handles("error-context");
@@ -489,6 +497,8 @@ export class AbiContext {
       case "own":
       case "borrow":
         return this.#handles(t).lift(t, this.#dv().getUint32(p, true));
+      case "future":
+        return this.#liftFuture(t, this.#dv().getUint32(p, true));
       default:
         return unsupportedType(t);
     }
@@ -678,6 +688,8 @@ export class AbiContext {
       case "own":
       case "borrow":
         return this.#handles(t).lift(t, src.i32() >>> 0);
+      case "future":
+        return this.#liftFuture(t, src.i32() >>> 0);
       default:
         return unsupportedType(t);
     }

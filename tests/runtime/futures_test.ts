@@ -1,0 +1,103 @@
+// `future<T>` from a component to the host: the host gets a Promise, which
+// `future.write` resolves and dropping the writable end unwritten rejects.
+import assert from "node:assert/strict";
+import { instantiate, UnsupportedError } from "../../mod.ts";
+import { wat } from "../_wat.ts";
+import { fns } from "../_trap.ts";
+
+/**
+ * `later()` makes a future of u32 and returns its readable end (the writable
+ * one kept in a global); `fulfil(v)` writes `v` into it and returns what
+ * `future.write` returned; `abandon()` drops the writable end; `write-early()`
+ * writes to a new future whose readable end the component still holds.
+ */
+const FUTURES = `(component
+  (type $f (future u32))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $new (canon future.new $f))
+  (core func $write (canon future.write $f (memory $mem "mem")))
+  (core func $dropw (canon future.drop-writable $f))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "new" (func $new (result i64)))
+    (import "" "write" (func $write (param i32 i32) (result i32)))
+    (import "" "dropw" (func $dropw (param i32)))
+    (global $w (mut i32) (i32.const 0))
+    (func (export "later") (result i32)
+      (local $rw i64)
+      (local.set $rw (call $new))
+      (global.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+      (i32.wrap_i64 (local.get $rw)))
+    (func (export "fulfil") (param $v i32) (result i32)
+      (i32.store (i32.const 8) (local.get $v))
+      (call $write (global.get $w) (i32.const 8)))
+    (func (export "abandon") (call $dropw (global.get $w)))
+    (func (export "write-early") (result i32)
+      (call $write (i32.wrap_i64 (i64.shr_u (call $new) (i64.const 32))) (i32.const 8))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "new" (func $new))
+    (export "write" (func $write)) (export "dropw" (func $dropw))))))
+  (func (export "later") (result $f) (canon lift (core func $m "later")))
+  (func (export "fulfil") (param "v" u32) (result u32) (canon lift (core func $m "fulfil")))
+  (func (export "abandon") (canon lift (core func $m "abandon")))
+  (func (export "write-early") (result u32) (canon lift (core func $m "write-early"))))`;
+
+Deno.test("a future a component returns is a Promise at the host, resolved by future.write", async () => {
+  const e = fns(await instantiate(await wat(FUTURES)));
+  const p = e.later() as Promise<number>;
+  assert.ok(p instanceof Promise);
+  let settled = false;
+  p.then(() => settled = true);
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.equal(settled, false, "nothing written yet");
+  assert.equal(e.fulfil(42), 0, "COMPLETED");
+  assert.equal(await p, 42);
+});
+
+Deno.test("a future whose writable end is dropped unwritten rejects; one a component reads is not supported yet", async () => {
+  const bytes = await wat(FUTURES);
+  const e = fns(await instantiate(bytes));
+  const p = e.later() as Promise<number>;
+  e.abandon();
+  await assert.rejects(p, /dropped the future's writable end without writing a value/);
+  const f = fns(await instantiate(bytes));
+  assert.throws(() => f["write-early"](), (x) => x instanceof UnsupportedError);
+});
+
+Deno.test("a future passed to a host import is a Promise there, resolved by the component", async () => {
+  const bytes = await wat(`(component
+  (type $f (future u32))
+  (import "take" (func $take (param "f" $f)))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $new (canon future.new $f))
+  (core func $write (canon future.write $f (memory $mem "mem")))
+  (core func $take (canon lower (func $take)))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "new" (func $new (result i64)))
+    (import "" "write" (func $write (param i32 i32) (result i32)))
+    (import "" "take" (func $take (param i32)))
+    (func (export "give") (param $v i32) (result i32)
+      (local $rw i64)
+      (local.set $rw (call $new))
+      (call $take (i32.wrap_i64 (local.get $rw)))
+      (i32.store (i32.const 8) (local.get $v))
+      (call $write (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))) (i32.const 8))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "new" (func $new))
+    (export "write" (func $write)) (export "take" (func $take))))))
+  (func (export "give") (param "v" u32) (result u32) (canon lift (core func $m "give"))))`);
+  let got: Promise<unknown> | undefined;
+  const e = fns(
+    await instantiate(bytes, {
+      take: (f: Promise<unknown>) => {
+        got = f;
+      },
+    }),
+  );
+  assert.equal(e.give(7), 0, "COMPLETED: the host holds the readable end");
+  assert.ok(got instanceof Promise);
+  assert.equal(await got, 7);
+});

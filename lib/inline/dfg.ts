@@ -113,14 +113,13 @@ export type Builtin =
       | "stream.cancel-write"
       | "stream.drop-readable"
       | "stream.drop-writable"
-      | "future.read"
       | "future.cancel-read"
       | "future.cancel-write"
       | "future.drop-readable"
       | "error-context.drop";
   }
   | {
-    readonly name: "future.new" | "future.write" | "future.drop-writable";
+    readonly name: "future.new" | "future.write" | "future.read" | "future.drop-writable";
     /** The future's value type (none for a `future` without one). */
     readonly element?: InterfaceType;
     /** `future.write`'s options: the memory the value is read from, its string encoding. */

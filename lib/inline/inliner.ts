@@ -1553,7 +1553,8 @@ export class Inliner {
     if (c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") {
       builtin = { name: c.kind, options: this.#options(frame, { memory: c.memory }, "lower") };
     } else if (
-      (c.kind === "future.new" || c.kind === "future.write" || c.kind === "future.drop-writable") &&
+      (c.kind === "future.new" || c.kind === "future.write" || c.kind === "future.read" ||
+        c.kind === "future.drop-writable") &&
       "type" in c && typeof c.type === "number"
     ) {
       // the value type, for the runtime to read what `future.write` writes

@@ -1,37 +1,51 @@
 /**
  * `future<T>` between a component and the host (CanonicalABI.md,
- * `SharedFutureImpl`): a component makes one (`future.new`), hands its
+ * `SharedFutureImpl`). A component makes one (`future.new`) and hands its
  * readable end to the host (an export's result, an import's argument),
- * which gets a Promise, and resolves it with `future.write` (or rejects it
- * by dropping the writable end unwritten). A future read by another
- * component is not supported yet.
+ * which gets a Promise; `future.write` resolves it (dropping the writable
+ * end unwritten rejects it). The host hands a component a Promise as a
+ * future's readable end; `future.read` gives the value once the Promise
+ * has resolved, or `BLOCKED` (async) and a `FUTURE_READ` event when it
+ * does. A future that one component writes and another reads is not
+ * supported yet.
  *
  * @module
  */
 
 import { UnsupportedError } from "../types/errors.ts";
+import { EVENT, notify, type Waitable } from "./waitables.ts";
 
-/** Copy results (CanonicalABI.md, `CopyResult`). */
-export const COPY = { COMPLETED: 0, DROPPED: 1 } as const;
+/** Copy results (CanonicalABI.md, `CopyResult`), and `BLOCKED`. */
+export const COPY = { COMPLETED: 0, DROPPED: 1, BLOCKED: 0xffff_ffff } as const;
 
 /** The state both ends of a future share. */
 export interface SharedFuture {
   /** Who holds the readable end. */
   reader: "guest" | "host";
+  /** Who writes: a component (`future.write`), or the host (a Promise it gave). */
+  writer: "guest" | "host";
   /** Whether a value was written, or the writable end dropped without one. */
   state: "open" | "written" | "dropped";
+  /** The value written by the host, until a component reads it. */
+  value?: unknown;
+  /** Called when the host's Promise settles (a read is waiting). */
+  onSettle?: () => void;
   /** The host's Promise, once the host holds the readable end. */
   promise?: Promise<unknown>;
   resolve?: (v: unknown) => void;
   reject?: (e: unknown) => void;
 }
 
-/** An end of a future, as a handle in a table. */
-export interface FutureEnd {
+/** An end of a future, as a handle in a table (a readable end may join a waitable set). */
+export interface FutureEnd extends Waitable {
   /** Which end. */
   readonly kind: "future-readable" | "future-writable";
   /** The state both ends share. */
   readonly shared: SharedFuture;
+}
+
+function end(kind: FutureEnd["kind"], shared: SharedFuture): FutureEnd {
+  return { kind, shared, index: 0, pending: false, set: undefined };
 }
 
 /**
@@ -39,8 +53,68 @@ export interface FutureEnd {
  * @returns The readable and the writable end.
  */
 export function newFuture(): [FutureEnd, FutureEnd] {
-  const shared: SharedFuture = { reader: "guest", state: "open" };
-  return [{ kind: "future-readable", shared }, { kind: "future-writable", shared }];
+  const shared: SharedFuture = { reader: "guest", writer: "guest", state: "open" };
+  return [end("future-readable", shared), end("future-writable", shared)];
+}
+
+/**
+ * A future the host writes with a Promise: its readable end, for a component.
+ * @param p The Promise.
+ * @returns The readable end.
+ */
+export function hostFuture(p: Promise<unknown>): FutureEnd {
+  const shared: SharedFuture = { reader: "guest", writer: "host", state: "open" };
+  p.then((v) => {
+    shared.state = "written";
+    shared.value = v;
+    shared.onSettle?.();
+  }, () => {
+    shared.state = "dropped";
+    shared.onSettle?.();
+  });
+  return end("future-readable", shared);
+}
+
+/**
+ * `future.read`: the value the host's Promise resolved to, stored by `store`.
+ * @param r The readable end.
+ * @param async Whether the read has the `async` option (else it may not block).
+ * @param store Writes the value into the reader's memory.
+ * @returns `COMPLETED`, `DROPPED` (the Promise rejected), or `BLOCKED` (a
+ *   `FUTURE_READ` event comes when it settles).
+ * @throws {UnsupportedError} For a future a component writes, or a
+ *   synchronous read that would block.
+ */
+export function readFuture(r: FutureEnd, async: boolean, store: (v: unknown) => void): number {
+  const f = r.shared;
+  if (f.writer !== "host") {
+    throw new UnsupportedError(
+      "`future.read` of a future a component writes is not supported yet",
+      "futures",
+    );
+  }
+  if (f.onSettle !== undefined) {
+    throw new UnsupportedError("a second `future.read` while one waits", "futures");
+  }
+  if (f.state === "written") {
+    store(f.value);
+    return COPY.COMPLETED;
+  }
+  if (f.state === "dropped") return COPY.DROPPED;
+  if (!async) {
+    throw new UnsupportedError(
+      "a synchronous `future.read` of a Promise still pending would block: read with the `async` option",
+      "futures",
+    );
+  }
+  f.onSettle = () => {
+    f.onSettle = undefined;
+    if (f.state === "written") {
+      store(f.value);
+      notify(r, EVENT.FUTURE_READ, COPY.COMPLETED);
+    } else notify(r, EVENT.FUTURE_READ, COPY.DROPPED);
+  };
+  return COPY.BLOCKED;
 }
 
 /**

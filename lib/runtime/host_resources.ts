@@ -17,7 +17,7 @@ import { type HandleTable, type ResourceHandle, wrongHandle } from "./tasks.ts";
 import { camelCase } from "./js_values.ts";
 import type { HandleOps } from "./values.ts";
 import { errorContextAt, fromHost, toHost } from "./error_context.ts";
-import { hostReads } from "./futures.ts";
+import { hostFuture, hostReads } from "./futures.ts";
 
 /** What a host object for a guest-defined resource stands for. */
 interface GuestHandle {
@@ -271,6 +271,11 @@ export class HostResources {
         if (h.kind !== "future-readable") throw wrongHandle(i, "readable end of a future", h);
         table.remove(i);
         return hostReads(h);
+      },
+      // a Promise the host gives: the readable end of a future the host writes
+      lowerFuture: (v) => {
+        const end = hostFuture(v as Promise<unknown>);
+        return end.index = this.#scope.table(inst).add(end);
       },
       lowerErrorContext: (v) => this.#scope.table(inst).add(fromHost(v)),
     };

@@ -451,6 +451,9 @@ export function snapshot(
     case "borrow":
       handle?.(t, v);
       return v;
+    case "future":
+      if (!(v instanceof Promise)) typeError(t, v, "a Promise");
+      return v;
     default:
       return v;
   }

@@ -25,7 +25,7 @@ import { UnsupportedError } from "../types/errors.ts";
 import type { TypeFunc } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
-import { dropWritable, type FutureEnd, newFuture, writeFuture } from "./futures.ts";
+import { dropWritable, type FutureEnd, newFuture, readFuture, writeFuture } from "./futures.ts";
 import {
   checkDroppable,
   checkSetDroppable,
@@ -408,8 +408,8 @@ export function taskBuiltin(
       return () => {
         mayLeave();
         const [r, w] = newFuture();
-        const ri = table().add(r);
-        const wi = table().add(w);
+        const ri = r.index = table().add(r);
+        const wi = w.index = table().add(w);
         return BigInt(ri) | (BigInt(wi) << 32n);
       };
     case "future.write": {
@@ -428,6 +428,31 @@ export function taskBuiltin(
         });
       };
     }
+    case "future.read": {
+      const t = b.element;
+      const cx = b.options === undefined ? undefined : host.context(b.options);
+      const async = b.options?.async === true;
+      return (r, ptr) => {
+        mayLeave();
+        const end = getFutureEnd(r as number, "future-readable");
+        return readFuture(end, async, (v) => {
+          if (t === undefined) return;
+          if (cx === undefined) throw new Error("future.read of a value needs a memory");
+          const l = cx.layout(t);
+          const p = cx.ptr(ptr);
+          cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
+          cx.store(t, v, p);
+        });
+      };
+    }
+    case "future.drop-readable":
+      return (r) => {
+        mayLeave();
+        const end = getFutureEnd(r as number, "future-readable");
+        join(end, undefined);
+        table().remove((r as number) >>> 0);
+        return undefined;
+      };
     case "future.drop-writable":
       return (w) => {
         mayLeave();
@@ -512,7 +537,9 @@ export function taskBuiltin(
       return (w, si) => {
         mayLeave();
         const h = table().get((w as number) >>> 0);
-        if (h.kind !== "subtask") throw wrongHandle((w as number) >>> 0, "waitable", h);
+        if (h.kind !== "subtask" && h.kind !== "future-readable") {
+          throw wrongHandle((w as number) >>> 0, "waitable", h);
+        }
         join(h, (si as number) === 0 ? undefined : getSet(si as number));
         return undefined;
       };

@@ -80,6 +80,8 @@ export interface HandleOps {
   lowerErrorContext?(v: unknown): number;
   /** Lift the readable end of a future (handle index `i`): what stands for it on the other side. */
   liftFuture?(i: number): unknown;
+  /** Lower what stands for a future on the other side as a readable end: its index. */
+  lowerFuture?(v: unknown): number;
 }
 
 /** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
@@ -334,6 +336,12 @@ export class AbiContext {
   #liftFuture(t: InterfaceType, i: number): unknown {
     const ops = this.#handles(t);
     return ops.liftFuture === undefined ? unsupportedType(t) : ops.liftFuture(i);
+  }
+
+  /** A future from the other side as a readable end's handle index. */
+  #lowerFuture(t: InterfaceType, v: unknown): number {
+    const ops = this.#handles(t);
+    return ops.lowerFuture === undefined ? unsupportedType(t) : ops.lowerFuture(v);
   }
 
   /** An error context as a handle index (`lower_error_context`). */
@@ -804,6 +812,9 @@ export class AbiContext {
       case "borrow":
         this.#dv().setUint32(p, this.#handles(t).lower(t, v), true);
         return;
+      case "future":
+        this.#dv().setUint32(p, this.#lowerFuture(t, v), true);
+        return;
       default:
         return unsupportedType(t);
     }
@@ -969,6 +980,9 @@ export class AbiContext {
       case "own":
       case "borrow":
         out.push(this.#handles(t).lower(t, v) | 0);
+        return;
+      case "future":
+        out.push(this.#lowerFuture(t, v) | 0);
         return;
       default:
         return unsupportedType(t);

@@ -11,7 +11,7 @@
 import { Trap } from "./trap.ts";
 
 /** Event codes (CanonicalABI.md, `EventCode`). */
-export const EVENT = { NONE: 0, SUBTASK: 1 } as const;
+export const EVENT = { NONE: 0, SUBTASK: 1, FUTURE_READ: 4 } as const;
 
 /** Subtask states (CanonicalABI.md, `Subtask.State`). */
 export const SUBTASK = { STARTED: 1, RETURNED: 2 } as const;
@@ -23,30 +23,36 @@ export const WAITABLE_RULES = {
   twoWaiters: "a waitable set has a waiter already",
 } as const;
 
+/** What may join a waitable set: a subtask, or the readable end of a future. */
+export interface Waitable {
+  /** Its index in its instance's table. */
+  index: number;
+  /** Whether an event waits to be delivered. */
+  pending: boolean;
+  /** The set it joined, if any. */
+  set: WaitableSet | undefined;
+  /** The event's code and payload, when it is pending. */
+  event?: readonly [number, number];
+  /** What the host's call failed with (delivered as the caller's trap). */
+  error?: unknown;
+}
+
 /** A waitable set: its members, and the waiter suspended on it, if any. */
 export interface WaitableSet {
   /** Discriminant. */
   readonly kind: "waitable-set";
   /** Its members, in the order they joined. */
-  readonly members: Set<Subtask>;
+  readonly members: Set<Waitable>;
   /** Called when a member gets an event while someone waits. */
   waiter?: () => void;
 }
 
 /** A subtask: an async call in progress or resolved, its event not yet delivered. */
-export interface Subtask {
+export interface Subtask extends Waitable {
   /** Discriminant. */
   readonly kind: "subtask";
-  /** Its index in its instance's table. */
-  index: number;
   /** `STARTED` or `RETURNED`. */
   state: number;
-  /** Whether its resolution's event waits to be delivered. */
-  pending: boolean;
-  /** The set it joined, if any. */
-  set: WaitableSet | undefined;
-  /** What the host's call failed with (delivered as the caller's trap). */
-  error?: unknown;
 }
 
 /**
@@ -73,9 +79,20 @@ export function newSubtask(): Subtask {
  */
 export function resolveSubtask(s: Subtask, error?: unknown): void {
   s.state = SUBTASK.RETURNED;
-  s.pending = true;
   if (error !== undefined) s.error = error;
-  s.set?.waiter?.();
+  notify(s, EVENT.SUBTASK, SUBTASK.RETURNED);
+}
+
+/**
+ * A waitable's event is pending (a waiter on its set wakes).
+ * @param w The waitable.
+ * @param code The event code.
+ * @param payload Its payload.
+ */
+export function notify(w: Waitable, code: number, payload: number): void {
+  w.event = [code, payload];
+  w.pending = true;
+  w.set?.waiter?.();
 }
 
 /**
@@ -83,7 +100,7 @@ export function resolveSubtask(s: Subtask, error?: unknown): void {
  * @param s The waitable.
  * @param set The set.
  */
-export function join(s: Subtask, set: WaitableSet | undefined): void {
+export function join(s: Waitable, set: WaitableSet | undefined): void {
   s.set?.members.delete(s);
   s.set = set;
   if (set === undefined) return;
@@ -103,7 +120,8 @@ export function takeEvent(set: WaitableSet): [number, number, number] | undefine
     if (!s.pending) continue;
     s.pending = false;
     if (s.error !== undefined) throw s.error;
-    return [EVENT.SUBTASK, s.index, s.state];
+    const [code, payload] = s.event!;
+    return [code, s.index, payload];
   }
   return undefined;
 }

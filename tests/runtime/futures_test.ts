@@ -101,3 +101,67 @@ Deno.test("a future passed to a host import is a Promise there, resolved by the 
   assert.ok(got instanceof Promise);
   assert.equal(await got, 7);
 });
+
+/**
+ * `read-it(f)`, lifted async with a callback, reads the future the host
+ * gives (`future.read` with the async option, into 16): COMPLETED at once
+ * returns the value; BLOCKED joins the readable end to a set and WAITs, and
+ * the callback returns the value at the FUTURE_READ event (DROPPED: 999).
+ */
+const READS = `(component
+  (type $f (future u32))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $read (canon future.read $f async (memory $mem "mem")))
+  (core func $dropr (canon future.drop-readable $f))
+  (core func $set.new (canon waitable-set.new))
+  (core func $join (canon waitable.join))
+  (core func $return (canon task.return (result u32)))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "read" (func $read (param i32 i32) (result i32)))
+    (import "" "dropr" (func $dropr (param i32)))
+    (import "" "set.new" (func $set.new (result i32)))
+    (import "" "join" (func $join (param i32 i32)))
+    (import "" "return" (func $return (param i32)))
+    (func $done (param $r i32) (param $result i32) (result i32)
+      (call $dropr (local.get $r))
+      (call $return
+        (if (result i32) (i32.eqz (local.get $result))
+          (then (i32.load (i32.const 16))) (else (i32.const 999))))
+      (i32.const 0))
+    (func (export "read-it") (param $r i32) (result i32)
+      (local $st i32) (local $set i32)
+      (local.set $st (call $read (local.get $r) (i32.const 16)))
+      (if (i32.ne (local.get $st) (i32.const -1))
+        (then (return (call $done (local.get $r) (local.get $st)))))
+      (local.set $set (call $set.new))
+      (call $join (local.get $r) (local.get $set))
+      (i32.or (i32.const 2) (i32.shl (local.get $set) (i32.const 4))))
+    (func (export "cb") (param $event i32) (param $index i32) (param $payload i32) (result i32)
+      ;; FUTURE_READ (4) of the end that was read
+      (if (i32.ne (local.get $event) (i32.const 4)) (then unreachable))
+      (call $done (local.get $index) (local.get $payload))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "read" (func $read)) (export "dropr" (func $dropr))
+    (export "set.new" (func $set.new)) (export "join" (func $join)) (export "return" (func $return))))))
+  (func (export "read-it") async (param "f" $f) (result u32)
+    (canon lift (core func $m "read-it") async (callback (core func $m "cb")))))`;
+
+Deno.test("a component reads a future the host gives: the value of its Promise, waited for (async, JSPI)", async () => {
+  const { exports } = await instantiate(await wat(READS), {}, { async: true });
+  const readIt = exports["read-it"] as (f: Promise<number>) => Promise<number>;
+  const later = (v: number) => new Promise<number>((resolve) => setTimeout(() => resolve(v), 3));
+  // still pending when read: BLOCKED, then the FUTURE_READ event
+  assert.equal(await readIt(later(42)), 42);
+  // resolved already: the read still comes before the Promise's reaction runs, so BLOCKED too
+  const now = Promise.resolve(7);
+  await now;
+  assert.equal(await readIt(now), 7);
+  // a Promise that rejects: DROPPED
+  const failing = new Promise<number>((_, reject) => setTimeout(() => reject(new Error("no")), 2));
+  failing.catch(() => {});
+  assert.equal(await readIt(failing), 999);
+  // anything but a Promise is refused before it enters
+  await assert.rejects(readIt(5 as unknown as Promise<number>), /expected a Promise/);
+});

@@ -107,7 +107,6 @@ export type Builtin =
       | "subtask.cancel"
       | "subtask.drop"
       | "stream.new"
-      | "stream.read"
       | "stream.write"
       | "stream.cancel-read"
       | "stream.cancel-write"
@@ -119,10 +118,15 @@ export type Builtin =
       | "error-context.drop";
   }
   | {
-    readonly name: "future.new" | "future.write" | "future.read" | "future.drop-writable";
-    /** The future's value type (none for a `future` without one). */
+    readonly name:
+      | "future.new"
+      | "future.write"
+      | "future.read"
+      | "future.drop-writable"
+      | "stream.read";
+    /** The future's value type, or the stream's element type (none: `future`, `stream`). */
     readonly element?: InterfaceType;
-    /** `future.write`'s options: the memory the value is read from, its string encoding. */
+    /** The options of a copy: the memory the value is read from or written to, its string encoding. */
     readonly options?: AdapterOptions;
   };
 

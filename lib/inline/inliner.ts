@@ -124,16 +124,8 @@ function lendsBorrows(ft: TypeFunc): boolean {
   return summaryOf(ft).borrows;
 }
 
-/** The refusal of function types that need streams. */
-function checkTypeFeatures(ft: TypeFunc, what: string): void {
-  const feature = summaryOf(ft).feature;
-  if (feature !== undefined) throw unsupported(`${what} of a function using ${feature}`, feature);
-}
-
 /** What the inliner asks of a function type, worked out once per type (types are shared). */
 interface FuncSummary {
-  /** A feature it needs that the synchronous component model lacks. */
-  readonly feature?: "streams";
   /** Whether its parameters hold strings or lists (values in memory). */
   readonly paramMem: boolean;
   /** Whether its result does. */
@@ -151,24 +143,13 @@ function summaryOf(ft: TypeFunc): FuncSummary {
   let s = summaries.get(ft);
   if (s !== undefined) return s;
   const params = ft.params.map((p) => p.type);
-  const all: InterfaceType[] = ft.result === undefined ? params : [...params, ft.result];
-  let feature: FuncSummary["feature"];
-  for (const t of all) {
-    if (some(t, (u) => typeof u !== "string" && u.kind === "stream")) {
-      feature = "streams";
-      break;
-    }
-  }
   let flatParams = 0;
-  if (feature === undefined) { for (const p of params) flatParams += flattenType(p).length; }
+  for (const p of params) flatParams += flattenType(p).length;
   s = {
-    ...(feature === undefined ? {} : { feature }),
     paramMem: params.some(containsMemoryValues),
     resultMem: containsMemoryValues(ft.result),
     flatParams,
-    flatResults: ft.result === undefined || feature !== undefined
-      ? 0
-      : flattenType(ft.result).length,
+    flatResults: ft.result === undefined ? 0 : flattenType(ft.result).length,
     borrows: params.some((t) => some(t, (u) => typeof u !== "string" && u.kind === "borrow")),
   };
   summaries.set(ft, s);
@@ -1337,7 +1318,6 @@ export class Inliner {
     if (typeof ft === "string" || ft.kind !== "func") {
       throw new LinkError(`canon lift type index ${c.type} is not a function type`);
     }
-    checkTypeFeatures(ft, "canon lift");
     const options = this.#options(frame, c.options, "lift");
     if (options.async && !ft.async) throw new LinkError(ASYNC_NEEDS_ASYNC_TYPE);
     this.#requireOptions(ft, options, "lift");
@@ -1376,7 +1356,6 @@ export class Inliner {
   #lower(frame: Frame, c: Canon & { kind: "lower" }): void {
     const fd = frame.at(frame.funcs, c.func, "func");
     const ft = fd.type;
-    checkTypeFeatures(ft, "canon lower");
     const options = this.#options(frame, c.options, "lower");
     if (options.async && !ft.async) throw new LinkError(ASYNC_NEEDS_ASYNC_TYPE);
     this.#requireOptions(ft, options, "lower");
@@ -1470,8 +1449,6 @@ export class Inliner {
       if (options.realloc !== undefined || options.postReturn !== undefined || options.async) {
         throw new LinkError("canon task.return takes only `memory` and `string-encoding` options");
       }
-      const ft: TypeFunc = { kind: "func", async: false, params: [], result };
-      checkTypeFeatures(ft, "canon task.return");
       const flat = result === undefined
         ? []
         : flattenType(result, options.memory64 ? "i64" : "i32");
@@ -1554,7 +1531,7 @@ export class Inliner {
       builtin = { name: c.kind, options: this.#options(frame, { memory: c.memory }, "lower") };
     } else if (
       (c.kind === "future.new" || c.kind === "future.write" || c.kind === "future.read" ||
-        c.kind === "future.drop-writable") &&
+        c.kind === "future.drop-writable" || c.kind === "stream.read") &&
       "type" in c && typeof c.type === "number"
     ) {
       // the value type, for the runtime to read what `future.write` writes

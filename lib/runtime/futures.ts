@@ -2,8 +2,8 @@
  * `future<T>` between a component and the host (CanonicalABI.md,
  * `SharedFutureImpl`). A component makes one (`future.new`) and hands its
  * readable end to the host (an export's result, an import's argument),
- * which gets a Promise; `future.write` resolves it (dropping the writable
- * end unwritten rejects it). The host hands a component a Promise as a
+ * which gets a Promise; `future.write` resolves it (and dropping the
+ * writable end before that traps). The host hands a component a Promise as a
  * future's readable end; `future.read` gives the value once the Promise
  * has resolved, or `BLOCKED` (async) and a `FUTURE_READ` event when it
  * does. A future that one component writes and another reads is not
@@ -13,6 +13,7 @@
  */
 
 import { UnsupportedError } from "../types/errors.ts";
+import { Trap } from "./trap.ts";
 import { EVENT, notify, type Waitable } from "./waitables.ts";
 
 /** Copy results (CanonicalABI.md, `CopyResult`), and `BLOCKED`. */
@@ -154,12 +155,12 @@ export function writeFuture(end: FutureEnd, read: () => unknown): number {
 }
 
 /**
- * `future.drop-writable`: unwritten, the host's Promise rejects.
+ * `future.drop-writable`: only once a value was written (CanonicalABI.md).
  * @param end The writable end.
+ * @throws {Trap} When none was.
  */
 export function dropWritable(end: FutureEnd): void {
-  const f = end.shared;
-  if (f.state !== "open") return;
-  f.state = "dropped";
-  f.reject?.(new Error("the component dropped the future's writable end without writing a value"));
+  if (end.shared.state !== "written") {
+    throw new Trap("cannot drop future write end without first writing a value");
+  }
 }

@@ -10,6 +10,8 @@
 
 import type { ComponentDfg, ComponentInstanceId, CoreDef, ExportNode } from "../inline/dfg.ts";
 import { type TypeHandle, type TypeResource, typeToString } from "../types/model.ts";
+import { UnsupportedError } from "../types/errors.ts";
+import { Trap } from "./trap.ts";
 import type { CoreValue } from "./core.ts";
 import { parseAnnotated, pascalCase } from "./host.ts";
 import type { ComponentFunction } from "./instance.ts";
@@ -18,6 +20,7 @@ import { camelCase } from "./js_values.ts";
 import type { HandleOps } from "./values.ts";
 import { errorContextAt, fromHost, toHost } from "./error_context.ts";
 import { hostFuture, hostReads } from "./futures.ts";
+import { hostStream } from "./streams.ts";
 
 /** What a host object for a guest-defined resource stands for. */
 interface GuestHandle {
@@ -269,12 +272,24 @@ export class HostResources {
         const table = this.#scope.table(inst);
         const h = table.get(i);
         if (h.kind !== "future-readable") throw wrongHandle(i, "readable end of a future", h);
+        if (h.set !== undefined) throw new Trap("cannot lift future while it's in a waitable set");
         table.remove(i);
         return hostReads(h);
       },
       // a Promise the host gives: the readable end of a future the host writes
       lowerFuture: (v) => {
         const end = hostFuture(v as Promise<unknown>);
+        return end.index = this.#scope.table(inst).add(end);
+      },
+      // a ReadableStream the host gives: the readable end of a `stream<u8>`
+      lowerStream: (t, v) => {
+        if (typeof t === "string" || t.kind !== "stream" || t.element !== "u8") {
+          throw new UnsupportedError(
+            `host values of type \`${typeToString(t)}\` are not supported yet: \`stream<u8>\` is`,
+            "streams",
+          );
+        }
+        const end = hostStream(v as ReadableStream<Uint8Array>);
         return end.index = this.#scope.table(inst).add(end);
       },
       lowerErrorContext: (v) => this.#scope.table(inst).add(fromHost(v)),

@@ -454,6 +454,9 @@ export function snapshot(
     case "future":
       if (!(v instanceof Promise)) typeError(t, v, "a Promise");
       return v;
+    case "stream":
+      if (!(v instanceof ReadableStream)) typeError(t, v, "a ReadableStream");
+      return v;
     default:
       return v;
   }

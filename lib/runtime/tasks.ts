@@ -26,6 +26,7 @@ import type { TypeFunc } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
 import { dropWritable, type FutureEnd, newFuture, readFuture, writeFuture } from "./futures.ts";
+import { dropStream, readStream, type StreamEnd } from "./streams.ts";
 import {
   checkDroppable,
   checkSetDroppable,
@@ -67,6 +68,7 @@ export type Handle =
   | WaitableSet
   | Subtask
   | FutureEnd
+  | StreamEnd
   | { readonly kind: "error-context"; readonly message: string };
 
 /**
@@ -141,6 +143,8 @@ export function handleKind(h: Handle): string {
     ? "readable end of a future"
     : h.kind === "future-writable"
     ? "writable end of a future"
+    : h.kind === "stream-readable"
+    ? "readable end of a stream"
     : "error context";
 }
 
@@ -453,12 +457,44 @@ export function taskBuiltin(
         table().remove((r as number) >>> 0);
         return undefined;
       };
+    case "stream.read": {
+      const cx = b.options === undefined ? undefined : host.context(b.options);
+      const async = b.options?.async === true;
+      if (b.element !== "u8") {
+        return () => {
+          mayLeave();
+          return unsupported("streams of elements other than `u8`");
+        };
+      }
+      return (r, ptr, n) => {
+        mayLeave();
+        const h = table().get((r as number) >>> 0);
+        if (h.kind !== "stream-readable") {
+          throw wrongHandle((r as number) >>> 0, "readable end of a stream", h);
+        }
+        const count = (n as number) >>> 0;
+        const p = cx!.ptr(ptr);
+        cx!.check(p, 1, count, RULES.unaligned, RULES.outOfBounds);
+        return readStream(h, async, count, (bytes) => cx!.bytes(p, bytes.length).set(bytes));
+      };
+    }
+    case "stream.drop-readable":
+      return (r) => {
+        mayLeave();
+        const h = table().get((r as number) >>> 0);
+        if (h.kind !== "stream-readable") {
+          throw wrongHandle((r as number) >>> 0, "readable end of a stream", h);
+        }
+        join(h, undefined);
+        table().remove((r as number) >>> 0);
+        dropStream(h);
+        return undefined;
+      };
     case "future.drop-writable":
       return (w) => {
         mayLeave();
-        const end = getFutureEnd(w as number, "future-writable");
+        dropWritable(getFutureEnd(w as number, "future-writable"));
         table().remove((w as number) >>> 0);
-        dropWritable(end);
         return undefined;
       };
     case "waitable-set.new":
@@ -537,7 +573,11 @@ export function taskBuiltin(
       return (w, si) => {
         mayLeave();
         const h = table().get((w as number) >>> 0);
-        if (h.kind !== "subtask" && h.kind !== "future-readable") {
+        if (h.kind === "future-writable") {
+          // (a writer waits only for a reader in another component, which is not supported yet)
+          return unsupported("waiting on the writable end of a future");
+        }
+        if (h.kind !== "subtask" && h.kind !== "future-readable" && h.kind !== "stream-readable") {
           throw wrongHandle((w as number) >>> 0, "waitable", h);
         }
         join(h, (si as number) === 0 ? undefined : getSet(si as number));

@@ -82,6 +82,8 @@ export interface HandleOps {
   liftFuture?(i: number): unknown;
   /** Lower what stands for a future on the other side as a readable end: its index. */
   lowerFuture?(v: unknown): number;
+  /** Lower what stands for a stream on the other side as a readable end: its index. */
+  lowerStream?(t: InterfaceType, v: unknown): number;
 }
 
 /** The largest byte length a string may have (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH`). */
@@ -342,6 +344,12 @@ export class AbiContext {
   #lowerFuture(t: InterfaceType, v: unknown): number {
     const ops = this.#handles(t);
     return ops.lowerFuture === undefined ? unsupportedType(t) : ops.lowerFuture(v);
+  }
+
+  /** A stream from the other side as a readable end's handle index. */
+  #lowerStream(t: InterfaceType, v: unknown): number {
+    const ops = this.#handles(t);
+    return ops.lowerStream === undefined ? unsupportedType(t) : ops.lowerStream(t, v);
   }
 
   /** An error context as a handle index (`lower_error_context`). */
@@ -815,6 +823,9 @@ export class AbiContext {
       case "future":
         this.#dv().setUint32(p, this.#lowerFuture(t, v), true);
         return;
+      case "stream":
+        this.#dv().setUint32(p, this.#lowerStream(t, v), true);
+        return;
       default:
         return unsupportedType(t);
     }
@@ -983,6 +994,9 @@ export class AbiContext {
         return;
       case "future":
         out.push(this.#lowerFuture(t, v) | 0);
+        return;
+      case "stream":
+        out.push(this.#lowerStream(t, v) | 0);
         return;
       default:
         return unsupportedType(t);

@@ -11,7 +11,7 @@
 import { Trap } from "./trap.ts";
 
 /** Event codes (CanonicalABI.md, `EventCode`). */
-export const EVENT = { NONE: 0, SUBTASK: 1, FUTURE_READ: 4 } as const;
+export const EVENT = { NONE: 0, SUBTASK: 1, STREAM_READ: 2, FUTURE_READ: 4 } as const;
 
 /** Subtask states (CanonicalABI.md, `Subtask.State`). */
 export const SUBTASK = { STARTED: 1, RETURNED: 2 } as const;

@@ -93,6 +93,11 @@ interface Live {
   readonly broken: false;
   readonly component: Component;
   readonly instance: ComponentInstance;
+  /**
+   * Why a call on it was skipped, if one was: what the script calls on it
+   * afterwards expects the state that call would have left, so it is skipped too.
+   */
+  skipped?: string;
 }
 
 type Slot = Live | Broken;
@@ -383,10 +388,16 @@ class WastRunner {
       throw new Fail(`\`${name}\` takes ${type.params.length} arguments, got ${argNodes.length}`);
     }
     const args = argNodes.map((n, k) => readValue(n, type.params[k].type));
+    if (slot.skipped !== undefined) {
+      throw new Skip(`an earlier call on this instance was skipped (${slot.skipped})`);
+    }
     try {
       return { value: fn(...args), type };
     } catch (e) {
-      if (e instanceof UnsupportedError) throw new Skip(`unsupported: ${e.message}`);
+      if (e instanceof UnsupportedError) {
+        slot.skipped = `unsupported: ${e.message}`;
+        throw new Skip(slot.skipped);
+      }
       throw e;
     }
   }

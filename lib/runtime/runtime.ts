@@ -671,10 +671,21 @@ export class Runtime implements ResourceScope {
     };
     const f = async
       ? (...args: unknown[]) =>
-        this.#queue.run(async () => {
-          let result: unknown;
-          await this.#runLiftedAsync(ft, func, o, values(args), (r) => result = r, cx);
-          return settle(result);
+        new Promise<unknown>((resolve, reject) => {
+          // the caller gets the result when the task returns it (`task.return`), while an async
+          // callee may go on (reading a stream, writing a future); the next call waits for the end
+          let delivered = false;
+          const deliver = (r: unknown) => {
+            delivered = true;
+            try {
+              resolve(settle(r));
+            } catch (e) {
+              reject(e);
+            }
+          };
+          this.#queue.run(() => this.#runLiftedAsync(ft, func, o, values(args), deliver, cx))
+            // a trap after the task returned poisons the instance: the next call says so
+            .catch((e) => delivered ? undefined : reject(e));
         })
       : (...args: unknown[]) => {
         let result: unknown;

@@ -19,6 +19,15 @@ import { isWasmException, jsTag, Trap } from "./trap.ts";
 /** A value that can satisfy a core import. */
 export type CoreValue = WebAssembly.ExportValue | WebAssembly.Global;
 
+/** The runtime intrinsics adapter modules import (see `ImportBinding`). */
+export type IntrinsicKind =
+  | "transfer-own"
+  | "transfer-borrow"
+  | "transfer-error-context"
+  | "call-enter"
+  | "call-exit"
+  | "call-end";
+
 /** What the host supplies for the nodes wasmfuse cannot make itself. */
 export interface CoreHost {
   /**
@@ -43,15 +52,7 @@ export interface CoreHost {
   traps?(trapOf: (e: unknown) => unknown): void;
 
   /** A runtime intrinsic adapters call: handle transfers and call scopes. */
-  intrinsic?(
-    kind:
-      | "transfer-own"
-      | "transfer-borrow"
-      | "transfer-error-context"
-      | "call-enter"
-      | "call-exit"
-      | "call-end",
-  ): CoreValue;
+  intrinsic?(kind: IntrinsicKind): CoreValue;
 
   /** The core module bound to an imported module (`module.kind === "import"`). */
   importedModule?(instance: InstanceId): WebAssembly.Module;

@@ -22,6 +22,7 @@ import {
 import { Trap } from "./trap.ts";
 import { errorContextAt, type ErrorContextHandle } from "./error_context.ts";
 import type { HandleOps } from "./values.ts";
+import type { IntrinsicKind } from "./core.ts";
 
 /** What the handles need of the runtime. */
 export interface HandleHost {
@@ -183,15 +184,7 @@ export class Handles {
    * @param kind Which.
    * @returns The function.
    */
-  intrinsic(
-    kind:
-      | "transfer-own"
-      | "transfer-borrow"
-      | "transfer-error-context"
-      | "call-enter"
-      | "call-exit"
-      | "call-end",
-  ): (...a: number[]) => number | undefined {
+  intrinsic(kind: IntrinsicKind): (...a: number[]) => number | undefined {
     switch (kind) {
       case "transfer-own":
         return (h, src, dst, resource) => {

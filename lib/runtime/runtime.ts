@@ -22,7 +22,7 @@ import type {
 import { type FlatSignature, flattenAsyncFuncType, flattenFuncType, some } from "../types/abi.ts";
 import { LinkError } from "../types/errors.ts";
 import type { InterfaceType, TypeFunc, TypeHandle, TypeResource } from "../types/model.ts";
-import type { CompiledModules, CoreValue } from "./core.ts";
+import type { CompiledModules, CoreValue, IntrinsicKind } from "./core.ts";
 import {
   addJsNames,
   callForResult,
@@ -215,15 +215,7 @@ export class Runtime implements ResourceScope {
    * @param kind Which.
    * @returns The function.
    */
-  intrinsic(
-    kind:
-      | "transfer-own"
-      | "transfer-borrow"
-      | "transfer-error-context"
-      | "call-enter"
-      | "call-exit"
-      | "call-end",
-  ): (...a: number[]) => number | undefined {
+  intrinsic(kind: IntrinsicKind): (...a: number[]) => number | undefined {
     return this.handles.intrinsic(kind);
   }
 

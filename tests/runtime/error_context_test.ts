@@ -3,21 +3,14 @@
 import assert from "node:assert/strict";
 import { instantiate, LinkError } from "../../mod.ts";
 import { wat } from "../_wat.ts";
+import { LIBC } from "../_libc.ts";
 import { assertTrap, fns } from "../_trap.ts";
 
 /** A component making error contexts; `encoding` is the string encoding of all its options. */
 function component(encoding: "utf8" | "utf16") {
   const enc = `string-encoding=${encoding}`;
   return `(component
-  (core module $libc
-    (memory (export "mem") 1)
-    (global $bump (mut i32) (i32.const 1024))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $p i32)
-      (local.set $p (global.get $bump))
-      (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
-      (local.get $p)))
-  (core instance $libc (instantiate $libc))
+  ${LIBC}
   (core func $new (canon error-context.new (memory $libc "mem") ${enc}))
   (core func $msg (canon error-context.debug-message (memory $libc "mem")
     (realloc (func $libc "realloc")) ${enc}))
@@ -109,17 +102,6 @@ Deno.test("error-context.new needs a memory, error-context.debug-message a memor
     /^canon error-context.debug-message needs a `realloc` option/,
   );
 });
-
-/** A bump allocator and its memory (`$libc`), for the components below. */
-const LIBC = `(core module $libc
-    (memory (export "mem") 1)
-    (global $bump (mut i32) (i32.const 1024))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $p i32)
-      (local.set $p (global.get $bump))
-      (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
-      (local.get $p)))
-  (core instance $libc (instantiate $libc))`;
 
 /**
  * `$maker` makes error contexts; `$reader` gets them through a fused adapter and

@@ -4,21 +4,14 @@
 import assert from "node:assert/strict";
 import { instantiate, UnsupportedError } from "../../mod.ts";
 import { wat } from "../_wat.ts";
+import { LIBC } from "../_libc.ts";
 import { COMPOSED } from "./_jspi.ts";
 
 /** One component: `run(x)` is sleep-add(sleep-add(x)); `fetch-len(url)` passes a string to the host. */
 const SINGLE = `(component
   (import "sleep-add" (func $sa (param "x" u32) (result u32)))
   (import "fetch-len" (func $fl (param "url" string) (result u32)))
-  (core module $libc
-    (memory (export "mem") 1)
-    (global $bump (mut i32) (i32.const 1024))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $p i32)
-      (local.set $p (global.get $bump))
-      (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
-      (local.get $p)))
-  (core instance $libc (instantiate $libc))
+  ${LIBC}
   (core func $sa (canon lower (func $sa)))
   (core func $fl (canon lower (func $fl) (memory $libc "mem")))
   (core module $main

@@ -20,7 +20,7 @@
  */
 export { Trap } from "./trap.ts";
 export { compileModules, instantiateCore } from "./core.ts";
-export type { CompiledModules, CoreHost, CoreInstances, CoreValue } from "./core.ts";
+export type { CompiledModules, CoreHost, CoreInstances, CoreValue, IntrinsicKind } from "./core.ts";
 export type { GuardEntry, GuardPlan } from "./guard.ts";
 export { compile, Component, instantiate } from "./instance.ts";
 export type {

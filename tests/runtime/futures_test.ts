@@ -170,3 +170,50 @@ Deno.test("a component reads a future the host gives: the value of its Promise, 
   // anything but a Promise is refused before it enters
   await assert.rejects(readIt(5 as unknown as Promise<number>), /expected a Promise/);
 });
+
+/**
+ * `read-late(f)` YIELDs once before it reads the future the host gives, so
+ * the host's Promise has settled by then: `future.read` completes at once
+ * (COMPLETED, 0) and the value is returned; a rejected one reads DROPPED (1),
+ * returned as 1000 + 1.
+ */
+const READS_LATE = `(component
+  (type $f (future u32))
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core func $read (canon future.read $f async (memory $mem "mem")))
+  (core func $dropr (canon future.drop-readable $f))
+  (core func $return (canon task.return (result u32)))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "read" (func $read (param i32 i32) (result i32)))
+    (import "" "dropr" (func $dropr (param i32)))
+    (import "" "return" (func $return (param i32)))
+    (global $r (mut i32) (i32.const 0))
+    (func (export "read-late") (param $r i32) (result i32)
+      (global.set $r (local.get $r))
+      ;; YIELD
+      (i32.const 1))
+    (func (export "cb") (param i32 i32 i32) (result i32)
+      (local $st i32)
+      (local.set $st (call $read (global.get $r) (i32.const 16)))
+      (call $dropr (global.get $r))
+      (call $return
+        (if (result i32) (i32.eqz (local.get $st))
+          (then (i32.load (i32.const 16)))
+          (else (i32.add (i32.const 1000) (local.get $st)))))
+      (i32.const 0)))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "read" (func $read)) (export "dropr" (func $dropr))
+    (export "return" (func $return))))))
+  (func (export "read-late") async (param "f" $f) (result u32)
+    (canon lift (core func $m "read-late") async (callback (core func $m "cb")))))`;
+
+Deno.test("future.read of a host Promise that has settled completes at once (COMPLETED, or DROPPED)", async () => {
+  const { exports } = await instantiate(await wat(READS_LATE), {}, { async: true });
+  const readLate = exports["read-late"] as (f: Promise<number>) => Promise<number>;
+  assert.equal(await readLate(Promise.resolve(42)), 42);
+  const rejected = Promise.reject(new Error("no"));
+  rejected.catch(() => {});
+  assert.equal(await readLate(rejected), 1001);
+});

@@ -105,9 +105,6 @@ const MAX_INSTANCE_NESTING = 100;
 
 /** The names of features the synchronous component model does not cover. */
 function unsupportedFeature(kind: string): string {
-  if (kind.startsWith("stream.")) return "streams";
-  if (kind.startsWith("future.")) return "futures";
-  if (kind.startsWith("error-context.")) return "error-context";
   if (kind.startsWith("thread.") && kind !== "thread.yield") return "threads";
   return "async";
 }
@@ -1534,8 +1531,23 @@ export class Inliner {
         c.kind === "future.drop-writable" || c.kind === "stream.read") &&
       "type" in c && typeof c.type === "number"
     ) {
-      // the value type, for the runtime to read what `future.write` writes
+      // the element type, with which the runtime copies values through memory
       const t = typeAt(frame, c.type) as { readonly element?: InterfaceType };
+      const copies = c.kind === "future.write" || c.kind === "future.read" ||
+        c.kind === "stream.read";
+      if (copies && t.element !== undefined && options?.memory === undefined) {
+        throw new LinkError(
+          `canon ${c.kind} needs a \`memory\` option: the value is copied through it`,
+        );
+      }
+      if (
+        (c.kind === "future.read" || c.kind === "stream.read") && t.element !== undefined &&
+        containsMemoryValues(t.element) && options?.realloc === undefined
+      ) {
+        throw new LinkError(
+          `canon ${c.kind} needs a \`realloc\` option: the value holds strings or lists`,
+        );
+      }
       builtin = {
         name: c.kind,
         ...(t.element === undefined ? {} : { element: t.element }),

@@ -25,16 +25,16 @@ export interface SharedFuture {
   reader: "guest" | "host";
   /** Who writes: a component (`future.write`), or the host (a Promise it gave). */
   writer: "guest" | "host";
-  /** Whether a value was written, or the writable end dropped without one. */
+  /** Whether a value was written, or (for a host's Promise) it rejected. */
   state: "open" | "written" | "dropped";
-  /** The value written by the host, until a component reads it. */
+  /** The value the host's Promise resolved to, until a component reads it. */
   value?: unknown;
   /** Called when the host's Promise settles (a read is waiting). */
   onSettle?: () => void;
-  /** The host's Promise, once the host holds the readable end. */
+  /** The host's Promise of the value: the one it gave, or the one made when it took the readable end. */
   promise?: Promise<unknown>;
+  /** Resolves the Promise made for the host (`future.write`). */
   resolve?: (v: unknown) => void;
-  reject?: (e: unknown) => void;
 }
 
 /** An end of a future, as a handle in a table (a readable end may join a waitable set). */
@@ -64,7 +64,7 @@ export function newFuture(): [FutureEnd, FutureEnd] {
  * @returns The readable end.
  */
 export function hostFuture(p: Promise<unknown>): FutureEnd {
-  const shared: SharedFuture = { reader: "guest", writer: "host", state: "open" };
+  const shared: SharedFuture = { reader: "guest", writer: "host", state: "open", promise: p };
   p.then((v) => {
     shared.state = "written";
     shared.value = v;
@@ -119,17 +119,15 @@ export function readFuture(r: FutureEnd, async: boolean, store: (v: unknown) => 
 }
 
 /**
- * The host takes a readable end: the Promise of its value.
+ * The host takes a readable end: the Promise of its value (the host's own,
+ * when the host wrote the future).
  * @param end The readable end.
  * @returns The Promise.
  */
 export function hostReads(end: FutureEnd): Promise<unknown> {
   const f = end.shared;
   f.reader = "host";
-  f.promise ??= new Promise((resolve, reject) => {
-    f.resolve = resolve;
-    f.reject = reject;
-  });
+  f.promise ??= new Promise((resolve) => f.resolve = resolve);
   return f.promise;
 }
 
@@ -138,10 +136,14 @@ export function hostReads(end: FutureEnd): Promise<unknown> {
  * @param end The writable end.
  * @param read Reads the value from the writer's memory.
  * @returns `COMPLETED`.
+ * @throws {Trap} When a value was written already (CanonicalABI.md: the end is done).
  * @throws {UnsupportedError} When a component holds the readable end.
  */
 export function writeFuture(end: FutureEnd, read: () => unknown): number {
   const f = end.shared;
+  if (f.state === "written") {
+    throw new Trap("cannot write to future after previous write succeeded");
+  }
   if (f.reader !== "host") {
     throw new UnsupportedError(
       "`future.write` to a future whose readable end a component holds is not supported yet " +
@@ -149,8 +151,10 @@ export function writeFuture(end: FutureEnd, read: () => unknown): number {
       "futures",
     );
   }
+  // (read first: a value out of bounds traps with nothing written)
+  const v = read();
   f.state = "written";
-  f.resolve!(read());
+  f.resolve!(v);
   return COPY.COMPLETED;
 }
 

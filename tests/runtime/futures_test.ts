@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { instantiate, UnsupportedError } from "../../mod.ts";
 import { wat } from "../_wat.ts";
-import { fns } from "../_trap.ts";
+import { assertTrap, fns } from "../_trap.ts";
 
 /**
  * `later()` makes a future of u32 and returns its readable end (the writable
@@ -53,6 +53,8 @@ Deno.test("a future a component returns is a Promise at the host, resolved by fu
   assert.equal(settled, false, "nothing written yet");
   assert.equal(e.fulfil(42), 0, "COMPLETED");
   assert.equal(await p, 42);
+  // a second write to the same future traps (its end is done), nothing written
+  assertTrap(() => e.fulfil(43), "cannot write to future after previous write succeeded");
 });
 
 Deno.test("dropping a future's writable end unwritten traps; a future a component reads is not supported yet", async () => {
@@ -216,4 +218,41 @@ Deno.test("future.read of a host Promise that has settled completes at once (COM
   const rejected = Promise.reject(new Error("no"));
   rejected.catch(() => {});
   assert.equal(await readLate(rejected), 1001);
+});
+
+Deno.test("a future the host gave, handed back to the host, is the host's own Promise", async () => {
+  const { exports } = await instantiate(
+    await wat(`(component
+  (type $f (future u32))
+  (core module $M (func (export "echo") (param i32) (result i32) (local.get 0)))
+  (core instance $m (instantiate $M))
+  (func (export "echo") (param "f" $f) (result $f) (canon lift (core func $m "echo"))))`),
+  );
+  const p = Promise.resolve(5);
+  assert.equal((exports.echo as (f: Promise<number>) => Promise<number>)(p), p);
+});
+
+Deno.test("copying a future's or a stream's value needs a memory, and a realloc to read strings", async () => {
+  const { LinkError } = await import("../../mod.ts");
+  const refused = async (canon: string, message: RegExp) => {
+    await assert.rejects(
+      instantiate(
+        await wat(`(component
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (type $f (future u32))
+  (type $fs (future string))
+  (type $s (stream u8))
+  (core func ${canon}))`),
+      ),
+      (e) => e instanceof LinkError && message.test(e.message),
+    );
+  };
+  await refused("(canon future.write $f)", /^canon future\.write needs a `memory` option/);
+  await refused("(canon future.read $f async)", /^canon future\.read needs a `memory` option/);
+  await refused("(canon stream.read $s async)", /^canon stream\.read needs a `memory` option/);
+  await refused(
+    `(canon future.read $fs async (memory $mem "mem"))`,
+    /^canon future\.read needs a `realloc` option: the value holds strings or lists/,
+  );
 });

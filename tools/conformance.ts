@@ -53,6 +53,7 @@ function skipReason(message: string): string {
   const reason = m ? m[1] : message;
   return reason.replace(/`[^`]*` of component instance \d+/, "`resource.*` built-ins")
     .replace(/for `(own|borrow)[^`]*` values/, "for handle values")
+    .replace(/for `(stream|future)[^`]*` values/, "for $1 values")
     .replace(/for `[^`]*` values/, "for string/list values").slice(0, 160);
 }
 

@@ -8,7 +8,7 @@
  */
 
 import { UnsupportedError } from "../types/errors.ts";
-import { type HandleTable, TASK_RULES, wrongHandle } from "./tasks.ts";
+import { handleOf, type HandleTable, TASK_RULES } from "./tasks.ts";
 import { Trap } from "./trap.ts";
 import { nextEvent, takeEvent, type WaitableSet } from "./waitables.ts";
 
@@ -17,10 +17,7 @@ const MAX_YIELDS = 1_000_000;
 
 /** The waitable set a `WAIT` code names. */
 function waitSet(table: HandleTable, packed: number): WaitableSet {
-  const i = packed >>> 4;
-  const h = table.get(i);
-  if (h.kind !== "waitable-set") throw wrongHandle(i, "waitable set", h);
-  return h;
+  return handleOf(table, packed >>> 4, "waitable-set");
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 
 import type { Handle, HandleTable } from "./tasks.ts";
-import { wrongHandle } from "./tasks.ts";
+import { handleOf } from "./tasks.ts";
 
 /**
  * An error context at the host: what a component made with
@@ -48,9 +48,7 @@ export type ErrorContextHandle = Handle & { readonly kind: "error-context" };
  * @returns Its entry.
  */
 export function errorContextAt(table: HandleTable, i: number): ErrorContextHandle {
-  const h = table.get(i);
-  if (h.kind !== "error-context") throw wrongHandle(i, "error context", h);
-  return h;
+  return handleOf(table, i, "error-context");
 }
 
 /** The host object of each entry, made once (one entry, one object). */

@@ -15,7 +15,7 @@ import { Trap } from "./trap.ts";
 import type { CoreValue } from "./core.ts";
 import { parseAnnotated, pascalCase } from "./host.ts";
 import type { ComponentFunction } from "./instance.ts";
-import { type HandleTable, type ResourceHandle, wrongHandle } from "./tasks.ts";
+import { handleOf, type HandleTable, type ResourceHandle } from "./tasks.ts";
 import { camelCase } from "./js_values.ts";
 import type { HandleOps } from "./values.ts";
 import { errorContextAt, fromHost, toHost } from "./error_context.ts";
@@ -270,8 +270,7 @@ export class HostResources {
       // the readable end leaves the table: the host holds it, as a Promise of the value
       liftFuture: (i) => {
         const table = this.#scope.table(inst);
-        const h = table.get(i);
-        if (h.kind !== "future-readable") throw wrongHandle(i, "readable end of a future", h);
+        const h = handleOf(table, i, "future-readable");
         if (h.set !== undefined) throw new Trap("cannot lift future while it's in a waitable set");
         table.remove(i);
         return hostReads(h);

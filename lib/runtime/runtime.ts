@@ -42,14 +42,7 @@ import type {
   ExportedType,
   InstantiateOptions,
 } from "./instance.ts";
-import {
-  HandleTable,
-  type ResourceHandle,
-  SUBTASK_RETURNED,
-  type Task,
-  TASK_RULES,
-  Tasks,
-} from "./tasks.ts";
+import { HandleTable, type ResourceHandle, type Task, TASK_RULES, Tasks } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
 import { isWasmException, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
@@ -401,14 +394,13 @@ export class Runtime implements ResourceScope {
             f.value = 1;
           }
         }
-        return o.async ? SUBTASK_RETURNED : out;
+        return o.async ? SUBTASK.RETURNED : out;
       };
       let r: unknown;
       try {
         r = result === undefined ? fn(...values) : callForResult(fn, values, result.ok);
         if (!(r instanceof Promise)) return finish(r);
-        if (subtasks) return this.#subtask(inst, r, fn, result, finish, fail);
-        if (!suspends) {
+        if (!suspends && !subtasks) {
           returned = true;
           throw new TypeError(
             "a host import returned a Promise: instantiate with `{ async: true }` (JSPI) and " +
@@ -418,10 +410,12 @@ export class Runtime implements ResourceScope {
       } catch (e) {
         return fail(e);
       }
-      // the caller is suspended until the host's Promise settles
+      // what the Promise stands for (a function's own `result` as for a returned value)
       const settled = result === undefined
         ? r
         : r.then((v) => resultOfValue(fn, v, result.ok), resultOfThrown);
+      if (subtasks) return this.#subtask(inst, settled, finish, fail);
+      // the caller is suspended until the host's Promise settles
       return settled.then((v) => {
         try {
           return finish(v);
@@ -443,17 +437,12 @@ export class Runtime implements ResourceScope {
    */
   #subtask(
     inst: ComponentInstanceId,
-    r: Promise<unknown>,
-    fn: ComponentFunction,
-    result: { readonly ok?: InterfaceType } | undefined,
+    settled: Promise<unknown>,
     finish: (v: unknown) => CoreNum | undefined,
     fail: (e: unknown) => never,
   ): number {
     const s = newSubtask();
     s.index = this.table(inst).add(s);
-    const settled = result === undefined
-      ? r
-      : r.then((v) => resultOfValue(fn, v, result.ok), resultOfThrown);
     settled.then((v) => finish(v)).then(
       () => resolveSubtask(s),
       (e) => {
@@ -749,13 +738,13 @@ export class Runtime implements ResourceScope {
       if (!async) {
         try {
           this.#runLifted(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx);
-          return lo.async ? SUBTASK_RETURNED : out;
+          return lo.async ? SUBTASK.RETURNED : out;
         } finally {
           release();
         }
       }
       return this.#runLiftedAsync(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx)
-        .then(() => lo.async ? SUBTASK_RETURNED : out)
+        .then(() => lo.async ? SUBTASK.RETURNED : out)
         .finally(release);
     };
   }

@@ -62,7 +62,10 @@ export const TASK_RULES = {
 /** The largest handle index (CanonicalABI.md, `Table.MAX_LENGTH`). */
 const MAX_HANDLE = 2 ** 28 - 1;
 
-/** A handle table entry: an own handle to a resource, a waitable set, or an error context. */
+/**
+ * A handle table entry: a resource handle, a waitable set, a subtask, an
+ * end of a future or stream, or an error context.
+ */
 export type Handle =
   | ResourceHandle
   | WaitableSet
@@ -131,21 +134,38 @@ export class HandleTable {
   }
 }
 
+/** What each kind of handle is called in trap messages. */
+const KIND_NAMES: Record<Handle["kind"], string> = {
+  resource: "guest-defined resource",
+  "waitable-set": "waitable set",
+  subtask: "subtask",
+  "future-readable": "readable end of a future",
+  "future-writable": "writable end of a future",
+  "stream-readable": "readable end of a stream",
+  "error-context": "error context",
+};
+
 /** What a handle is, in trap messages. */
 export function handleKind(h: Handle): string {
-  return h.kind === "resource"
-    ? "guest-defined resource"
-    : h.kind === "waitable-set"
-    ? "waitable set"
-    : h.kind === "subtask"
-    ? "subtask"
-    : h.kind === "future-readable"
-    ? "readable end of a future"
-    : h.kind === "future-writable"
-    ? "writable end of a future"
-    : h.kind === "stream-readable"
-    ? "readable end of a stream"
-    : "error context";
+  return KIND_NAMES[h.kind];
+}
+
+/**
+ * The handle at index `i` of a table, when it is of `kind`.
+ * @param table The table.
+ * @param i The index (an unsigned 32-bit value).
+ * @param kind The kind it must be.
+ * @returns The handle.
+ * @throws {Trap} `unknown handle index`, or the wrong type.
+ */
+export function handleOf<K extends Handle["kind"]>(
+  table: HandleTable,
+  i: number,
+  kind: K,
+): Handle & { readonly kind: K } {
+  const h = table.get(i);
+  if (h.kind !== kind) throw wrongHandle(i, KIND_NAMES[kind], h);
+  return h as Handle & { readonly kind: K };
 }
 
 /** The trap for a handle of the wrong kind. */
@@ -291,9 +311,6 @@ export interface TaskHost {
   readonly asyncMode: boolean;
 }
 
-/** The subtask states an async lower returns (CanonicalABI.md, `Subtask.State`). */
-export const SUBTASK_RETURNED = 2;
-
 /**
  * A task or async built-in as a core function.
  * @param host The runtime.
@@ -310,27 +327,9 @@ export function taskBuiltin(
     if (!host.mayLeave(inst)) throw new Trap(RULES.cannotLeave);
   };
   const table = () => host.table(inst);
-  const getSet = (i: number) => {
-    const h = table().get(i >>> 0);
-    if (h.kind !== "waitable-set") throw wrongHandle(i >>> 0, "waitable set", h);
-    return h;
-  };
-  const getFutureEnd = (i: number, kind: FutureEnd["kind"]) => {
-    const h = table().get(i >>> 0);
-    if (h.kind !== kind) {
-      throw wrongHandle(
-        i >>> 0,
-        kind === "future-writable" ? "writable end of a future" : "readable end of a future",
-        h,
-      );
-    }
-    return h;
-  };
-  const getErrorContext = (i: number) => {
-    const h = table().get(i >>> 0);
-    if (h.kind !== "error-context") throw wrongHandle(i >>> 0, "error context", h);
-    return h;
-  };
+  const get = <K extends Handle["kind"]>(i: CoreNum, kind: K) =>
+    handleOf(table(), (i as number) >>> 0, kind);
+  const getSet = (i: number) => get(i, "waitable-set");
   const unsupported = (feature: string) => {
     throw new UnsupportedError(
       `\`${b.name}\` is not supported: wasmfuse runs every call to completion, without ${feature}`,
@@ -421,8 +420,7 @@ export function taskBuiltin(
       const cx = b.options === undefined ? undefined : host.context(b.options);
       return (w, ptr) => {
         mayLeave();
-        const end = getFutureEnd(w as number, "future-writable");
-        return writeFuture(end, () => {
+        return writeFuture(get(w, "future-writable"), () => {
           if (t === undefined) return undefined;
           if (cx === undefined) throw new Error("future.write of a value needs a memory");
           const l = cx.layout(t);
@@ -438,8 +436,7 @@ export function taskBuiltin(
       const async = b.options?.async === true;
       return (r, ptr) => {
         mayLeave();
-        const end = getFutureEnd(r as number, "future-readable");
-        return readFuture(end, async, (v) => {
+        return readFuture(get(r, "future-readable"), async, (v) => {
           if (t === undefined) return;
           if (cx === undefined) throw new Error("future.read of a value needs a memory");
           const l = cx.layout(t);
@@ -452,8 +449,7 @@ export function taskBuiltin(
     case "future.drop-readable":
       return (r) => {
         mayLeave();
-        const end = getFutureEnd(r as number, "future-readable");
-        join(end, undefined);
+        join(get(r, "future-readable"), undefined);
         table().remove((r as number) >>> 0);
         return undefined;
       };
@@ -468,10 +464,7 @@ export function taskBuiltin(
       }
       return (r, ptr, n) => {
         mayLeave();
-        const h = table().get((r as number) >>> 0);
-        if (h.kind !== "stream-readable") {
-          throw wrongHandle((r as number) >>> 0, "readable end of a stream", h);
-        }
+        const h = get(r, "stream-readable");
         const count = (n as number) >>> 0;
         const p = cx!.ptr(ptr);
         cx!.check(p, 1, count, RULES.unaligned, RULES.outOfBounds);
@@ -481,10 +474,7 @@ export function taskBuiltin(
     case "stream.drop-readable":
       return (r) => {
         mayLeave();
-        const h = table().get((r as number) >>> 0);
-        if (h.kind !== "stream-readable") {
-          throw wrongHandle((r as number) >>> 0, "readable end of a stream", h);
-        }
+        const h = get(r, "stream-readable");
         join(h, undefined);
         table().remove((r as number) >>> 0);
         dropStream(h);
@@ -493,7 +483,7 @@ export function taskBuiltin(
     case "future.drop-writable":
       return (w) => {
         mayLeave();
-        dropWritable(getFutureEnd(w as number, "future-writable"));
+        dropWritable(get(w, "future-writable"));
         table().remove((w as number) >>> 0);
         return undefined;
       };
@@ -514,7 +504,7 @@ export function taskBuiltin(
       const cx = host.context(b.options);
       return (i, retptr) => {
         mayLeave();
-        const h = getErrorContext(i as number);
+        const h = get(i, "error-context");
         const p = cx.ptr(retptr);
         cx.check(p, cx.ptrSize, 2 * cx.ptrSize, RULES.unaligned, RULES.outOfBounds);
         cx.store("string", h.message, p);
@@ -524,7 +514,7 @@ export function taskBuiltin(
     case "error-context.drop":
       return (i) => {
         mayLeave();
-        getErrorContext(i as number);
+        get(i, "error-context");
         table().remove((i as number) >>> 0);
         return undefined;
       };
@@ -586,17 +576,14 @@ export function taskBuiltin(
     case "subtask.drop":
       return (i) => {
         mayLeave();
-        const h = table().get((i as number) >>> 0);
-        if (h.kind !== "subtask") throw wrongHandle((i as number) >>> 0, "subtask", h);
-        checkDroppable(h);
+        checkDroppable(get(i, "subtask"));
         table().remove((i as number) >>> 0);
         return undefined;
       };
     case "subtask.cancel":
       return (i) => {
         mayLeave();
-        const h = table().get((i as number) >>> 0);
-        if (h.kind !== "subtask") throw wrongHandle((i as number) >>> 0, "subtask", h);
+        get(i, "subtask");
         return unsupported("cancellation");
       };
     default:

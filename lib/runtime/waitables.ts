@@ -1,9 +1,12 @@
 /**
  * Waitables and waitable sets (CanonicalABI.md, `Waitable`, `WaitableSet`,
- * `Subtask`): a subtask is an async-lowered call to a host function whose
- * Promise is still pending; it joins a waitable set, and the set's owner
- * polls it or waits on it (through JSPI: the waiting component is
- * suspended) for the event its resolution makes, `(SUBTASK, index, state)`.
+ * `Subtask`). A waitable is a subtask (an async-lowered call to a host
+ * function whose Promise is still pending) or the readable end of a future
+ * or stream the host writes (futures.ts, streams.ts). It joins a waitable
+ * set, and the set's owner polls it or waits on it (through JSPI: the
+ * waiting component is suspended) for the event it makes: `(SUBTASK, index,
+ * state)`, `(FUTURE_READ, index, result)`, `(STREAM_READ, index, result |
+ * count << 4)`.
  *
  * @module
  */

@@ -433,3 +433,26 @@ Deno.test("a component waits for another that waits for an async host function (
   assert.deepEqual(await Promise.all([run(1, 2), run(3, 4)]), [1003, 1007]);
   assert.deepEqual(log, ["host", "host", "host"]);
 });
+
+Deno.test("a trap after an async export returned its result poisons the instance: the next call says so", async () => {
+  const { Trap } = await import("../../mod.ts");
+  // returns 7 (task.return), then its callback traps on the YIELD's resumption
+  const { exports } = await instantiate(
+    await wat(`(component
+  (core func $return (canon task.return (result u32)))
+  (core module $M
+    (import "" "return" (func $return (param i32)))
+    (func (export "f") (result i32) (call $return (i32.const 7)) (i32.const 1))
+    (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+  (core instance $m (instantiate $M (with "" (instance (export "return" (func $return))))))
+  (func (export "f") async (result u32) (canon lift (core func $m "f") async (callback (core func $m "cb")))))`),
+    {},
+    { async: true },
+  );
+  const f = exports.f as () => Promise<number>;
+  assert.equal(await f(), 7);
+  await assert.rejects(
+    f(),
+    (e) => e instanceof Trap && e.message === "cannot enter component instance",
+  );
+});

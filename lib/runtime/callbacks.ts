@@ -10,7 +10,7 @@
 import { UnsupportedError } from "../types/errors.ts";
 import { handleOf, type HandleTable, TASK_RULES } from "./tasks.ts";
 import { Trap } from "./trap.ts";
-import { nextEvent, takeEvent, type WaitableSet } from "./waitables.ts";
+import type { WaitableSet } from "./waitables.ts";
 
 /** Consecutive YIELDs of an async callback before it is taken to wait forever. */
 const MAX_YIELDS = 1_000_000;
@@ -63,34 +63,28 @@ export function callbackLoop(
 }
 
 /**
- * Drive a callback in an async instance: `WAIT` takes the set's next event
- * (waiting for one, as the subtask of an async host function resolves),
- * `YIELD` lets the host's pending work run first (a timer's turn), and the
- * callback runs through JSPI (it may suspend).
- * @param cb The callback, through `WebAssembly.promising`.
+ * What a callback's code asks for, in an async instance (see `Runtime.#drive`).
  * @param table The instance's handle table.
  * @param packed The code the core function returned.
+ * @returns `exit`, `yield`, or the waitable set to wait on.
  * @throws {Trap} For an unknown code or a `WAIT` on what is not a waitable set.
  */
-export async function callbackLoopAsync(
-  cb: (...a: number[]) => Promise<unknown>,
+export function callbackStep(
   table: HandleTable,
   packed: number,
-): Promise<void> {
-  for (;;) {
-    const code = packed & 0xf;
-    if (code === 0) return; // EXIT
-    if (code === 1) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      packed = await cb(0, 0, 0) as number;
-      continue;
-    }
-    if (code === 2) {
-      const set = waitSet(table, packed);
-      const [event, index, payload] = takeEvent(set) ?? await nextEvent(set);
-      packed = await cb(event, index, payload) as number;
-      continue;
-    }
-    throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
-  }
+): "exit" | "yield" | WaitableSet {
+  const code = packed & 0xf;
+  if (code === 0) return "exit";
+  if (code === 1) return "yield";
+  if (code === 2) return waitSet(table, packed);
+  throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
+}
+
+/**
+ * A turn of the host's event loop: what a `YIELD` waits for, so that timers
+ * and I/O (and the tasks they wake) run before the yielding task goes on.
+ * @returns The Promise of the next turn.
+ */
+export function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

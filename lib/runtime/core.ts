@@ -41,6 +41,8 @@ export interface CoreHost {
    * function, with JSPI): it is imported as a `WebAssembly.Suspending`.
    */
   suspends?(def: CoreDef): boolean;
+  /** Told when a suspending host function is called: the Promise JSPI waits for. */
+  suspend?(p: unknown): Promise<unknown>;
 
   /** The string transcoder an adapter module imports. */
   transcoder?(binding: ImportBinding & { kind: "transcode" }): CoreValue;
@@ -49,7 +51,7 @@ export interface CoreHost {
   flags?(flags: readonly WebAssembly.Global[]): void;
 
   /** Called with {@link CoreInstances.trapOf}, before anything runs. */
-  traps?(trapOf: (e: unknown) => unknown): void;
+  traps?(trapOf: (e: unknown) => unknown, recorded: () => unknown): void;
 
   /** A runtime intrinsic adapters call: handle transfers and call scopes. */
   intrinsic?(kind: IntrinsicKind): CoreValue;
@@ -147,16 +149,21 @@ export function instantiateCore(
   // host functions are called from wasm through trampolines, and an adapter
   // names its trap before its `unreachable`: an engine trap, unlike a thrown
   // JS error, unwinds every wasm frame, `catch_all` or not
-  const guards = new Guards(compiled.guards, (e) => {
-    if ("def" in e.source) return resolve(e.source.def) as CallableFunction;
-    return adapterImport(
-      t.adapterModules[e.source.adapterModule],
-      e.source.import,
-    ) as CallableFunction;
-  }, (e) => "def" in e.source && host.suspends?.(e.source.def) === true);
+  const guards = new Guards(
+    compiled.guards,
+    (e) => {
+      if ("def" in e.source) return resolve(e.source.def) as CallableFunction;
+      return adapterImport(
+        t.adapterModules[e.source.adapterModule],
+        e.source.import,
+      ) as CallableFunction;
+    },
+    (e) => "def" in e.source && host.suspends?.(e.source.def) === true,
+    host.suspend,
+  );
   const trap = (code: number) => guards.raise(Trap.fromCode(code));
   const trapOf = (e: unknown): unknown => guards.errorOf(e);
-  host.traps?.(trapOf);
+  host.traps?.(trapOf, () => guards.recorded());
   const instantiateModule = (
     mod: WebAssembly.Module,
     imports: WebAssembly.Imports,

@@ -23,7 +23,9 @@ import type { CoreDef } from "../inline/dfg.ts";
 import type { CoreSubType, CoreValType } from "../parse/items.ts";
 import { decodeModule } from "../parse/module.ts";
 import { type FuncSig, ModuleBuilder, type NumType } from "../wasm/module.ts";
-import { suspending } from "./jspi.ts";
+import { isSuspendError, suspending } from "./jspi.ts";
+import { TASK_RULES } from "./tasks.ts";
+import { Trap } from "./trap.ts";
 
 /** One guarded import: the host definition and the core signature it is imported with. */
 export interface GuardEntry {
@@ -164,6 +166,8 @@ export class Guards {
   /** The host function of each entry, once asked for. */
   readonly #fns: (CallableFunction | undefined)[] = [];
   readonly #host: (e: GuardEntry) => CallableFunction;
+  /** Told of each suspension: what JSPI waits for (see `Scheduler.suspend`). */
+  readonly #suspend: (p: unknown) => Promise<unknown>;
 
   /**
    * Instantiate the trampolines.
@@ -175,8 +179,10 @@ export class Guards {
     readonly plan: GuardPlan,
     host: (e: GuardEntry) => CallableFunction,
     suspends: (e: GuardEntry) => boolean = () => false,
+    suspend: (p: unknown) => Promise<unknown> = (p) => Promise.resolve(p),
   ) {
     this.#host = host;
+    this.#suspend = suspend;
     if (plan.module === undefined) return;
     const imports: Record<string, unknown> = {};
     plan.entries.forEach((e, i) => {
@@ -193,7 +199,8 @@ export class Guards {
   /**
    * The guard of a host function that may return a Promise: the trampoline
    * imports it as a `WebAssembly.Suspending` (JSPI), so its caller waits for
-   * the Promise; a rejection is recorded as a throw is.
+   * the Promise (JSPI suspends it even for a value that is not one); a
+   * rejection is recorded as a throw is.
    */
   #guardedAsync(i: number, zero: unknown): (...a: unknown[]) => unknown {
     const fns = this.#fns;
@@ -204,9 +211,9 @@ export class Guards {
     return (...a: unknown[]) => {
       try {
         const r = fns[i]!(...a);
-        return r instanceof Promise ? r.then(undefined, fail) : r;
+        return this.#suspend(r instanceof Promise ? r.then(undefined, fail) : r);
       } catch (err) {
-        return fail(err);
+        return this.#suspend(fail(err));
       }
     };
   }
@@ -295,12 +302,29 @@ export class Guards {
   }
 
   /**
+   * The error recorded for the engine trap that is unwinding now, taken
+   * (before the trap itself is caught: a fiber's, which JSPI reports a
+   * microtask later), if one is.
+   * @returns The error, or undefined.
+   */
+  recorded(): unknown {
+    if (this.#trapped.value === 0) return undefined;
+    const thrown = this.#thrown;
+    this.#thrown = undefined;
+    this.#trapped.value = 0;
+    return thrown;
+  }
+
+  /**
    * What a value caught from core wasm stands for: the error recorded
    * before the engine trap it caused, else the value itself.
    * @param e The caught value.
    * @returns The error to report.
    */
   errorOf(e: unknown): unknown {
+    // JSPI refuses a suspending import outside `promising` without calling it: a synchronous
+    // task (a start function's, say) called what may block
+    if (isSuspendError(e)) return new Trap(TASK_RULES.cannotBlockSync);
     if (this.#trapped.value === 0 || !(e instanceof WebAssembly.RuntimeError)) return e;
     const thrown = this.#thrown;
     this.#thrown = undefined;

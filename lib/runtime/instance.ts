@@ -72,9 +72,14 @@ export interface InstantiateOptions {
    * static function of a host resource class) suspends the component that
    * calls it until its Promise settles, and every exported function
    * (resource methods and static functions included, constructors not)
-   * returns a Promise. Calls into the instance run one at a time: one made
-   * while another is suspended waits for it. Other host functions run to
-   * completion as without this option. Needs an engine with JSPI (Deno 2.9+,
+   * returns a Promise. Calls from the host start one at a time: one made
+   * while another has not returned its result waits for it (an async task
+   * may go on after it returned). Inside the instance, the tasks of its
+   * components interleave as the Canonical ABI lets them: a call that
+   * suspends leaves its instance, an async caller gets a subtask, a wait
+   * lets other tasks run. A trap anywhere fails the pending calls, and so
+   * does a deadlock (every task waits, and no host Promise is pending).
+   * Other host functions run to completion as without this option. Needs an engine with JSPI (Deno 2.9+,
    * Chromium 137+): elsewhere {@link instantiate} throws an `UnsupportedError`
    * with feature `jspi`.
    * @default false
@@ -175,8 +180,9 @@ export class Component {
         d.kind === "lowered"
           ? rt.suspends(t.dfg.lowerings[d.id])
           : d.kind === "host-adapter"
-          ? rt.suspendsAdapter()
+          ? rt.suspendsAdapter(t.dfg.adapters[d.id])
           : d.kind === "builtin" && d.builtin.name === "waitable-set.wait" && rt.asyncMode,
+      suspend: (p) => rt.sched.suspend(p),
       intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {
         const side = (memory: number, stringEncoding: StringEncoding, realloc?: number) =>
@@ -203,8 +209,9 @@ export class Component {
       flags: (flags) => {
         rt.flags = flags;
       },
-      traps: (trapOf) => {
+      traps: (trapOf, recorded) => {
         rt.trapOf = trapOf;
+        rt.recordedTrap = recorded;
       },
     });
   }

@@ -56,6 +56,17 @@ export function asyncAs<T extends object>(wrapper: T, of: unknown): T {
 }
 
 /**
+ * Mark a function that returns a Promise as async (an export of an async
+ * instance): given to another instance as an import, it suspends its caller.
+ * @param fn The function.
+ * @returns The function.
+ */
+export function markAsync<T extends object>(fn: T): T {
+  asyncWrappers.add(fn);
+  return fn;
+}
+
+/**
  * Whether a host function is an `async function` (its calls return
  * Promises), or a wrapper of one (see {@link asyncAs}).
  * @param fn The function.
@@ -98,6 +109,17 @@ export function promising(
     promisingOf.set(fn, p);
   }
   return p;
+}
+
+/**
+ * Whether an error is JSPI's refusal of a suspending import called where no
+ * `WebAssembly.promising` call is on the stack (a start function, a
+ * post-return, a constructor): the import was not called.
+ * @param e The error.
+ * @returns Whether it is.
+ */
+export function isSuspendError(e: unknown): boolean {
+  return e instanceof Error && e.name === "SuspendError";
 }
 
 /**

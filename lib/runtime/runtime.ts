@@ -44,11 +44,20 @@ import type {
 } from "./instance.ts";
 import { HandleTable, type ResourceHandle, type Task, TASK_RULES, Tasks } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
-import { isWasmException, Trap } from "./trap.ts";
+import { isWasmException, PendingTrap, settleTrap, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
-import { CallQueue, isAsyncFunction, promising } from "./jspi.ts";
-import { newSubtask, resolveSubtask, SUBTASK } from "./waitables.ts";
-import { callbackLoop, callbackLoopAsync } from "./callbacks.ts";
+import { CallQueue, isAsyncFunction, isSuspendError, markAsync } from "./jspi.ts";
+import {
+  newSubtask,
+  nextEvent,
+  resolveSubtask,
+  startSubtask,
+  SUBTASK,
+  takeEvent,
+} from "./waitables.ts";
+import type { FuncSig } from "../wasm/module.ts";
+import { callbackLoop, callbackStep, yieldTurn } from "./callbacks.ts";
+import { type Fiber, Scheduler } from "./fibers.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -80,6 +89,12 @@ function importName(t: Translation, path: ImportPath): string {
   return [t.dfg.imports[path.import].name, ...path.names].join("#");
 }
 
+/** A core call on a fiber: returned (with its results), or their Promise. */
+type Step = { done: true; value: unknown } | { done: false; promise: Promise<unknown> };
+
+/** A callback's core signature: `(event, index, payload) -> code`. */
+const CALLBACK_SIG: FuncSig = { params: ["i32", "i32", "i32"], results: ["i32"] };
+
 /** A lifted function's call in progress (see `Runtime.#enterLifted`). */
 interface LiftedCall {
   readonly ft: TypeFunc;
@@ -91,6 +106,8 @@ interface LiftedCall {
   readonly calls: number;
   task: Task | undefined;
   flat: CoreNum[];
+  /** The fiber that entered the instance (the callee's own, once it runs on one). */
+  fiber: Fiber;
 }
 
 /**
@@ -109,6 +126,8 @@ export class Runtime implements ResourceScope {
     return this.options.async === true;
   }
   readonly poisoned: Uint8Array;
+  /** The fibers of an async instance (and the root stack of every instance). */
+  readonly sched: Scheduler;
   readonly tasks: Tasks;
   /** Which component instances define task built-ins. */
   readonly taskScoped: Uint8Array;
@@ -117,6 +136,8 @@ export class Runtime implements ResourceScope {
   };
   /** The {@link Trap} an engine trap stands for, when an adapter named one (see `CoreInstances`). */
   trapOf: (e: unknown) => unknown = (e) => e;
+  /** The error recorded for an engine trap unwinding now, taken (see `Guards.recorded`). */
+  recordedTrap: () => unknown = () => undefined;
 
   readonly #resolver: ImportResolver;
   /** The host value of each root import, once looked up. */
@@ -135,7 +156,9 @@ export class Runtime implements ResourceScope {
     const n = t.dfg.componentInstances.length;
     this.busy = new Uint8Array(n);
     this.poisoned = new Uint8Array(n);
-    this.tasks = new Tasks(n);
+    this.sched = new Scheduler(this.busy);
+    this.sched.fibers = options.async === true;
+    this.tasks = new Tasks(n, this.sched);
     // instances whose core code can call task built-ins
     this.taskScoped = new Uint8Array(n);
     const mark = (d: CoreDef) => {
@@ -411,9 +434,9 @@ export class Runtime implements ResourceScope {
         return fail(e);
       }
       // what the Promise stands for (a function's own `result` as for a returned value)
-      const settled = result === undefined
-        ? r
-        : r.then((v) => resultOfValue(fn, v, result.ok), resultOfThrown);
+      const settled = this.hostWork(
+        result === undefined ? r : r.then((v) => resultOfValue(fn, v, result.ok), resultOfThrown),
+      );
       if (subtasks) return this.#subtask(inst, settled, finish, fail);
       // the caller is suspended until the host's Promise settles
       return settled.then((v) => {
@@ -482,35 +505,121 @@ export class Runtime implements ResourceScope {
   }
 
   /**
-   * {@link Runtime.#runLifted} through JSPI: the callee may suspend (a host
-   * import it reaches returned a Promise), and the result is delivered when
-   * it returns.
+   * {@link Runtime.#runLifted} on fibers (JSPI): the callee's core function,
+   * and each call of its callback, runs on a fiber of its own, now, until it
+   * returns or suspends. What completes without suspending completes before
+   * this returns, as when nothing suspends; the rest goes on when what it
+   * waits for comes. The result is delivered when the callee has it (an
+   * async lift's `task.return`, which may come before the end).
+   * @returns Nothing when the call is over, else the Promise of its end.
+   * @throws {unknown} What the call failed with, when it failed before suspending.
    */
-  async #runLiftedAsync(
+  #runLiftedAsync(
     ft: TypeFunc,
     func: CoreDef,
     o: AdapterOptions,
     values: unknown[],
     deliver: (result: unknown) => void,
     cx: AbiContext,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const c = this.#enterLifted(ft, func, o, values, deliver, cx);
+    let end: Promise<void> | undefined;
     try {
-      const raw = await promising(c.core)(...c.flat) as CoreNum | undefined;
-      if (o.async && o.callback !== undefined) {
-        // a callback's WAIT waits here for the event, and YIELD lets the host run first
-        await callbackLoopAsync(
-          promising(this.resolve(o.callback) as (...a: number[]) => number),
-          this.table(o.instance),
-          raw as number,
-        );
-        if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
-      } else this.#finishLifted(c, raw, deliver);
+      end = this.#drive(c, this.#onFiber(c, c.core, c.sig, c.flat), deliver);
     } catch (caught) {
-      throw this.#failLifted(c, caught);
-    } finally {
-      this.#leaveLifted(c);
+      try {
+        throw this.#failLifted(c, caught);
+      } finally {
+        this.#leaveLifted(c);
+      }
     }
+    if (end === undefined) {
+      this.#leaveLifted(c);
+      return undefined;
+    }
+    return end.then(() => this.#leaveLifted(c), (caught) => {
+      const e = this.#failLifted(c, caught);
+      this.#leaveLifted(c);
+      throw e;
+    });
+  }
+
+  /**
+   * Call `fn` for the call `c` on a new fiber, which enters the callee's
+   * instance and holds its task.
+   * @returns Its results when it returned without suspending, else their Promise.
+   * @throws {PendingTrap} When it trapped before suspending.
+   */
+  #onFiber(c: LiftedCall, fn: unknown, sig: FuncSig, args: readonly unknown[]): Step {
+    const inst = c.o.instance;
+    const { fiber, promise } = this.sched.run(fn as (...a: never[]) => unknown, sig, args, (f) => {
+      this.sched.leave(c.fiber, inst);
+      c.fiber = f;
+      f.entered.push(inst);
+      if (c.task !== undefined) this.tasks.moveTo(c.task, f);
+    });
+    if (fiber.done) return { done: true, value: fiber.results };
+    const p = promise.finally(() => this.sched.ended(fiber));
+    if (!fiber.suspended) {
+      // it trapped: with the error a host function recorded, or (an engine trap in its own
+      // code) with what JSPI reports a microtask later
+      p.catch(() => {});
+      const recorded = this.recordedTrap();
+      if (recorded !== undefined) throw recorded;
+      const known = p.catch((e) => {
+        throw this.#caught(e);
+      });
+      known.catch(() => {});
+      throw new PendingTrap(known);
+    }
+    return { done: false, promise: p };
+  }
+
+  /**
+   * Go on with a lifted call whose core function (or callback) returned or
+   * will: a sync or stackful lift's result is lifted and delivered; a
+   * callback's code is obeyed (CanonicalABI.md, `canon_lift`): `WAIT` calls
+   * it again with the set's next event (at once when one is pending),
+   * `YIELD` after the host's pending work, `EXIT` ends the task.
+   * @returns Nothing when the call is over, else the Promise of its end.
+   */
+  #drive(c: LiftedCall, step: Step, deliver: (result: unknown) => void): Promise<void> | undefined {
+    const { o } = c;
+    for (;;) {
+      if (!step.done) {
+        return step.promise.then((raw) => this.#drive(c, { done: true, value: raw }, deliver));
+      }
+      const raw = step.value as CoreNum | undefined;
+      if (!o.async || o.callback === undefined) {
+        this.#finishLifted(c, raw, deliver);
+        return undefined;
+      }
+      const next = callbackStep(this.table(o.instance), raw as number);
+      if (next === "exit") {
+        if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
+        return undefined;
+      }
+      // between two calls of its callback, a task lets others run in its instance
+      const task = c.task!;
+      this.tasks.release(task);
+      const cb = this.resolve(o.callback);
+      const call = (e: readonly number[]) => () =>
+        this.#drive(c, this.#onFiber(c, cb, CALLBACK_SIG, e), deliver);
+      if (next === "yield") {
+        return this.hostWork(yieldTurn()).then(() => this.#locked(task, call([0, 0, 0])));
+      }
+      const e = takeEvent(next);
+      if (e === undefined) return nextEvent(next).then((e) => this.#locked(task, call(e)));
+      const wait = this.tasks.acquire(task);
+      if (wait !== undefined) return wait.then(call(e)) as Promise<void>;
+      step = this.#onFiber(c, cb, CALLBACK_SIG, e);
+    }
+  }
+
+  /** Run `f` once `task` holds its instance's exclusive lock again. */
+  #locked(task: Task, f: () => Promise<void> | undefined): Promise<void> | undefined {
+    const wait = this.tasks.acquire(task);
+    return wait === undefined ? f() : wait.then(f) as Promise<void>;
   }
 
   /**
@@ -537,12 +646,12 @@ export class Runtime implements ResourceScope {
       calls: this.handles.depth,
       task: undefined,
       flat: [],
+      fiber: this.sched.enter(inst),
     };
-    this.busy[inst] = 1;
     try {
       // a plain call into an instance without task built-ins needs no task record:
       // nothing could read it (the fast path of every host call)
-      if (this.taskScoped[inst] || o.async || lendsBorrows(ft)) {
+      if (this.taskScoped[inst] || o.async || ft.async || lendsBorrows(ft)) {
         c.task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
       }
       const flag = this.flags[inst];
@@ -595,11 +704,19 @@ export class Runtime implements ResourceScope {
     }
     deliver(result);
     if (o.postReturn !== undefined) {
+      // (its task is the running one's again: the fiber of its core function may have ended)
+      if (task !== undefined) this.tasks.moveTo(task, this.sched.current);
       const flag = this.flags[inst];
       flag.value = 0;
       try {
         const pr = this.resolve(this.t.dfg.postReturns[o.postReturn]);
-        (pr as (...a: CoreNum[]) => void)(...rawResults);
+        try {
+          (pr as (...a: CoreNum[]) => void)(...rawResults);
+        } catch (e) {
+          // (what a post-return calls that may suspend would trap first: it may not leave)
+          if (isSuspendError(e)) throw new Trap(RULES.cannotLeave);
+          throw e;
+        }
       } finally {
         flag.value = 1;
       }
@@ -609,26 +726,33 @@ export class Runtime implements ResourceScope {
   /** What a lifted call that threw throws: a trap poisons the instance. */
   #failLifted(c: LiftedCall, caught: unknown): unknown {
     this.handles.unwindCalls(c.calls);
-    // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
-    const e = isWasmException(caught)
-      ? Trap.fromCode(TrapCode.UncaughtException)
-      : this.trapOf(caught);
+    const e = this.#caught(caught);
     if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[c.o.instance] = 1;
     return e;
+  }
+
+  /** What an error caught from core wasm stands for. */
+  #caught(caught: unknown): unknown {
+    // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
+    return isWasmException(caught)
+      ? Trap.fromCode(TrapCode.UncaughtException)
+      : this.trapOf(caught);
   }
 
   /** A lifted call is over (returned or not): its task ends, the instance may be entered. */
   #leaveLifted(c: LiftedCall): void {
     if (c.task !== undefined) this.tasks.exit(c.task);
-    this.busy[c.o.instance] = 0;
+    this.sched.leave(c.fiber, c.o.instance);
   }
 
   /**
    * An exported lifted function as a JavaScript function. A top-level
    * `result<T, E>` returns `T` and throws a {@link ComponentError} for `E`,
    * unless the instance was asked for tagged results. An `async` one calls
-   * its callee through JSPI and returns a Promise, after the calls made
-   * before it (see `InstantiateOptions.async`).
+   * its callee on a fiber (JSPI) and returns a Promise, settled when the
+   * callee returns its result, once the call made before it has (see
+   * `InstantiateOptions.async`); a trap anywhere in the instance while it
+   * is pending, or a deadlock, rejects it.
    */
   lift(ft: TypeFunc, func: CoreDef, o: AdapterOptions, async = false): ComponentFunction {
     const cx = this.context(o);
@@ -654,19 +778,48 @@ export class Runtime implements ResourceScope {
       ? (...args: unknown[]) =>
         new Promise<unknown>((resolve, reject) => {
           // the caller gets the result when the task returns it (`task.return`), while an async
-          // callee may go on (reading a stream, writing a future); the next call waits for the end
+          // callee may go on (reading a stream, writing a future); the next call waits for that
           let delivered = false;
-          const deliver = (r: unknown) => {
+          const fail = (e: unknown) => {
+            if (delivered) return;
             delivered = true;
-            try {
-              resolve(settle(r));
-            } catch (e) {
-              reject(e);
-            }
+            this.#failing.delete(fail);
+            settleTrap(e).then(reject);
           };
-          this.#queue.run(() => this.#runLiftedAsync(ft, func, o, values(args), deliver, cx))
-            // a trap after the task returned poisons the instance: the next call says so
-            .catch((e) => delivered ? undefined : reject(e));
+          this.#queue.run(() =>
+            new Promise<void>((next) => {
+              const deliver = (r: unknown) => {
+                if (delivered) return;
+                delivered = true;
+                this.#failing.delete(fail);
+                try {
+                  resolve(settle(r));
+                } catch (e) {
+                  reject(e);
+                }
+                next();
+              };
+              // a trap anywhere in the instance while this call is pending fails it
+              this.#failing.add(fail);
+              this.#checkDeadlock();
+              // (a sync lift's result is the host's after its post-return, which may trap)
+              let result: unknown;
+              const end = this.#runLiftedAsync(
+                ft,
+                func,
+                o,
+                values(args),
+                o.async ? deliver : (r) => result = r,
+                cx,
+              );
+              const ended = () => {
+                if (!o.async) deliver(result);
+                next();
+              };
+              if (end === undefined) ended();
+              else end.then(ended, (e) => this.#trapped(e)).finally(next);
+            }).catch(fail)
+          ).catch(fail);
         })
       : (...args: unknown[]) => {
         let result: unknown;
@@ -674,18 +827,67 @@ export class Runtime implements ResourceScope {
         return settle(result);
       };
     if (!throws && this.options.results === "tagged") taggedResults.add(f);
-    return f;
+    return async ? markAsync(f) : f;
   }
 
   /** Calls from the host in async mode, one at a time (see `InstantiateOptions.async`). */
   readonly #queue = new CallQueue();
 
+  /** Fails each call from the host still pending (its result not delivered). */
+  readonly #failing = new Set<(e: unknown) => void>();
+
+  /** How many Promises of the host's are pending that a component waits for. */
+  #hostWork = 0;
+  /** Whether a deadlock check is scheduled. */
+  #checking = false;
+
+  /**
+   * A Promise of the host's that a component waits for (an async host
+   * function's, a timer's turn, a host stream's next chunk): while one is
+   * pending, the instance can make progress.
+   * @param p The Promise.
+   * @returns The Promise, settled once counted out.
+   */
+  hostWork<T>(p: Promise<T>): Promise<T> {
+    this.#hostWork++;
+    return p.finally(() => {
+      if (--this.#hostWork === 0) this.#checkDeadlock();
+    });
+  }
+
+  /**
+   * Look, once what is queued has run, whether calls from the host wait
+   * while nothing can wake them: no fiber runs and no host Promise is
+   * pending. Every wake-up inside the instance comes from a running fiber
+   * or a host Promise, so they never would: the calls fail with Wasmtime's
+   * trap (its event loop's).
+   */
+  #checkDeadlock(): void {
+    if (this.#checking || this.#failing.size === 0) return;
+    this.#checking = true;
+    setTimeout(() => {
+      this.#checking = false;
+      if (this.#failing.size === 0 || this.#hostWork > 0) return;
+      if (this.sched.current !== this.sched.root) return this.#checkDeadlock();
+      this.#trapped(new Trap(TASK_RULES.deadlock));
+    }, 0);
+  }
+
+  /**
+   * A task trapped where no caller waits for it (after it returned its
+   * result, say): every pending call from the host fails with the trap, as
+   * in Wasmtime, where a trap ends the store's event loop.
+   */
+  #trapped(e: unknown): void {
+    for (const fail of [...this.#failing]) fail(e);
+  }
+
   /**
    * A fused adapter run by the host: an async lift or lower, or a callee
    * that uses task built-ins. The parameters are lifted from the caller and
    * lowered into the callee, the result goes back the same way (at
-   * `task.return` for an async lift); an async lower always sees its
-   * subtask returned, since nothing here suspends.
+   * `task.return` for an async lift). Without fibers an async lower always
+   * sees its subtask returned, since nothing suspends.
    */
   hostAdapter(
     a: Adapter,
@@ -701,10 +903,10 @@ export class Runtime implements ResourceScope {
     const sig = signature(a.lowerType, lo, "lower");
     // a sync call of an async-lifted callee may block, which a start function may not
     const mayBlock = a.liftOptions.async === true && lo.async !== true;
-    // in an async instance the callee runs through JSPI and may wait (its callback's WAIT on
-    // an async host function's subtask): the caller is suspended meanwhile (this adapter is
-    // imported as a `WebAssembly.Suspending`, see Runtime.suspendsAdapter), as a sync caller
-    // must be, and an async caller finds its subtask returned, as when the callee ran through
+    // in an async instance the callee runs on a fiber of its own (JSPI) and may suspend: a sync
+    // caller is suspended until the callee returns its result (this adapter is imported as a
+    // `WebAssembly.Suspending`, see Runtime.suspendsAdapter); an async caller goes on with a
+    // subtask, STARTING while the callee waits to enter, STARTED once it runs
     const async = this.options.async === true;
     return (...args: CoreNum[]): CoreNum | undefined | Promise<CoreNum | undefined> => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
@@ -743,19 +945,81 @@ export class Runtime implements ResourceScope {
           release();
         }
       }
-      return this.#runLiftedAsync(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx)
-        .then(() => lo.async ? SUBTASK.RETURNED : out)
-        .finally(release);
+      // the caller has the result when the callee returns it, which may come before the callee
+      // ends, or after it suspended: an async caller gets a subtask meanwhile, a sync one waits
+      let delivered = false;
+      let onDelivered: (() => void) | undefined;
+      // a trap after the callee returned fails what the host waits for
+      const afterReturn = (e: unknown) => this.#trapped(e);
+      const start = (): Promise<void> | undefined => {
+        try {
+          return this.#runLiftedAsync(a.liftType, a.func, a.liftOptions, values, (result) => {
+            deliver(result);
+            delivered = true;
+            release();
+            onDelivered?.();
+          }, calleeCx);
+        } catch (e) {
+          if (!delivered) release();
+          this.tasks.unreserve(a.liftOptions.instance);
+          throw e;
+        }
+      };
+      // an async-typed callee may have to wait to enter (backpressure, its exclusive lock)
+      const gate = a.liftType.async
+        ? this.tasks.gate(a.liftOptions.instance, a.liftOptions)
+        : undefined;
+      let end: Promise<void> | undefined;
+      if (gate === undefined) {
+        end = start();
+        if (delivered) {
+          end?.catch(afterReturn);
+          return lo.async ? SUBTASK.RETURNED : out;
+        }
+      } else {
+        end = gate.then(start);
+        // (a sync caller, its callee let in later, is told of a trap before the return too)
+        if (!lo.async) end = end.then(undefined, (e) => Promise.reject(e));
+      }
+      if (lo.async) {
+        const s = newSubtask();
+        s.index = this.table(lo.instance).add(s);
+        onDelivered = () => resolveSubtask(s);
+        if (gate !== undefined) {
+          // STARTING until the callee is let in and has its parameters: then STARTED
+          s.state = SUBTASK.STARTING;
+          gate.then(() => {
+            if (!delivered) startSubtask(s);
+          });
+        }
+        end!.catch((e) => {
+          if (!delivered) resolveSubtask(s, e);
+          afterReturn(e);
+        });
+        return s.state | (s.index << 4);
+      }
+      return new Promise((resolve, reject) => {
+        onDelivered = () => resolve(out);
+        end!.catch((e) => {
+          if (delivered) afterReturn(e);
+          else {
+            release();
+            reject(e);
+          }
+        });
+      });
     };
   }
 
   /**
-   * Whether a host adapter suspends its caller: every one in an async
-   * instance (see {@link Runtime.hostAdapter}).
+   * Whether a host adapter suspends its caller: a sync lower's, in an async
+   * instance (see {@link Runtime.hostAdapter}); an async caller gets a
+   * subtask instead.
+   * @param a The adapter.
    * @returns Whether it does.
    */
-  suspendsAdapter(): boolean {
-    return this.options.async === true;
+  suspendsAdapter(a: Adapter): boolean {
+    return this.options.async === true && a.lowerOptions.async !== true;
   }
 
   /**

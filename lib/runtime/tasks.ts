@@ -25,6 +25,7 @@ import { UnsupportedError } from "../types/errors.ts";
 import type { TypeFunc } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
+import type { Fiber, Scheduler } from "./fibers.ts";
 import { dropWritable, type FutureEnd, newFuture, readFuture, writeFuture } from "./futures.ts";
 import { dropStream, readStream, type StreamEnd } from "./streams.ts";
 import {
@@ -57,7 +58,30 @@ export const TASK_RULES = {
   lent: "cannot remove owned resource while borrowed",
   notOwned: "cannot lift an owned resource from a borrowed handle",
   cannotBlockSync: "cannot block a synchronous task before returning",
+  deadlock: "deadlock detected: event loop cannot make further progress",
 } as const;
+
+/** A lock reserved for a call let in, until its task starts. */
+const RESERVED = { reserved: true } as const;
+
+/**
+ * Whether a task of an `async`-typed function with lift options `o` runs
+ * under its instance's exclusive lock: a sync or callback lift, not a
+ * stackful one (CanonicalABI.md, `Task.needs_exclusive`).
+ */
+function needsExclusive(o: AdapterOptions): boolean {
+  return !o.async || o.callback !== undefined;
+}
+
+/** Remove `x` from `list` (searched from its end, where it usually is). */
+function remove<T>(list: T[], x: T): void {
+  const last = list.length - 1;
+  if (list[last] === x) list.pop();
+  else {
+    const i = list.lastIndexOf(x);
+    if (i >= 0) list.splice(i, 1);
+  }
+}
 
 /** The largest handle index (CanonicalABI.md, `Table.MAX_LENGTH`). */
 const MAX_HANDLE = 2 ** 28 - 1;
@@ -195,16 +219,31 @@ export interface Task {
   borrows: number;
   /** Receives the lifted result of `task.return` (async lifts only). */
   readonly onReturn: (result: unknown) => void;
+  /** The fiber its code runs on now (a callback's is a new one each time). */
+  fiber?: Fiber;
 }
 
-/** The tasks running now (innermost last), thread tables and backpressure. */
+/**
+ * The tasks of an instantiation: each is on the fiber that runs its code
+ * (see {@link Scheduler}), innermost last; thread tables and backpressure.
+ */
 export class Tasks {
-  readonly #stack: Task[] = [];
+  readonly #sched: Scheduler;
+  /** Per instance: the task holding its exclusive lock (CanonicalABI.md, `exclusive_thread`). */
+  readonly #exclusive: (Task | typeof RESERVED | undefined)[];
+  /** Per instance: what waits to enter it or to hold its lock, first come first served. */
+  readonly #waiting: (() => boolean)[][];
   readonly #threads: { next: number; free: number[] }[] = [];
   readonly #backpressure: Int32Array;
 
-  /** @param instances How many component instances there are. */
-  constructor(instances: number) {
+  /**
+   * @param instances How many component instances there are.
+   * @param sched The fibers the tasks run on.
+   */
+  constructor(instances: number, sched: Scheduler) {
+    this.#sched = sched;
+    this.#exclusive = new Array(instances).fill(undefined);
+    this.#waiting = Array.from({ length: instances }, () => []);
     this.#backpressure = new Int32Array(instances);
     for (let i = 0; i < instances; i++) this.#threads.push({ next: 1, free: [] });
   }
@@ -216,7 +255,7 @@ export class Tasks {
    */
   enter(t: Omit<Task, "thread" | "storage" | "returned" | "borrows">): Task {
     const threads = this.#threads[t.instance];
-    if (t.type.async && this.#backpressure[t.instance] > 0) {
+    if (t.type.async && this.#backpressure[t.instance] > 0 && !this.#sched.fibers) {
       throw new UnsupportedError(
         "entering an instance that applies backpressure would wait: wasmfuse has no async scheduler",
         "async",
@@ -229,7 +268,8 @@ export class Tasks {
       returned: false,
       borrows: 0,
     };
-    this.#stack.push(task);
+    this.moveTo(task, this.#sched.current);
+    if (t.type.async && needsExclusive(t.options)) this.#exclusive[t.instance] = task;
     return task;
   }
 
@@ -245,7 +285,18 @@ export class Tasks {
     task.thread = threads.free.pop() ?? threads.next++;
     task.returned = false;
     task.borrows = 0;
-    this.#stack.push(task);
+    this.moveTo(task, this.#sched.current);
+  }
+
+  /**
+   * The task's code runs on `fiber` now (a callback called on a new one).
+   * @param task The task.
+   * @param fiber The fiber.
+   */
+  moveTo(task: Task, fiber: Fiber): void {
+    if (task.fiber !== undefined) remove(task.fiber.tasks, task);
+    task.fiber = fiber;
+    fiber.tasks.push(task);
   }
 
   /**
@@ -253,12 +304,9 @@ export class Tasks {
    * @param task The task (it must be the innermost one).
    */
   exit(task: Task): void {
-    const last = this.#stack.length - 1;
-    if (this.#stack[last] === task) this.#stack.pop();
-    else {
-      const i = this.#stack.lastIndexOf(task);
-      if (i >= 0) this.#stack.splice(i, 1);
-    }
+    this.release(task);
+    if (task.fiber !== undefined) remove(task.fiber.tasks, task);
+    task.fiber = undefined;
     this.#threads[task.instance].free.push(task.thread);
   }
 
@@ -269,13 +317,98 @@ export class Tasks {
    * @returns The task.
    */
   current(inst: ComponentInstanceId, what: string): Task {
-    for (let i = this.#stack.length - 1; i >= 0; i--) {
-      if (this.#stack[i].instance === inst) return this.#stack[i];
+    for (let f: Fiber | undefined = this.#sched.current; f !== undefined; f = f.prev) {
+      const tasks = f.tasks as Task[];
+      for (let i = tasks.length - 1; i >= 0; i--) if (tasks[i].instance === inst) return tasks[i];
     }
     throw new UnsupportedError(
       `\`${what}\` called outside a task (from a core start function): wasmfuse runs start functions outside tasks`,
       "async",
     );
+  }
+
+  /**
+   * Whether a call of an `async`-typed function with lift options `o` must
+   * wait before it enters `inst` (CanonicalABI.md, `enter_implicit_thread`):
+   * backpressure, the instance's exclusive lock held when the call needs it,
+   * or calls already waiting; if it need not, the lock is reserved for it.
+   * @param inst The instance.
+   * @param o The lift's options.
+   * @returns Undefined when it may enter now, else the Promise of the moment it may.
+   */
+  gate(inst: ComponentInstanceId, o: AdapterOptions): Promise<void> | undefined {
+    const exclusive = needsExclusive(o);
+    const open = () => {
+      if (this.#backpressure[inst] > 0) return false;
+      if (exclusive && this.#exclusive[inst] !== undefined) return false;
+      if (exclusive) this.#exclusive[inst] = RESERVED;
+      return true;
+    };
+    if (this.#waiting[inst].length === 0 && open()) return undefined;
+    return new Promise((resolve) =>
+      this.#waiting[inst].push(() => {
+        if (!open()) return false;
+        resolve();
+        return true;
+      })
+    );
+  }
+
+  /**
+   * A call let in by {@link Tasks.gate} failed before its task started: the
+   * lock reserved for it is free again.
+   * @param inst The instance.
+   */
+  unreserve(inst: ComponentInstanceId): void {
+    if (this.#exclusive[inst] !== RESERVED) return;
+    this.#exclusive[inst] = undefined;
+    this.#wake(inst);
+  }
+
+  /**
+   * A callback task takes its instance's exclusive lock again to run its
+   * callback (CanonicalABI.md, `canon_lift`: the event loop).
+   * @param task The task.
+   * @returns Undefined when it holds the lock now, else the Promise of the moment it does.
+   */
+  acquire(task: Task): Promise<void> | undefined {
+    const inst = task.instance;
+    if (this.#exclusive[inst] === undefined) {
+      this.#exclusive[inst] = task;
+      return undefined;
+    }
+    return new Promise((resolve) =>
+      this.#waiting[inst].push(() => {
+        if (this.#exclusive[inst] !== undefined) return false;
+        this.#exclusive[inst] = task;
+        resolve();
+        return true;
+      })
+    );
+  }
+
+  /**
+   * A task lets go of its instance's exclusive lock (its callback returned
+   * to wait, or it ended); what waits for the instance is looked at again.
+   * @param task The task.
+   */
+  release(task: Task): void {
+    const inst = task.instance;
+    if (this.#exclusive[inst] !== task) return;
+    this.#exclusive[inst] = undefined;
+    this.#wake(inst);
+  }
+
+  /** Let in what waits for `inst` and may go now, in order, a microtask later. */
+  #wake(inst: ComponentInstanceId): void {
+    const waiting = this.#waiting[inst];
+    if (waiting.length === 0) return;
+    queueMicrotask(() => {
+      for (let i = 0; i < waiting.length;) {
+        if (waiting[i]()) waiting.splice(i, 1);
+        else i++;
+      }
+    });
   }
 
   /**
@@ -288,6 +421,7 @@ export class Tasks {
     if (n >= 2 ** 16) throw new Trap(TASK_RULES.backpressureOverflow);
     if (n < 0) throw new Trap(TASK_RULES.backpressureUnderflow);
     this.#backpressure[inst] = n;
+    if (n === 0) this.#wake(inst);
   }
 }
 

@@ -46,6 +46,32 @@ export class Trap extends Error {
   }
 }
 
+/**
+ * A trap whose rule is known a microtask later: a callee on a fiber of its
+ * own trapped before it suspended, and JSPI reports why only through the
+ * Promise of its results. Its caller traps at once; the host is told the
+ * callee's own trap (see {@link settleTrap}).
+ */
+export class PendingTrap extends Trap {
+  /**
+   * @param pending The callee's Promise, which rejects with the trap.
+   */
+  constructor(readonly pending: Promise<unknown>) {
+    super("a callee trapped");
+  }
+}
+
+/**
+ * What an error the host is given stands for: a {@link PendingTrap}'s own
+ * trap, once known.
+ * @param e The error.
+ * @returns The Promise of the error to report.
+ */
+export function settleTrap(e: unknown): Promise<unknown> {
+  if (!(e instanceof PendingTrap)) return Promise.resolve(e);
+  return e.pending.then(() => e, (real) => settleTrap(real));
+}
+
 type WasmEh = {
   readonly Exception?: abstract new (...args: never[]) => object;
   readonly Tag?: new (type: { parameters: string[] }) => object;

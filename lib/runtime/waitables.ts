@@ -17,7 +17,7 @@ import { Trap } from "./trap.ts";
 export const EVENT = { NONE: 0, SUBTASK: 1, STREAM_READ: 2, FUTURE_READ: 4 } as const;
 
 /** Subtask states (CanonicalABI.md, `Subtask.State`). */
-export const SUBTASK = { STARTED: 1, RETURNED: 2 } as const;
+export const SUBTASK = { STARTING: 0, STARTED: 1, RETURNED: 2 } as const;
 
 /** The rules of waitables, in Wasmtime's words. */
 export const WAITABLE_RULES = {
@@ -84,6 +84,16 @@ export function resolveSubtask(s: Subtask, error?: unknown): void {
   s.state = SUBTASK.RETURNED;
   if (error !== undefined) s.error = error;
   notify(s, EVENT.SUBTASK, SUBTASK.RETURNED);
+}
+
+/**
+ * A subtask that was waiting to enter its callee started: its event
+ * (`STARTED`) is pending.
+ * @param s The subtask.
+ */
+export function startSubtask(s: Subtask): void {
+  s.state = SUBTASK.STARTED;
+  notify(s, EVENT.SUBTASK, SUBTASK.STARTED);
 }
 
 /**

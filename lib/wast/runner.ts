@@ -20,6 +20,7 @@ import { ParseError } from "../binary/errors.ts";
 import type { ExportNode } from "../inline/dfg.ts";
 import { compile, type Component, type ComponentInstance } from "../runtime/instance.ts";
 import { Trap } from "../runtime/trap.ts";
+import { hasJspi } from "../runtime/jspi.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { TypeFunc } from "../types/model.ts";
 import {
@@ -266,7 +267,7 @@ class WastRunner {
         await this.#invoke(form);
         return;
       case "assert_return":
-        return this.#assertReturn(form);
+        return await this.#assertReturn(form);
       case "assert_trap":
         return await this.#assertTrap(form);
       case "assert_invalid":
@@ -323,8 +324,12 @@ class WastRunner {
   #instantiate(made: Made, line: number): Slot {
     if ("broken" in made) return made;
     try {
-      // results as `{ tag, val }`: `assert_return` compares them as values
-      const instance = made.instantiate(this.#registered, { results: "tagged" });
+      // results as `{ tag, val }`: `assert_return` compares them as values; async (JSPI)
+      // where the engine has it, as the async suite needs, every call returning a Promise
+      const instance = made.instantiate(this.#registered, {
+        results: "tagged",
+        ...(hasJspi() ? { async: true } : {}),
+      });
       return { broken: false, component: made, instance };
     } catch (e) {
       return { broken: true, line, error: e };
@@ -369,7 +374,7 @@ class WastRunner {
   }
 
   /** Run an `(invoke $i? "name" args...)`: its result and its type. */
-  #invoke(form: SNode | undefined): { value: unknown; type: TypeFunc } {
+  async #invoke(form: SNode | undefined): Promise<{ value: unknown; type: TypeFunc }> {
     if (!isList(form, "invoke")) throw new Fail("expected `(invoke ...)`");
     let i = 1;
     const named = isAtom(form.items[1]) ? form.items[i++] : undefined;
@@ -392,7 +397,7 @@ class WastRunner {
       throw new Skip(`an earlier call on this instance was skipped (${slot.skipped})`);
     }
     try {
-      return { value: fn(...args), type };
+      return { value: await fn(...args), type };
     } catch (e) {
       if (e instanceof UnsupportedError) {
         slot.skipped = `unsupported: ${e.message}`;
@@ -402,10 +407,10 @@ class WastRunner {
     }
   }
 
-  #assertReturn(form: SList): void {
+  async #assertReturn(form: SList): Promise<void> {
     let r: { value: unknown; type: TypeFunc };
     try {
-      r = this.#invoke(form.items[1]);
+      r = await this.#invoke(form.items[1]);
     } catch (e) {
       if (e instanceof Skip || e instanceof Fail) throw e;
       throw new Fail(`${isTrap(e) ? "trapped" : "threw"}: ${errorText(e)}`);
@@ -433,7 +438,7 @@ class WastRunner {
     let error: unknown;
     if (isList(target, "invoke")) {
       try {
-        const r = this.#invoke(target);
+        const r = await this.#invoke(target);
         throw new Fail(
           `returned ${r.type.result ? formatValue(r.value, r.type.result) : "normally"}`,
         );

@@ -451,6 +451,8 @@ Deno.test("a trap after an async export returned its result poisons the instance
   );
   const f = exports.f as () => Promise<number>;
   assert.equal(await f(), 7);
+  // (the callback's YIELD resumes a turn later, and traps)
+  await sleep(5);
   await assert.rejects(
     f(),
     (e) => e instanceof Trap && e.message === "cannot enter component instance",

@@ -106,29 +106,34 @@ export type Builtin =
       | "waitable.join"
       | "subtask.cancel"
       | "subtask.drop"
-      | "stream.new"
-      | "stream.write"
-      | "stream.cancel-read"
-      | "stream.cancel-write"
-      | "stream.drop-readable"
-      | "stream.drop-writable"
-      | "future.cancel-read"
-      | "future.cancel-write"
-      | "future.drop-readable"
       | "error-context.drop";
   }
   | {
-    readonly name:
-      | "future.new"
-      | "future.write"
-      | "future.read"
-      | "future.drop-writable"
-      | "stream.read";
+    readonly name: CopyBuiltinName;
     /** The future's value type, or the stream's element type (none: `future`, `stream`). */
     readonly element?: InterfaceType;
     /** The options of a copy: the memory the value is read from or written to, its string encoding. */
     readonly options?: AdapterOptions;
+    /** A cancel's `async`: it may return `BLOCKED` rather than wait. */
+    readonly async?: boolean;
   };
+
+/** The stream and future built-ins. */
+export type CopyBuiltinName =
+  | "stream.new"
+  | "stream.read"
+  | "stream.write"
+  | "stream.cancel-read"
+  | "stream.cancel-write"
+  | "stream.drop-readable"
+  | "stream.drop-writable"
+  | "future.new"
+  | "future.read"
+  | "future.write"
+  | "future.cancel-read"
+  | "future.cancel-write"
+  | "future.drop-readable"
+  | "future.drop-writable";
 
 /** Canonical options resolved to graph nodes. */
 export interface AdapterOptions {

@@ -74,6 +74,7 @@ import {
   type Builtin,
   type ComponentDfg,
   type ComponentInstanceId,
+  type CopyBuiltinName,
   type CoreDef,
   DfgCollector,
   type DfgEvent,
@@ -114,6 +115,13 @@ function unsupported(what: string, feature: string): LinkError {
     `${what} is not supported: wasmfuse implements the synchronous component model, without ${feature}`,
     feature,
   );
+}
+
+/** Whether a function passes streams or futures (their ends move through the runtime's tables). */
+function passesCopies(ft: TypeFunc): boolean {
+  const copies = (t: InterfaceType) =>
+    some(t, (u) => typeof u !== "string" && (u.kind === "stream" || u.kind === "future"));
+  return ft.params.some((p) => copies(p.type)) || (ft.result !== undefined && copies(ft.result));
 }
 
 /** Whether a function type's parameters hold a `borrow` (lent for the call, in a call scope). */
@@ -1367,11 +1375,12 @@ export class Inliner {
       const lower = frame.rci;
       const alwaysTrap = lift === lower || this.#isAncestor(lift, lower) ||
         this.#isAncestor(lower, lift);
-      // async calls need the runtime's scheduling: the host runs those adapters.
+      // async calls need the runtime's scheduling, and streams and futures move between the
+      // runtime's tables: the host runs those adapters.
       // Calls lending borrows or entering an instance with task built-ins open a
       // call scope through the runtime's intrinsics (handles always cross through
       // the transfer intrinsics)
-      const host = fd.options.async || options.async || fd.type.async;
+      const host = fd.options.async || options.async || fd.type.async || passesCopies(ft);
       const scoped = !host && (this.#taskInstances.has(lift) || lendsBorrows(ft));
       const key = `${defKey(fd.func)}|${this.#optionsId(fd.options)}|${this.#optionsId(options)}|${
         this.#typeId(fd.type)
@@ -1527,14 +1536,13 @@ export class Inliner {
     if (c.kind === "waitable-set.wait" || c.kind === "waitable-set.poll") {
       builtin = { name: c.kind, options: this.#options(frame, { memory: c.memory }, "lower") };
     } else if (
-      (c.kind === "future.new" || c.kind === "future.write" || c.kind === "future.read" ||
-        c.kind === "future.drop-writable" || c.kind === "stream.read") &&
+      (c.kind.startsWith("stream.") || c.kind.startsWith("future.")) &&
       "type" in c && typeof c.type === "number"
     ) {
       // the element type, with which the runtime copies values through memory
       const t = typeAt(frame, c.type) as { readonly element?: InterfaceType };
       const copies = c.kind === "future.write" || c.kind === "future.read" ||
-        c.kind === "stream.read";
+        c.kind === "stream.read" || c.kind === "stream.write";
       if (copies && t.element !== undefined && options?.memory === undefined) {
         throw new LinkError(
           `canon ${c.kind} needs a \`memory\` option: the value is copied through it`,
@@ -1549,9 +1557,10 @@ export class Inliner {
         );
       }
       builtin = {
-        name: c.kind,
+        name: c.kind as CopyBuiltinName,
         ...(t.element === undefined ? {} : { element: t.element }),
         ...(options === undefined ? {} : { options }),
+        ...("async" in c && c.async ? { async: true } : {}),
       };
     } else builtin = { name: c.kind } as Builtin;
     const [params, results] = BUILTIN_SIGNATURES[c.kind];

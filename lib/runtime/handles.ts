@@ -12,6 +12,7 @@
 import type { ComponentDfg, ComponentInstanceId } from "../inline/dfg.ts";
 import type { TypeFunc, TypeResource } from "../types/model.ts";
 import {
+  handleOf,
   type HandleTable,
   type ResourceHandle,
   type Task,
@@ -20,6 +21,7 @@ import {
   wrongHandle,
 } from "./tasks.ts";
 import { Trap } from "./trap.ts";
+import { type CopyEnd, liftEnd, newEnd } from "./copies.ts";
 import { errorContextAt, type ErrorContextHandle } from "./error_context.ts";
 import type { HandleOps } from "./values.ts";
 import type { IntrinsicKind } from "./core.ts";
@@ -96,7 +98,35 @@ export class Handles {
       // shared, not moved: the sender keeps its handle (CanonicalABI.md, `lift_error_context`)
       liftErrorContext: (i) => errorContextAt(this.#host.table(inst), i),
       lowerErrorContext: (v) => this.#host.table(inst).add(v as ErrorContextHandle),
+      // a readable end moves: the other side gets what both ends share (CanonicalABI.md,
+      // `lift_async_value`, `lower_stream`, `lower_future`)
+      liftFuture: (_t, i) => this.#liftEnd(inst, i, "future-readable"),
+      liftStream: (_t, i) => this.#liftEnd(inst, i, "stream-readable"),
+      lowerFuture: (_t, v) => this.#lowerEnd(inst, "future-readable", v as CopyEnd["shared"]),
+      lowerStream: (_t, v) => this.#lowerEnd(inst, "stream-readable", v as CopyEnd["shared"]),
     };
+  }
+
+  /** A readable end leaves `inst`'s table: what it shares. */
+  #liftEnd(
+    inst: ComponentInstanceId,
+    i: number,
+    kind: "future-readable" | "stream-readable",
+  ): CopyEnd["shared"] {
+    const table = this.#host.table(inst);
+    const shared = liftEnd(handleOf(table, i, kind));
+    table.remove(i);
+    return shared;
+  }
+
+  /** A readable end of what `shared` is enters `inst`'s table: its index. */
+  #lowerEnd(
+    inst: ComponentInstanceId,
+    kind: "future-readable" | "stream-readable",
+    shared: CopyEnd["shared"],
+  ): number {
+    const e = newEnd(kind, shared);
+    return e.index = this.#host.table(inst).add(e);
   }
 
   /** `lift_own`: an owned handle leaves `inst`'s table; its representation. */

@@ -9,18 +9,21 @@
  */
 
 import type { ComponentDfg, ComponentInstanceId, CoreDef, ExportNode } from "../inline/dfg.ts";
-import { type TypeHandle, type TypeResource, typeToString } from "../types/model.ts";
-import { UnsupportedError } from "../types/errors.ts";
-import { Trap } from "./trap.ts";
+import {
+  type InterfaceType,
+  type TypeHandle,
+  type TypeResource,
+  typeToString,
+} from "../types/model.ts";
 import type { CoreValue } from "./core.ts";
 import { parseAnnotated, pascalCase } from "./host.ts";
 import type { ComponentFunction } from "./instance.ts";
-import { handleOf, type HandleTable, type ResourceHandle } from "./tasks.ts";
+import type { HandleTable, ResourceHandle } from "./tasks.ts";
 import { camelCase } from "./js_values.ts";
 import type { HandleOps } from "./values.ts";
 import { errorContextAt, fromHost, toHost } from "./error_context.ts";
-import { hostFuture, hostReads } from "./futures.ts";
-import { hostStream } from "./streams.ts";
+import { futureToHost, HostFutureSource, HostStreamSource, streamToHost } from "./host_copies.ts";
+import type { FutureSource, StreamSource } from "./copies.ts";
 
 /** What a host object for a guest-defined resource stands for. */
 interface GuestHandle {
@@ -54,6 +57,13 @@ export interface ResourceScope {
   resolve(d: CoreDef): CoreValue;
   /** Run a destructor of `inst` (a core wasm exception it throws is a trap). */
   callDtor(dtor: CoreDef, inst: ComponentInstanceId, rep: number): void;
+  /** Count a host Promise a component may wait for (see `Runtime.hostWork`). */
+  hostWork<T>(p: Promise<T>): Promise<T>;
+}
+
+/** A stream's or future's element type. */
+function elementOf(t: InterfaceType): InterfaceType | undefined {
+  return (t as { readonly element?: InterfaceType }).element;
 }
 
 /** The objects and classes standing for resources at the host, for one instantiation. */
@@ -267,29 +277,22 @@ export class HostResources {
         return guest.lower(t, rep);
       },
       liftErrorContext: (i) => toHost(errorContextAt(this.#scope.table(inst), i)),
-      // the readable end leaves the table: the host holds it, as a Promise of the value
-      liftFuture: (i) => {
-        const table = this.#scope.table(inst);
-        const h = handleOf(table, i, "future-readable");
-        if (h.set !== undefined) throw new Trap("cannot lift future while it's in a waitable set");
-        table.remove(i);
-        return hostReads(h);
+      // a readable end leaves the table: the host holds it, as a Promise of the value or a
+      // ReadableStream of the elements
+      liftFuture: (_t, i) => futureToHost(guest.liftFuture!(_t, i) as FutureSource),
+      liftStream: (_t, i) => streamToHost(guest.liftStream!(_t, i) as StreamSource),
+      // a Promise or a ReadableStream the host gives: the readable end of one the host writes
+      lowerFuture: (t, v) => {
+        if (!(v instanceof Promise)) throw new TypeError("a future's value must be a Promise");
+        const work = <T>(p: Promise<T>) => this.#scope.hostWork(p);
+        return guest.lowerFuture!(t, new HostFutureSource(elementOf(t), v, work));
       },
-      // a Promise the host gives: the readable end of a future the host writes
-      lowerFuture: (v) => {
-        const end = hostFuture(v as Promise<unknown>);
-        return end.index = this.#scope.table(inst).add(end);
-      },
-      // a ReadableStream the host gives: the readable end of a `stream<u8>`
       lowerStream: (t, v) => {
-        if (typeof t === "string" || t.kind !== "stream" || t.element !== "u8") {
-          throw new UnsupportedError(
-            `host values of type \`${typeToString(t)}\` are not supported yet: \`stream<u8>\` is`,
-            "streams",
-          );
+        if (!(v instanceof ReadableStream)) {
+          throw new TypeError("a stream's value must be a ReadableStream");
         }
-        const end = hostStream(v as ReadableStream<Uint8Array>);
-        return end.index = this.#scope.table(inst).add(end);
+        const work = <T>(p: Promise<T>) => this.#scope.hostWork(p);
+        return guest.lowerStream!(t, new HostStreamSource(elementOf(t), v, work));
       },
       lowerErrorContext: (v) => this.#scope.table(inst).add(fromHost(v)),
     };

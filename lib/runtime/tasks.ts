@@ -22,12 +22,25 @@
 import type { AdapterOptions, Builtin, ComponentInstanceId } from "../inline/dfg.ts";
 import { flattenType, MAX_FLAT_PARAMS } from "../types/abi.ts";
 import { UnsupportedError } from "../types/errors.ts";
-import type { TypeFunc } from "../types/model.ts";
+import { type InterfaceType, type TypeFunc, typeToString } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
 import type { Fiber, Scheduler } from "./fibers.ts";
-import { dropWritable, type FutureEnd, newFuture, readFuture, writeFuture } from "./futures.ts";
-import { dropStream, readStream, type StreamEnd } from "./streams.ts";
+import {
+  cancelCopy,
+  COPY,
+  COPY_RULES,
+  COPY_STATE,
+  type CopyEnd,
+  dropEnd,
+  newEnd,
+  ownEvent,
+  SharedFuture,
+  SharedStream,
+  startCopy,
+  takeOwnEvent,
+} from "./copies.ts";
+import { guestBuffer } from "./host_copies.ts";
 import {
   checkDroppable,
   checkSetDroppable,
@@ -94,8 +107,7 @@ export type Handle =
   | ResourceHandle
   | WaitableSet
   | Subtask
-  | FutureEnd
-  | StreamEnd
+  | CopyEnd
   | { readonly kind: "error-context"; readonly message: string };
 
 /**
@@ -166,6 +178,7 @@ const KIND_NAMES: Record<Handle["kind"], string> = {
   "future-readable": "readable end of a future",
   "future-writable": "writable end of a future",
   "stream-readable": "readable end of a stream",
+  "stream-writable": "writable end of a stream",
   "error-context": "error context",
 };
 
@@ -311,16 +324,27 @@ export class Tasks {
   }
 
   /**
+   * The task running in instance `inst`, if one is.
+   * @param inst The instance.
+   * @returns The task.
+   */
+  find(inst: ComponentInstanceId): Task | undefined {
+    for (let f: Fiber | undefined = this.#sched.current; f !== undefined; f = f.prev) {
+      const tasks = f.tasks as Task[];
+      for (let i = tasks.length - 1; i >= 0; i--) if (tasks[i].instance === inst) return tasks[i];
+    }
+    return undefined;
+  }
+
+  /**
    * The task running in instance `inst`.
    * @param inst The instance.
    * @param what The built-in asking, for the error.
    * @returns The task.
    */
   current(inst: ComponentInstanceId, what: string): Task {
-    for (let f: Fiber | undefined = this.#sched.current; f !== undefined; f = f.prev) {
-      const tasks = f.tasks as Task[];
-      for (let i = tasks.length - 1; i >= 0; i--) if (tasks[i].instance === inst) return tasks[i];
-    }
+    const task = this.find(inst);
+    if (task !== undefined) return task;
     throw new UnsupportedError(
       `\`${what}\` called outside a task (from a core start function): wasmfuse runs start functions outside tasks`,
       "async",
@@ -425,6 +449,21 @@ export class Tasks {
   }
 }
 
+/**
+ * Whether the running task of `inst` may block (CanonicalABI.md: a
+ * synchronous task may not before it returned, nor may a start function).
+ * @param host The runtime.
+ * @param inst The instance.
+ * @throws {Trap} When it may not.
+ */
+export function checkMayBlock(host: TaskHost, inst: ComponentInstanceId): void {
+  if (host.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
+  const task = host.tasks.find(inst);
+  if (task === undefined || (!task.type.async && !task.returned)) {
+    throw new Trap(TASK_RULES.cannotBlockSync);
+  }
+}
+
 /** What the built-ins need from the runtime. */
 export interface TaskHost {
   /** The tasks. */
@@ -434,7 +473,7 @@ export interface TaskHost {
   /** An instance's handle table. */
   table(inst: ComponentInstanceId): HandleTable;
   /** A lifting and lowering context for options. */
-  context(o: AdapterOptions): AbiContext;
+  context(o: AdapterOptions, handles?: "guest" | "host"): AbiContext;
   /**
    * Whether core instances are being made (start functions run): a start
    * function is a synchronous task that may not block before it returns
@@ -464,6 +503,19 @@ export function taskBuiltin(
   const get = <K extends Handle["kind"]>(i: CoreNum, kind: K) =>
     handleOf(table(), (i as number) >>> 0, kind);
   const getSet = (i: number) => get(i, "waitable-set");
+  // what blocks: only where a task may (CanonicalABI.md: a synchronous task that blocks
+  // before it returned traps), and only in an async instance, where a wait can wait
+  const block = <T>(wait: () => Promise<T>): CoreNum => {
+    checkMayBlock(host, inst);
+    if (!host.asyncMode) {
+      throw new UnsupportedError(
+        `\`${b.name}\` would block: nothing it waits for can come while every call runs to ` +
+          "completion (instantiate with `{ async: true }`)",
+        "async",
+      );
+    }
+    return wait() as unknown as CoreNum;
+  };
   const unsupported = (feature: string) => {
     throw new UnsupportedError(
       `\`${b.name}\` is not supported: wasmfuse runs every call to completion, without ${feature}`,
@@ -541,86 +593,80 @@ export function taskBuiltin(
         host.tasks.current(inst, b.name);
         return 0; // no other thread is ready: not cancelled, resumed at once
       };
-    case "future.new":
+    case "stream.new":
+    case "future.new": {
+      const stream = b.name === "stream.new";
       return () => {
         mayLeave();
-        const [r, w] = newFuture();
+        const shared = stream ? new SharedStream(b.element) : new SharedFuture(b.element);
+        const r = newEnd(stream ? "stream-readable" : "future-readable", shared);
+        const w = newEnd(stream ? "stream-writable" : "future-writable", shared);
         const ri = r.index = table().add(r);
         const wi = w.index = table().add(w);
         return BigInt(ri) | (BigInt(wi) << 32n);
       };
+    }
+    case "stream.read":
+    case "stream.write":
+    case "future.read":
     case "future.write": {
-      const t = b.element;
-      const cx = b.options === undefined ? undefined : host.context(b.options);
-      return (w, ptr) => {
+      const stream = b.name.startsWith("stream.");
+      const reading = b.name.endsWith(".read");
+      const kind = `${stream ? "stream" : "future"}-${reading ? "readable" : "writable"}` as const;
+      const code = stream
+        ? (reading ? EVENT.STREAM_READ : EVENT.STREAM_WRITE)
+        : (reading ? EVENT.FUTURE_READ : EVENT.FUTURE_WRITE);
+      const done = stream
+        ? (reading ? COPY_RULES.readDoneStream : COPY_RULES.writeDoneStream)
+        : (reading ? COPY_RULES.readDoneFuture : COPY_RULES.writeDoneFuture);
+      const cx = b.options?.memory === undefined ? undefined : host.context(b.options, "guest");
+      const async = b.options?.async === true;
+      return (i, ptr, n) => {
         mayLeave();
-        return writeFuture(get(w, "future-writable"), () => {
-          if (t === undefined) return undefined;
-          if (cx === undefined) throw new Error("future.write of a value needs a memory");
-          const l = cx.layout(t);
-          const p = cx.ptr(ptr);
-          cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
-          return cx.load(t, p);
-        });
+        const e = get(i, kind);
+        checkCopyType(e, b.element);
+        if (e.state === COPY_STATE.DONE) throw new Trap(done);
+        if (e.state !== COPY_STATE.IDLE) throw new Trap(COPY_RULES.concurrent);
+        if (e.set !== undefined && !async) throw new Trap(COPY_RULES.inSet);
+        const count = stream ? (n as number) >>> 0 : 1;
+        startCopy(e, inst, guestBuffer(cx, b.element, cx?.ptr(ptr) ?? 0, count), code);
+        if (e.pending) return takeOwnEvent(e);
+        if (async) return COPY.BLOCKED;
+        // a synchronous copy waits for its event, its caller suspended
+        return block(() => ownEvent(e));
       };
     }
-    case "future.read": {
-      const t = b.element;
-      const cx = b.options === undefined ? undefined : host.context(b.options);
-      const async = b.options?.async === true;
-      return (r, ptr) => {
+    case "stream.cancel-read":
+    case "stream.cancel-write":
+    case "future.cancel-read":
+    case "future.cancel-write": {
+      const kind = b.name.replace(".cancel-read", "-readable").replace(
+        ".cancel-write",
+        "-writable",
+      ) as CopyEnd["kind"];
+      const async = b.async === true;
+      return (i) => {
         mayLeave();
-        return readFuture(get(r, "future-readable"), async, (v) => {
-          if (t === undefined) return;
-          if (cx === undefined) throw new Error("future.read of a value needs a memory");
-          const l = cx.layout(t);
-          const p = cx.ptr(ptr);
-          cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
-          cx.store(t, v, p);
-        });
-      };
-    }
-    case "future.drop-readable":
-      return (r) => {
-        mayLeave();
-        join(get(r, "future-readable"), undefined);
-        table().remove((r as number) >>> 0);
-        return undefined;
-      };
-    case "stream.read": {
-      const cx = b.options === undefined ? undefined : host.context(b.options);
-      const async = b.options?.async === true;
-      if (b.element !== "u8") {
-        return () => {
-          mayLeave();
-          return unsupported("streams of elements other than `u8`");
-        };
-      }
-      return (r, ptr, n) => {
-        mayLeave();
-        const h = get(r, "stream-readable");
-        const count = (n as number) >>> 0;
-        const p = cx!.ptr(ptr);
-        cx!.check(p, 1, count, RULES.unaligned, RULES.outOfBounds);
-        return readStream(h, async, count, (bytes) => cx!.bytes(p, bytes.length).set(bytes));
+        const e = get(i, kind);
+        checkCopyType(e, b.element);
+        const r = cancelCopy(e, async);
+        return typeof r === "number" ? r : block(() => r);
       };
     }
     case "stream.drop-readable":
-      return (r) => {
+    case "stream.drop-writable":
+    case "future.drop-readable":
+    case "future.drop-writable": {
+      const kind = b.name.replace(".drop-", "-") as CopyEnd["kind"];
+      return (i) => {
         mayLeave();
-        const h = get(r, "stream-readable");
-        join(h, undefined);
-        table().remove((r as number) >>> 0);
-        dropStream(h);
+        const e = get(i, kind);
+        checkCopyType(e, b.element);
+        table().remove((i as number) >>> 0);
+        dropEnd(e);
         return undefined;
       };
-    case "future.drop-writable":
-      return (w) => {
-        mayLeave();
-        dropWritable(get(w, "future-writable"));
-        table().remove((w as number) >>> 0);
-        return undefined;
-      };
+    }
     case "waitable-set.new":
       return () => {
         mayLeave();
@@ -681,27 +727,15 @@ export function taskBuiltin(
         const set = getSet(i as number);
         const e = takeEvent(set);
         if (e !== undefined) return write(ptr, e);
-        if (host.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
         // nothing yet: an async instance suspends here until an event comes (JSPI)
-        if (host.asyncMode) {
-          return nextEvent(set).then((e) => write(ptr, e)) as unknown as CoreNum;
-        }
-        throw new UnsupportedError(
-          "`waitable-set.wait` would block: nothing it waits for can resolve while every call " +
-            "runs to completion (instantiate with `{ async: true }` for host functions that resolve later)",
-          "async",
-        );
+        return block(() => nextEvent(set).then((e) => write(ptr, e)));
       };
     }
     case "waitable.join":
       return (w, si) => {
         mayLeave();
         const h = table().get((w as number) >>> 0);
-        if (h.kind === "future-writable") {
-          // (a writer waits only for a reader in another component, which is not supported yet)
-          return unsupported("waiting on the writable end of a future");
-        }
-        if (h.kind !== "subtask" && h.kind !== "future-readable" && h.kind !== "stream-readable") {
+        if (h.kind === "resource" || h.kind === "waitable-set" || h.kind === "error-context") {
           throw wrongHandle((w as number) >>> 0, "waitable", h);
         }
         join(h, (si as number) === 0 ? undefined : getSet(si as number));
@@ -720,10 +754,14 @@ export function taskBuiltin(
         get(i, "subtask");
         return unsupported("cancellation");
       };
-    default:
-      return () => {
-        mayLeave();
-        return unsupported(b.name.startsWith("stream.") ? "streams" : "futures");
-      };
+  }
+}
+
+/** A copy built-in's type must be its end's (CanonicalABI.md, `e.shared.t != stream_t.t`). */
+function checkCopyType(e: CopyEnd, t: InterfaceType | undefined): void {
+  const u = e.shared.t;
+  if (u === t) return;
+  if (u === undefined || t === undefined || typeToString(u) !== typeToString(t)) {
+    throw new Trap(COPY_RULES.typeMismatch);
   }
 }

@@ -79,9 +79,11 @@ export interface HandleOps {
   /** Lower what stands for an error context as a handle: its index. */
   lowerErrorContext?(v: unknown): number;
   /** Lift the readable end of a future (handle index `i`): what stands for it on the other side. */
-  liftFuture?(i: number): unknown;
+  liftFuture?(t: InterfaceType, i: number): unknown;
   /** Lower what stands for a future on the other side as a readable end: its index. */
-  lowerFuture?(v: unknown): number;
+  lowerFuture?(t: InterfaceType, v: unknown): number;
+  /** Lift the readable end of a stream (handle index `i`): what stands for it on the other side. */
+  liftStream?(t: InterfaceType, i: number): unknown;
   /** Lower what stands for a stream on the other side as a readable end: its index. */
   lowerStream?(t: InterfaceType, v: unknown): number;
 }
@@ -337,13 +339,19 @@ export class AbiContext {
   /** The readable end of a future at handle index `i`, taken by the other side. */
   #liftFuture(t: InterfaceType, i: number): unknown {
     const ops = this.#handles(t);
-    return ops.liftFuture === undefined ? unsupportedType(t) : ops.liftFuture(i);
+    return ops.liftFuture === undefined ? unsupportedType(t) : ops.liftFuture(t, i);
+  }
+
+  /** The readable end of a stream at handle index `i`, taken by the other side. */
+  #liftStream(t: InterfaceType, i: number): unknown {
+    const ops = this.#handles(t);
+    return ops.liftStream === undefined ? unsupportedType(t) : ops.liftStream(t, i);
   }
 
   /** A future from the other side as a readable end's handle index. */
   #lowerFuture(t: InterfaceType, v: unknown): number {
     const ops = this.#handles(t);
-    return ops.lowerFuture === undefined ? unsupportedType(t) : ops.lowerFuture(v);
+    return ops.lowerFuture === undefined ? unsupportedType(t) : ops.lowerFuture(t, v);
   }
 
   /** A stream from the other side as a readable end's handle index. */
@@ -515,6 +523,8 @@ export class AbiContext {
         return this.#handles(t).lift(t, this.#dv().getUint32(p, true));
       case "future":
         return this.#liftFuture(t, this.#dv().getUint32(p, true));
+      case "stream":
+        return this.#liftStream(t, this.#dv().getUint32(p, true));
       default:
         return unsupportedType(t);
     }
@@ -706,6 +716,8 @@ export class AbiContext {
         return this.#handles(t).lift(t, src.i32() >>> 0);
       case "future":
         return this.#liftFuture(t, src.i32() >>> 0);
+      case "stream":
+        return this.#liftStream(t, src.i32() >>> 0);
       default:
         return unsupportedType(t);
     }

@@ -1,12 +1,11 @@
 /**
  * Waitables and waitable sets (CanonicalABI.md, `Waitable`, `WaitableSet`,
- * `Subtask`). A waitable is a subtask (an async-lowered call to a host
- * function whose Promise is still pending) or the readable end of a future
- * or stream the host writes (futures.ts, streams.ts). It joins a waitable
- * set, and the set's owner polls it or waits on it (through JSPI: the
- * waiting component is suspended) for the event it makes: `(SUBTASK, index,
- * state)`, `(FUTURE_READ, index, result)`, `(STREAM_READ, index, result |
- * count << 4)`.
+ * `Subtask`). A waitable is a subtask (an async-lowered call still
+ * running) or an end of a stream or future (copies.ts). It joins a
+ * waitable set, and the set's owner polls it or waits on it (through JSPI:
+ * the waiting component is suspended) for the event it makes: `(SUBTASK,
+ * index, state)`, `({STREAM,FUTURE}_{READ,WRITE}, index, result | count
+ * << 4)`.
  *
  * @module
  */
@@ -14,7 +13,14 @@
 import { Trap } from "./trap.ts";
 
 /** Event codes (CanonicalABI.md, `EventCode`). */
-export const EVENT = { NONE: 0, SUBTASK: 1, STREAM_READ: 2, FUTURE_READ: 4 } as const;
+export const EVENT = {
+  NONE: 0,
+  SUBTASK: 1,
+  STREAM_READ: 2,
+  STREAM_WRITE: 3,
+  FUTURE_READ: 4,
+  FUTURE_WRITE: 5,
+} as const;
 
 /** Subtask states (CanonicalABI.md, `Subtask.State`). */
 export const SUBTASK = { STARTING: 0, STARTED: 1, RETURNED: 2 } as const;
@@ -36,6 +42,10 @@ export interface Waitable {
   set: WaitableSet | undefined;
   /** The event's code and payload, when it is pending. */
   event?: readonly [number, number];
+  /** Makes the pending event when it is delivered (a copy's, which updates its end). */
+  deliver?: () => readonly [number, number];
+  /** Waits on the waitable itself (a synchronous copy, suspended). */
+  waiter?: () => void;
   /** What the host's call failed with (delivered as the caller's trap). */
   error?: unknown;
 }
@@ -133,8 +143,12 @@ export function takeEvent(set: WaitableSet): [number, number, number] | undefine
     if (!s.pending) continue;
     s.pending = false;
     if (s.error !== undefined) throw s.error;
-    const [code, payload] = s.event!;
-    return [code, s.index, payload];
+    let e = s.event!;
+    if (s.deliver !== undefined) {
+      e = s.deliver();
+      s.deliver = undefined;
+    }
+    return [e[0], s.index, e[1]];
   }
   return undefined;
 }

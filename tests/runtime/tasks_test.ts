@@ -1058,26 +1058,17 @@ const UNSUPPORTED = `(component
   (func (export "wait-new") (result u32) (canon lift (core func $m "wait-new")))
   (func (export "wait") (param "h" u32) (result u32) (canon lift (core func $m "wait"))))`;
 
-Deno.test("streams and waiting throw UnsupportedError at run time", async (t) => {
+Deno.test("streams, futures and waiting in a synchronous task", async (t) => {
   const make = await component(UNSUPPORTED);
 
-  await t.step("stream.new", () => {
+  await t.step("stream.new and future.new work (copies: tests/runtime/streams_test.ts)", () => {
     const e = make();
-    assertUnsupported(
-      () => e["stream-new"](),
-      /^`stream\.new` is not supported: .*without streams$/,
-      "streams",
-    );
-    // not a trap: the instance is not poisoned
-    assertUnsupported(() => e["stream-new"](), /without streams$/);
+    assert.equal(e["stream-new"](), undefined);
+    assert.equal(e["future-new"](), undefined);
   });
 
-  await t.step("future.new works (futures to the host: tests/runtime/futures_test.ts)", () => {
-    assert.equal(make()["future-new"](), undefined);
-  });
-
-  await t.step("waitable-set.wait on an empty set would block", () => {
-    assertUnsupported(() => make()["wait-new"](), /^`waitable-set\.wait` would block: /);
+  await t.step("waitable-set.wait on an empty set would block a sync task: it traps", () => {
+    assertTrap(() => make()["wait-new"](), "cannot block a synchronous task before returning");
   });
 
   await t.step("waitable-set.wait checks its handle first", () => {

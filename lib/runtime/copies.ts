@@ -366,16 +366,14 @@ export function takeOwnEvent(e: Waitable): number {
  * @returns The Promise of its payload.
  */
 export function ownEvent(e: Waitable): Promise<number> {
-  return new Promise((resolve, reject) => {
+  // (taken when the waiter runs again, not when it comes: until then the other end may
+  // still copy more, or drop, and the event says so)
+  return new Promise<void>((resolve) => {
     e.waiter = () => {
       e.waiter = undefined;
-      try {
-        resolve(takeOwnEvent(e));
-      } catch (err) {
-        reject(err);
-      }
+      resolve();
     };
-  });
+  }).then(() => takeOwnEvent(e));
 }
 
 /**

@@ -37,12 +37,11 @@ export interface CoreHost {
   coreDef?(def: CoreDef, resolve: (def: CoreDef) => CoreValue): CoreValue;
 
   /**
-   * Whether a host definition may suspend its wasm caller (an async host
-   * function, with JSPI): it is imported as a `WebAssembly.Suspending`.
+   * Told when a host function returned a Promise (an async host function,
+   * a wait, with JSPI): its wasm caller suspends until what this returns
+   * settles.
    */
-  suspends?(def: CoreDef): boolean;
-  /** Told when a suspending host function is called: the Promise JSPI waits for. */
-  suspend?(p: unknown): Promise<unknown>;
+  suspend?(p: Promise<unknown>): Promise<unknown>;
 
   /** The string transcoder an adapter module imports. */
   transcoder?(binding: ImportBinding & { kind: "transcode" }): CoreValue;
@@ -158,7 +157,6 @@ export function instantiateCore(
         e.source.import,
       ) as CallableFunction;
     },
-    (e) => "def" in e.source && host.suspends?.(e.source.def) === true,
     host.suspend,
   );
   const trap = (code: number) => guards.raise(Trap.fromCode(code));

@@ -11,6 +11,13 @@
  * `unreachable`, an engine trap no wasm code can catch. Where the error
  * comes out at the host, {@link Guards.errorOf} gives back what was thrown.
  *
+ * The trampoline is also where a caller waits (JSPI): a host function that
+ * returns a Promise (an async host function, a wait that must wait) parks
+ * it and returns; the trampoline then calls its wait import, a
+ * `WebAssembly.Suspending` that gives JSPI the Promise, and its caller
+ * suspends until it settles. A host function that returns at once never
+ * suspends its caller (JSPI suspends at every call of a suspending import).
+ *
  * One trampoline module per compiled component holds a trampoline per
  * (host definition, core signature) the plan wires into wasm; it is built
  * and compiled once, and instantiated once per instantiation.
@@ -22,8 +29,8 @@ import type { Translation } from "../fuse.ts";
 import type { CoreDef } from "../inline/dfg.ts";
 import type { CoreSubType, CoreValType } from "../parse/items.ts";
 import { decodeModule } from "../parse/module.ts";
-import { type FuncSig, ModuleBuilder, type NumType } from "../wasm/module.ts";
-import { isSuspendError, suspending } from "./jspi.ts";
+import { type FuncRef, type FuncSig, ModuleBuilder, type NumType } from "../wasm/module.ts";
+import { hasJspi, isSuspendError, suspending } from "./jspi.ts";
 import { TASK_RULES } from "./tasks.ts";
 import { Trap } from "./trap.ts";
 
@@ -134,22 +141,41 @@ export function planGuards(t: Translation): GuardPlan {
 }
 
 /**
- * The trampoline module: imports `guard`/`trapped` (a mutable i32 global)
- * and `host`/`f{i}` for each entry, and exports `g{i}`, which calls `f{i}`
- * and executes `unreachable` when `trapped` is set.
+ * The trampoline module: imports `guard`/`trapped` and `guard`/`parked`
+ * (mutable i32 globals), `host`/`f{i}` for each entry and `host`/`wait:{results}`
+ * for each result signature, and exports `g{i}`, which calls `f{i}`; when
+ * `f{i}` parked a Promise (`parked` set), it calls `wait:...` instead for
+ * the result (a `WebAssembly.Suspending`: the caller suspends until the
+ * Promise settles); it executes `unreachable` when `trapped` is set.
  */
 function trampolines(entries: readonly GuardEntry[]): WebAssembly.Module {
   const b = new ModuleBuilder();
   const trapped = b.importGlobal("guard", "trapped", "i32", true);
+  const parked = b.importGlobal("guard", "parked", "i32", true);
+  const waits = new Map<string, FuncRef>();
   entries.forEach((e, i) => {
     const f = b.importFunc("host", `f${i}`, e.sig);
+    const key = waitKey(e.sig);
+    let wait = waits.get(key);
+    if (wait === undefined) {
+      waits.set(key, wait = b.importFunc("host", key, { params: [], results: e.sig.results }));
+    }
     const { ref, body } = b.func(e.sig, `g${i}`);
     for (let p = 0; p < e.sig.params.length; p++) body.op("local.get", p);
     body.call(f);
+    body.op("global.get", parked);
+    body.open("if", { params: e.sig.results, results: e.sig.results });
+    for (let r = 0; r < e.sig.results.length; r++) body.op("drop");
+    body.op("i32.const", 0).op("global.set", parked).call(wait).op("end");
     body.op("global.get", trapped).open("if").op("unreachable").op("end");
     b.exportFunc(`g${i}`, ref);
   });
   return new WebAssembly.Module(b.encode());
+}
+
+/** The name of the wait import for a signature's results. */
+function waitKey(sig: FuncSig): string {
+  return `wait:${sig.results.join(",")}`;
 }
 
 /** The zeros a guarded function returns after recording an error. */
@@ -161,13 +187,17 @@ function zeros(sig: FuncSig): unknown {
 /** The guards of one instantiation: the trampolines and what was thrown. */
 export class Guards {
   readonly #trapped = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  /** Set when a host function parked a Promise: the trampoline waits for it. */
+  readonly #parkedFlag = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  /** The Promise the trampoline's wait import gives JSPI to wait for. */
+  #parked: Promise<unknown> | undefined;
   #thrown: unknown;
   #exports: WebAssembly.Exports | undefined;
   /** The host function of each entry, once asked for. */
   readonly #fns: (CallableFunction | undefined)[] = [];
   readonly #host: (e: GuardEntry) => CallableFunction;
   /** Told of each suspension: what JSPI waits for (see `Scheduler.suspend`). */
-  readonly #suspend: (p: unknown) => Promise<unknown>;
+  readonly #suspend: (p: Promise<unknown>) => Promise<unknown>;
 
   /**
    * Instantiate the trampolines.
@@ -178,44 +208,40 @@ export class Guards {
   constructor(
     readonly plan: GuardPlan,
     host: (e: GuardEntry) => CallableFunction,
-    suspends: (e: GuardEntry) => boolean = () => false,
-    suspend: (p: unknown) => Promise<unknown> = (p) => Promise.resolve(p),
+    suspend: (p: Promise<unknown>) => Promise<unknown> = (p) => p,
   ) {
     this.#host = host;
     this.#suspend = suspend;
     if (plan.module === undefined) return;
     const imports: Record<string, unknown> = {};
     plan.entries.forEach((e, i) => {
-      imports[`f${i}`] = suspends(e)
-        ? suspending(this.#guardedAsync(i, zeros(e.sig)))
-        : this.#guarded(i, e.sig.params.length, zeros(e.sig));
+      imports[`f${i}`] = this.#guarded(i, e.sig.params.length, zeros(e.sig));
+      imports[waitKey(e.sig)] ??= hasJspi() ? suspending(() => this.#unpark()) : () => {
+        throw new Error("a host function returned a Promise in an engine without JSPI");
+      };
     });
     this.#exports = new WebAssembly.Instance(plan.module, {
-      guard: { trapped: this.#trapped },
+      guard: { trapped: this.#trapped, parked: this.#parkedFlag },
       host: imports as WebAssembly.ModuleImports,
     }).exports;
   }
 
   /**
-   * The guard of a host function that may return a Promise: the trampoline
-   * imports it as a `WebAssembly.Suspending` (JSPI), so its caller waits for
-   * the Promise (JSPI suspends it even for a value that is not one); a
-   * rejection is recorded as a throw is.
+   * A host function returned a Promise: its caller is to wait for it (the
+   * trampoline calls its wait import, JSPI suspends the caller there). A
+   * host function that returns at once does not suspend its caller.
    */
-  #guardedAsync(i: number, zero: unknown): (...a: unknown[]) => unknown {
-    const fns = this.#fns;
-    const fail = (err: unknown) => {
-      this.raise(err);
-      return zero;
-    };
-    return (...a: unknown[]) => {
-      try {
-        const r = fns[i]!(...a);
-        return this.#suspend(r instanceof Promise ? r.then(undefined, fail) : r);
-      } catch (err) {
-        return this.#suspend(fail(err));
-      }
-    };
+  #park(p: Promise<unknown>, fail: (err: unknown) => unknown): unknown {
+    this.#parked = this.#suspend(p.then(undefined, fail));
+    this.#parkedFlag.value = 1;
+    return undefined;
+  }
+
+  /** The parked Promise, for the wait import. */
+  #unpark(): Promise<unknown> {
+    const p = this.#parked!;
+    this.#parked = undefined;
+    return p;
   }
 
   #guarded(i: number, arity: number, zero: unknown): CallableFunction {
@@ -224,12 +250,13 @@ export class Guards {
       this.raise(err);
       return zero;
     };
+    const out = (r: unknown) => r instanceof Promise ? (this.#park(r, fail), zero) : r;
     // fixed arities for the common signatures: no rest array per call
     switch (arity) {
       case 0:
         return () => {
           try {
-            return fns[i]!();
+            return out(fns[i]!());
           } catch (err) {
             return fail(err);
           }
@@ -237,7 +264,7 @@ export class Guards {
       case 1:
         return (a: unknown) => {
           try {
-            return fns[i]!(a);
+            return out(fns[i]!(a));
           } catch (err) {
             return fail(err);
           }
@@ -245,7 +272,7 @@ export class Guards {
       case 2:
         return (a: unknown, b: unknown) => {
           try {
-            return fns[i]!(a, b);
+            return out(fns[i]!(a, b));
           } catch (err) {
             return fail(err);
           }
@@ -253,7 +280,7 @@ export class Guards {
       case 3:
         return (a: unknown, b: unknown, c: unknown) => {
           try {
-            return fns[i]!(a, b, c);
+            return out(fns[i]!(a, b, c));
           } catch (err) {
             return fail(err);
           }
@@ -261,7 +288,7 @@ export class Guards {
       case 4:
         return (a: unknown, b: unknown, c: unknown, d: unknown) => {
           try {
-            return fns[i]!(a, b, c, d);
+            return out(fns[i]!(a, b, c, d));
           } catch (err) {
             return fail(err);
           }
@@ -269,7 +296,7 @@ export class Guards {
       default:
         return (...a: unknown[]) => {
           try {
-            return fns[i]!(...a);
+            return out(fns[i]!(...a));
           } catch (err) {
             return fail(err);
           }

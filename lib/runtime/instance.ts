@@ -9,7 +9,7 @@
 
 import { fuse, type Translation } from "../fuse.ts";
 import type { StringEncoding } from "../parse/items.ts";
-import type { Builtin, ComponentInstanceId, CoreDef } from "../inline/dfg.ts";
+import type { ComponentInstanceId, CoreDef } from "../inline/dfg.ts";
 import { LinkError, UnsupportedError } from "../types/errors.ts";
 import type { ExternDesc } from "../types/model.ts";
 import {
@@ -100,26 +100,6 @@ export interface ComponentInstance {
   readonly exports: Record<string, unknown>;
 }
 
-/** Whether a built-in may wait (a synchronous copy or cancel, `waitable-set.wait`). */
-function mayWait(b: Builtin): boolean {
-  switch (b.name) {
-    case "waitable-set.wait":
-      return true;
-    case "stream.read":
-    case "stream.write":
-    case "future.read":
-    case "future.write":
-      return b.options?.async !== true;
-    case "stream.cancel-read":
-    case "stream.cancel-write":
-    case "future.cancel-read":
-    case "future.cancel-write":
-      return b.async !== true;
-    default:
-      return false;
-  }
-}
-
 function componentInstanceOf(d: CoreDef): ComponentInstanceId | undefined {
   return "instance" in d && d.kind !== "export" ? d.instance : undefined;
 }
@@ -195,13 +175,6 @@ export class Component {
           "resources",
         );
       },
-      // host functions that may suspend their caller: async ones, and waiting for an event
-      suspends: (d) =>
-        d.kind === "lowered"
-          ? rt.suspends(t.dfg.lowerings[d.id])
-          : d.kind === "host-adapter"
-          ? rt.suspendsAdapter(t.dfg.adapters[d.id])
-          : d.kind === "builtin" && rt.asyncMode && mayWait(d.builtin),
       suspend: (p) => rt.sched.suspend(p),
       intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {

@@ -348,8 +348,8 @@ export class Runtime implements ResourceScope {
   }
 
   /**
-   * Whether a host lowering suspends its caller: an `async` host function
-   * with `async: true` (its guard is imported as a `WebAssembly.Suspending`).
+   * Whether a host lowering may suspend its caller: an `async` host function
+   * with `async: true` (the Promise it returns is parked, see `Guards`).
    */
   suspends(l: Lowering): boolean {
     // (an async lower does not: its caller gets a subtask and goes on)
@@ -652,7 +652,13 @@ export class Runtime implements ResourceScope {
       // a plain call into an instance without task built-ins needs no task record:
       // nothing could read it (the fast path of every host call)
       if (this.taskScoped[inst] || o.async || ft.async || lendsBorrows(ft)) {
-        c.task = this.tasks.enter({ instance: inst, type: ft, options: o, onReturn: deliver });
+        c.task = this.tasks.enter({
+          instance: inst,
+          type: ft,
+          options: o,
+          onReturn: deliver,
+          returnCx: cx,
+        });
       }
       const flag = this.flags[inst];
       flag.value = 0;
@@ -904,9 +910,9 @@ export class Runtime implements ResourceScope {
     // a sync call of an async-lifted callee may block, which a start function may not
     const mayBlock = a.liftOptions.async === true && lo.async !== true;
     // in an async instance the callee runs on a fiber of its own (JSPI) and may suspend: a sync
-    // caller is suspended until the callee returns its result (this adapter is imported as a
-    // `WebAssembly.Suspending`, see Runtime.suspendsAdapter); an async caller goes on with a
-    // subtask, STARTING while the callee waits to enter, STARTED once it runs
+    // caller is suspended until the callee returns its result (this adapter returns a Promise,
+    // see Guards); an async caller goes on with a subtask, STARTING while the callee waits to
+    // enter, STARTED once it runs
     const async = this.options.async === true;
     return (...args: CoreNum[]): CoreNum | undefined | Promise<CoreNum | undefined> => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
@@ -1009,17 +1015,6 @@ export class Runtime implements ResourceScope {
         });
       });
     };
-  }
-
-  /**
-   * Whether a host adapter suspends its caller: a sync lower's, in an async
-   * instance (see {@link Runtime.hostAdapter}); an async caller gets a
-   * subtask instead.
-   * @param a The adapter.
-   * @returns Whether it does.
-   */
-  suspendsAdapter(a: Adapter): boolean {
-    return this.options.async === true && a.lowerOptions.async !== true;
   }
 
   /**

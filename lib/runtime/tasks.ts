@@ -232,6 +232,11 @@ export interface Task {
   borrows: number;
   /** Receives the lifted result of `task.return` (async lifts only). */
   readonly onReturn: (result: unknown) => void;
+  /**
+   * Lifts the result of `task.return`: the lift's context, whose handles
+   * go where the result goes (to the host, or to a calling component).
+   */
+  readonly returnCx?: AbiContext;
   /** The fiber its code runs on now (a callback's is a new one each time). */
   fiber?: Fiber;
 }
@@ -558,14 +563,15 @@ export function taskBuiltin(
           b.options.stringEncoding !== task.options.stringEncoding
         ) throw new Trap(TASK_RULES.taskReturnOptions);
         if (task.returned) throw new Trap(TASK_RULES.taskReturnTwice);
+        const rcx = task.returnCx ?? cx;
         let result: unknown;
         if (t !== undefined) {
           if (flat > MAX_FLAT_PARAMS) {
-            const p = cx.ptr(args[0]);
-            cx.check(p, layout!.align, layout!.size, RULES.unaligned, RULES.outOfBounds);
-            result = cx.load(t, p);
+            const p = rcx.ptr(args[0]);
+            rcx.check(p, layout!.align, layout!.size, RULES.unaligned, RULES.outOfBounds);
+            result = rcx.load(t, p);
           } else {
-            result = cx.liftFlat(t, new FlatSource(args));
+            result = rcx.liftFlat(t, new FlatSource(args));
           }
         }
         if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);

@@ -161,21 +161,13 @@ export function takeEvent(set: WaitableSet): [number, number, number] | undefine
  */
 export function nextEvent(set: WaitableSet): Promise<[number, number, number]> {
   if (set.waiter !== undefined) throw new Trap(WAITABLE_RULES.twoWaiters);
-  return new Promise((resolve, reject) => {
+  // (the event is taken when the waiter runs again, not when it comes: it is the newest then)
+  return new Promise<void>((resolve) => {
     set.waiter = () => {
-      let e: [number, number, number] | undefined;
-      try {
-        e = takeEvent(set);
-      } catch (err) {
-        set.waiter = undefined;
-        reject(err);
-        return;
-      }
-      if (e === undefined) return;
       set.waiter = undefined;
-      resolve(e);
+      resolve();
     };
-  });
+  }).then(() => takeEvent(set) ?? nextEvent(set));
 }
 
 /**

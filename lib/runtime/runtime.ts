@@ -590,13 +590,16 @@ export class Runtime implements ResourceScope {
         return step.promise.then((raw) => this.#drive(c, { done: true, value: raw }, deliver));
       }
       const raw = step.value as CoreNum | undefined;
+      // (a task lets go of its instance's lock as its code ends, not a turn later)
       if (!o.async || o.callback === undefined) {
         this.#finishLifted(c, raw, deliver);
+        if (c.task !== undefined) this.tasks.release(c.task);
         return undefined;
       }
       const next = callbackStep(this.table(o.instance), raw as number);
       if (next === "exit") {
         if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
+        this.tasks.release(c.task!);
         return undefined;
       }
       // between two calls of its callback, a task lets others run in its instance

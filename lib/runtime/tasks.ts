@@ -251,6 +251,8 @@ export class Tasks {
   readonly #exclusive: (Task | typeof RESERVED | undefined)[];
   /** Per instance: what waits to enter it or to hold its lock, first come first served. */
   readonly #waiting: (() => boolean)[][];
+  /** Per instance: how many calls wait to enter it (a new one waits behind them). */
+  readonly #entering: Int32Array;
   readonly #threads: { next: number; free: number[] }[] = [];
   readonly #backpressure: Int32Array;
 
@@ -262,6 +264,7 @@ export class Tasks {
     this.#sched = sched;
     this.#exclusive = new Array(instances).fill(undefined);
     this.#waiting = Array.from({ length: instances }, () => []);
+    this.#entering = new Int32Array(instances);
     this.#backpressure = new Int32Array(instances);
     for (let i = 0; i < instances; i++) this.#threads.push({ next: 1, free: [] });
   }
@@ -367,20 +370,35 @@ export class Tasks {
    */
   gate(inst: ComponentInstanceId, o: AdapterOptions): Promise<void> | undefined {
     const exclusive = needsExclusive(o);
-    const open = () => {
-      if (this.#backpressure[inst] > 0) return false;
-      if (exclusive && this.#exclusive[inst] !== undefined) return false;
+    const ready = () =>
+      this.#backpressure[inst] === 0 && (!exclusive || this.#exclusive[inst] === undefined);
+    const take = () => {
       if (exclusive) this.#exclusive[inst] = RESERVED;
-      return true;
     };
-    if (this.#waiting[inst].length === 0 && open()) return undefined;
-    return new Promise((resolve) =>
+    if (this.#entering[inst] === 0 && ready()) {
+      take();
+      return undefined;
+    }
+    this.#entering[inst]++;
+    return this.#wait(inst, ready, take).finally(() => this.#entering[inst]--);
+  }
+
+  /**
+   * Wait until `ready()`, behind what waits for `inst` already, then `take()`
+   * at once (in the same turn: nothing else can take it meanwhile).
+   */
+  #wait(inst: ComponentInstanceId, ready: () => boolean, take: () => void): Promise<void> {
+    return new Promise<void>((resolve) => {
       this.#waiting[inst].push(() => {
-        if (!open()) return false;
+        if (!ready()) return false;
         resolve();
         return true;
-      })
-    );
+      });
+    }).then((): Promise<void> | undefined => {
+      if (!ready()) return this.#wait(inst, ready, take);
+      take();
+      return undefined;
+    });
   }
 
   /**
@@ -402,18 +420,15 @@ export class Tasks {
    */
   acquire(task: Task): Promise<void> | undefined {
     const inst = task.instance;
-    if (this.#exclusive[inst] === undefined) {
+    const ready = () => this.#exclusive[inst] === undefined;
+    const take = () => {
       this.#exclusive[inst] = task;
+    };
+    if (ready()) {
+      take();
       return undefined;
     }
-    return new Promise((resolve) =>
-      this.#waiting[inst].push(() => {
-        if (this.#exclusive[inst] !== undefined) return false;
-        this.#exclusive[inst] = task;
-        resolve();
-        return true;
-      })
-    );
+    return this.#wait(inst, ready, take);
   }
 
   /**

@@ -104,9 +104,22 @@ export type Builtin =
       | "waitable-set.new"
       | "waitable-set.drop"
       | "waitable.join"
-      | "subtask.cancel"
       | "subtask.drop"
-      | "error-context.drop";
+      | "error-context.drop"
+      | "thread.suspend"
+      | "thread.resume-later"
+      | "thread.suspend-then-resume"
+      | "thread.yield-then-resume";
+  }
+  | {
+    readonly name: "subtask.cancel";
+    /** Whether it may return `BLOCKED` rather than wait. */
+    readonly async: boolean;
+  }
+  | {
+    readonly name: "thread.new-indirect";
+    /** The table the new thread's function is read from. */
+    readonly table: CoreDef;
   }
   | {
     readonly name: CopyBuiltinName;

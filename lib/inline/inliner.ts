@@ -224,6 +224,10 @@ const BUILTIN_SIGNATURES: Record<string, [FlatType[], FlatType[]]> = {
   "task.cancel": [[], []],
   "thread.yield": [[], ["i32"]],
   "thread.index": [[], ["i32"]],
+  "thread.suspend": [[], ["i32"]],
+  "thread.resume-later": [["i32"], []],
+  "thread.suspend-then-resume": [["i32"], ["i32"]],
+  "thread.yield-then-resume": [["i32"], ["i32"]],
   "waitable-set.new": [[], ["i32"]],
   "waitable-set.wait": [["i32", "i32"], ["i32"]],
   "waitable-set.poll": [["i32", "i32"], ["i32"]],
@@ -1311,6 +1315,8 @@ export class Inliner {
       case "error-context.debug-message":
       case "error-context.drop":
         return this.#errorContextBuiltin(frame, c);
+      case "thread.new-indirect":
+        return this.#threadNew(frame, c);
       default:
         if (c.kind in BUILTIN_SIGNATURES) return this.#asyncBuiltin(frame, c);
         throw unsupported(`canon ${c.kind}`, unsupportedFeature(c.kind));
@@ -1520,6 +1526,31 @@ export class Inliner {
     frame.coreFuncs.push({ def: { kind: "builtin", builtin, instance: frame.rci }, type });
   }
 
+  /** `thread.new-indirect`: a start function type `(func (param i32))` and a table of functions. */
+  #threadNew(frame: Frame, c: Canon & { kind: "thread.new-indirect" }): void {
+    const t = frame.at(frame.coreTypes, c.coreType, "core type");
+    const ft = "type" in t ? (t as { type: { kind: string } }).type : undefined;
+    const f = ft as { kind: string; params?: readonly string[]; results?: readonly string[] };
+    if (
+      f?.kind !== "func" || f.params?.length !== 1 || f.params[0] !== "i32" ||
+      f.results?.length !== 0
+    ) {
+      throw new LinkError(
+        `canon thread.new-indirect: core type index ${c.coreType} is not \`(func (param i32))\``,
+      );
+    }
+    const table = frame.at(frame.coreTables, c.table, "core table");
+    this.#taskInstances.add(frame.rci);
+    frame.coreFuncs.push({
+      def: {
+        kind: "builtin",
+        builtin: { name: "thread.new-indirect", table: table.def },
+        instance: frame.rci,
+      },
+      type: funcEntity(["i32", "i32"], ["i32"]),
+    });
+  }
+
   /** The other async built-ins: fixed core types, checked immediates. */
   #asyncBuiltin(frame: Frame, c: Canon): void {
     if ("type" in c && typeof c.type === "number") {
@@ -1562,6 +1593,8 @@ export class Inliner {
         ...(options === undefined ? {} : { options }),
         ...("async" in c && c.async ? { async: true } : {}),
       };
+    } else if (c.kind === "subtask.cancel") {
+      builtin = { name: c.kind, async: c.async };
     } else builtin = { name: c.kind } as Builtin;
     const [params, results] = BUILTIN_SIGNATURES[c.kind];
     this.#taskInstances.add(frame.rci);

@@ -79,12 +79,3 @@ export function callbackStep(
   if (code === 2) return waitSet(table, packed);
   throw new Trap(`${TASK_RULES.callbackCode} ${code}`);
 }
-
-/**
- * A turn of the host's event loop: what a `YIELD` waits for, so that timers
- * and I/O (and the tasks they wake) run before the yielding task goes on.
- * @returns The Promise of the next turn.
- */
-export function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}

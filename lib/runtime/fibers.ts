@@ -35,6 +35,8 @@ export interface Fiber {
   suspended: boolean;
   /** Whether its core function returned. */
   done: boolean;
+  /** The thread it runs for, when it is not its task's implicit thread. */
+  thread?: object;
   /** The core results, once it returned. */
   results?: unknown;
 }
@@ -220,4 +222,13 @@ export class Scheduler {
       throw e;
     });
   }
+}
+
+/**
+ * A turn of the host's event loop: what a `YIELD` waits for, so that timers
+ * and I/O (and the tasks they wake) run before the yielding task goes on.
+ * @returns The Promise of the next turn.
+ */
+export function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

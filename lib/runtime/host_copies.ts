@@ -51,7 +51,10 @@ export function guestBuffer(
   if (n > MAX_LENGTH) throw new Trap(`buffer length ${n} exceeds the maximum ${MAX_LENGTH}`);
   if (t !== undefined && cx === undefined) throw new Error("a copy of values needs a memory");
   const l = t === undefined ? undefined : cx!.layout(t);
-  if (l !== undefined) cx!.check(ptr, l.align, l.size * n, RULES.unaligned, RULES.outOfBounds);
+  // (a zero-length buffer is not checked: CanonicalABI.md, `BufferGuestImpl`)
+  if (l !== undefined && n > 0) {
+    cx!.check(ptr, l.align, l.size * n, RULES.unaligned, RULES.outOfBounds);
+  }
   const bytes = isBytes(t);
   return {
     capacity: n,

@@ -48,16 +48,19 @@ import { isWasmException, PendingTrap, settleTrap, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
 import { CallQueue, isAsyncFunction, isSuspendError, markAsync } from "./jspi.ts";
 import {
+  EVENT,
   newSubtask,
   nextEvent,
   resolveSubtask,
   startSubtask,
   SUBTASK,
   takeEvent,
+  type WaitableSet,
 } from "./waitables.ts";
 import type { FuncSig } from "../wasm/module.ts";
-import { callbackLoop, callbackStep, yieldTurn } from "./callbacks.ts";
-import { type Fiber, Scheduler } from "./fibers.ts";
+import { callbackLoop, callbackStep } from "./callbacks.ts";
+import { type Fiber, Scheduler, yieldTurn } from "./fibers.ts";
+import type { Thread } from "./threads.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -92,8 +95,19 @@ function importName(t: Translation, path: ImportPath): string {
 /** A core call on a fiber: returned (with its results), or their Promise. */
 type Step = { done: true; value: unknown } | { done: false; promise: Promise<unknown> };
 
+/** A thread's start function's core signature: `(closure)`. */
+const THREAD_SIG: FuncSig = { params: ["i32"], results: [] };
+
 /** A callback's core signature: `(event, index, payload) -> code`. */
 const CALLBACK_SIG: FuncSig = { params: ["i32", "i32", "i32"], results: ["i32"] };
+
+/** What a host adapter keeps of its callee's task: to ask for its cancellation. */
+interface CalleeLink {
+  /** The callee's task, once it started. */
+  task?: Task;
+  /** Called when the callee's task is cancelled (`task.cancel`). */
+  onCancelled?: () => void;
+}
 
 /** A lifted function's call in progress (see `Runtime.#enterLifted`). */
 interface LiftedCall {
@@ -521,8 +535,9 @@ export class Runtime implements ResourceScope {
     values: unknown[],
     deliver: (result: unknown) => void,
     cx: AbiContext,
+    link?: CalleeLink,
   ): Promise<void> | undefined {
-    const c = this.#enterLifted(ft, func, o, values, deliver, cx);
+    const c = this.#enterLifted(ft, func, o, values, deliver, cx, link);
     let end: Promise<void> | undefined;
     try {
       end = this.#drive(c, this.#onFiber(c, c.core, c.sig, c.flat), deliver);
@@ -608,15 +623,93 @@ export class Runtime implements ResourceScope {
       const cb = this.resolve(o.callback);
       const call = (e: readonly number[]) => () =>
         this.#drive(c, this.#onFiber(c, cb, CALLBACK_SIG, e), deliver);
+      // a cancellation asked for while the callback ran is told now (CanonicalABI.md,
+      // `deliver_pending_cancel`), else while it waits
+      if (task.cancel === "pending") {
+        task.cancel = "delivered";
+        return this.#locked(task, call([EVENT.TASK_CANCELLED, 0, 0]));
+      }
       if (next === "yield") {
-        return this.hostWork(yieldTurn()).then(() => this.#locked(task, call([0, 0, 0])));
+        const turn = this.hostWork(yieldTurn()).then(() => [EVENT.NONE, 0, 0] as const);
+        return this.#waitThen(task, turn, undefined, call);
       }
       const e = takeEvent(next);
-      if (e === undefined) return nextEvent(next).then((e) => this.#locked(task, call(e)));
+      if (e === undefined) return this.#waitThen(task, nextEvent(next), next, call);
       const wait = this.tasks.acquire(task);
       if (wait !== undefined) return wait.then(call(e)) as Promise<void>;
       step = this.#onFiber(c, cb, CALLBACK_SIG, e);
     }
+  }
+
+  /**
+   * Start a thread `thread.new-indirect` made: `fn(arg)` on a fiber of its
+   * own, in its task and instance; when it ends, its index is free, and a
+   * trap in it fails what the host waits for.
+   */
+  startThread(task: Task, t: Thread, fn: (arg: number) => void, arg: number): void {
+    const inst = task.instance;
+    const { fiber, promise } = this.sched.run(fn, THREAD_SIG, [arg], (f) => {
+      f.thread = t;
+      f.tasks.push(task);
+      f.entered.push(inst);
+    });
+    const end = () => this.tasks.threadEnded(task, t);
+    if (fiber.done) return end();
+    promise.then(end, (e) => {
+      end();
+      const err = this.#caught(e);
+      if (err instanceof Trap || err instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
+      this.#trapped(err);
+    });
+  }
+
+  /**
+   * A callback waits for `p` (an event, a turn), then runs with it; or, when
+   * its task's cancellation is asked for meanwhile, runs at once with
+   * `TASK_CANCELLED` (in the call that asked: CanonicalABI.md,
+   * `request_cancellation` resumes the task) and gives the wait up.
+   */
+  #waitThen(
+    task: Task,
+    p: Promise<readonly number[]>,
+    set: WaitableSet | undefined,
+    call: (e: readonly number[]) => () => Promise<void> | undefined,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const go = (e: readonly number[]) => {
+        try {
+          const r = this.#locked(task, call(e));
+          if (r === undefined) resolve();
+          else r.then(resolve, reject);
+        } catch (err) {
+          reject(err);
+        }
+      };
+      task.cancelWaiter = () => {
+        task.cancelWaiter = undefined;
+        if (set !== undefined) set.waiter = undefined;
+        go([EVENT.TASK_CANCELLED, 0, 0]);
+      };
+      p.then((e) => {
+        if (task.cancelWaiter === undefined) return;
+        task.cancelWaiter = undefined;
+        go(e);
+      }, reject);
+    });
+  }
+
+  /**
+   * A caller asks for a task's cancellation (CanonicalABI.md,
+   * `Task.request_cancellation`): a callback that waits, in an instance
+   * that may be entered, is told now (`TASK_CANCELLED`), else when it next
+   * waits.
+   */
+  #requestCancel(task: Task): void {
+    if (task.returned || task.cancel !== undefined) return;
+    if (task.cancelWaiter !== undefined && !this.busy[task.instance]) {
+      task.cancel = "delivered";
+      task.cancelWaiter();
+    } else task.cancel = "pending";
   }
 
   /** Run `f` once `task` holds its instance's exclusive lock again. */
@@ -637,6 +730,7 @@ export class Runtime implements ResourceScope {
     values: unknown[],
     deliver: (result: unknown) => void,
     cx: AbiContext,
+    link?: CalleeLink,
   ): LiftedCall {
     const inst = o.instance;
     if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
@@ -662,6 +756,10 @@ export class Runtime implements ResourceScope {
           onReturn: deliver,
           returnCx: cx,
         });
+        if (link !== undefined) {
+          link.task = c.task;
+          c.task.onCancelled = link.onCancelled;
+        }
       }
       const flag = this.flags[inst];
       flag.value = 0;
@@ -960,14 +1058,34 @@ export class Runtime implements ResourceScope {
       let onDelivered: (() => void) | undefined;
       // a trap after the callee returned fails what the host waits for
       const afterReturn = (e: unknown) => this.#trapped(e);
+      // what the subtask asks of a callee cancelled: resolved without a result
+      const link: CalleeLink = {
+        onCancelled: () => {
+          if (delivered) return;
+          delivered = true;
+          release();
+          onCancelled?.();
+        },
+      };
+      let onCancelled: (() => void) | undefined;
+      let started = false;
       const start = (): Promise<void> | undefined => {
+        started = true;
         try {
-          return this.#runLiftedAsync(a.liftType, a.func, a.liftOptions, values, (result) => {
-            deliver(result);
-            delivered = true;
-            release();
-            onDelivered?.();
-          }, calleeCx);
+          return this.#runLiftedAsync(
+            a.liftType,
+            a.func,
+            a.liftOptions,
+            values,
+            (result) => {
+              deliver(result);
+              delivered = true;
+              release();
+              onDelivered?.();
+            },
+            calleeCx,
+            link,
+          );
         } catch (e) {
           if (!delivered) release();
           this.tasks.unreserve(a.liftOptions.instance);
@@ -986,7 +1104,12 @@ export class Runtime implements ResourceScope {
           return lo.async ? SUBTASK.RETURNED : out;
         }
       } else {
-        end = gate.then(start);
+        // (a call cancelled before it was let in never starts)
+        end = gate.then(() => {
+          if (!delivered) return start();
+          this.tasks.unreserve(a.liftOptions.instance);
+          return undefined;
+        });
         // (a sync caller, its callee let in later, is told of a trap before the return too)
         if (!lo.async) end = end.then(undefined, (e) => Promise.reject(e));
       }
@@ -994,6 +1117,16 @@ export class Runtime implements ResourceScope {
         const s = newSubtask();
         s.index = this.table(lo.instance).add(s);
         onDelivered = () => resolveSubtask(s);
+        onCancelled = () => resolveSubtask(s, undefined, SUBTASK.CANCELLED_BEFORE_RETURNED);
+        s.onCancel = () => {
+          if (started) {
+            if (link.task !== undefined) this.#requestCancel(link.task);
+            return;
+          }
+          delivered = true;
+          release();
+          resolveSubtask(s, undefined, SUBTASK.CANCELLED_BEFORE_STARTED);
+        };
         if (gate !== undefined) {
           // STARTING until the callee is let in and has its parameters: then STARTED
           s.state = SUBTASK.STARTING;

@@ -19,13 +19,14 @@
  * @module
  */
 
-import type { AdapterOptions, Builtin, ComponentInstanceId } from "../inline/dfg.ts";
+import type { AdapterOptions, Builtin, ComponentInstanceId, CoreDef } from "../inline/dfg.ts";
 import { flattenType, MAX_FLAT_PARAMS } from "../types/abi.ts";
 import { UnsupportedError } from "../types/errors.ts";
 import { type InterfaceType, type TypeFunc, typeToString } from "../types/model.ts";
 import { matchValType } from "../types/subtype.ts";
 import { Trap } from "./trap.ts";
 import type { Fiber, Scheduler } from "./fibers.ts";
+import { isSuspended, park, resume, type Thread } from "./threads.ts";
 import {
   cancelCopy,
   COPY,
@@ -41,6 +42,7 @@ import {
   takeOwnEvent,
 } from "./copies.ts";
 import { guestBuffer } from "./host_copies.ts";
+import { yieldTurn } from "./fibers.ts";
 import {
   checkDroppable,
   checkSetDroppable,
@@ -48,8 +50,10 @@ import {
   join,
   newSet,
   nextEvent,
+  resolved,
   type Subtask,
   takeEvent,
+  WAITABLE_RULES,
   type WaitableSet,
 } from "./waitables.ts";
 import { type AbiContext, type CoreNum, FlatSource, RULES } from "./values.ts";
@@ -71,6 +75,7 @@ export const TASK_RULES = {
   lent: "cannot remove owned resource while borrowed",
   notOwned: "cannot lift an owned resource from a borrowed handle",
   cannotBlockSync: "cannot block a synchronous task before returning",
+  notSuspended: "cannot resume a thread that is not suspended",
   deadlock: "deadlock detected: event loop cannot make further progress",
 } as const;
 
@@ -226,6 +231,10 @@ export interface Task {
   readonly storage: number[];
   /** Its implicit thread's index in the instance's thread table. */
   thread: number;
+  /** Its implicit thread, once a thread built-in asked for it. */
+  implicit?: Thread;
+  /** How many threads it made (`thread.new-indirect`) have not ended. */
+  threads?: number;
   /** Whether `task.return` has run. */
   returned: boolean;
   /** Borrowed handles lent to it and not dropped yet. */
@@ -239,6 +248,15 @@ export interface Task {
   readonly returnCx?: AbiContext;
   /** The fiber its code runs on now (a callback's is a new one each time). */
   fiber?: Fiber;
+  /**
+   * Its caller asked for its cancellation: `pending` until the task can be
+   * told (its callback waits), then `delivered` (CanonicalABI.md, `Task.State`).
+   */
+  cancel?: "pending" | "delivered";
+  /** Wakes its callback's wait with `TASK_CANCELLED`, while it waits. */
+  cancelWaiter?: () => void;
+  /** Tells its caller it was cancelled (`task.cancel`). */
+  onCancelled?: () => void;
 }
 
 /**
@@ -254,6 +272,8 @@ export class Tasks {
   /** Per instance: how many calls wait to enter it (a new one waits behind them). */
   readonly #entering: Int32Array;
   readonly #threads: { next: number; free: number[] }[] = [];
+  /** Per instance: its threads by index (implicit ones once asked for). */
+  readonly #threadMaps: Map<number, Thread>[] = [];
   readonly #backpressure: Int32Array;
 
   /**
@@ -266,7 +286,10 @@ export class Tasks {
     this.#waiting = Array.from({ length: instances }, () => []);
     this.#entering = new Int32Array(instances);
     this.#backpressure = new Int32Array(instances);
-    for (let i = 0; i < instances; i++) this.#threads.push({ next: 1, free: [] });
+    for (let i = 0; i < instances; i++) {
+      this.#threads.push({ next: 1, free: [] });
+      this.#threadMaps.push(new Map());
+    }
   }
 
   /**
@@ -274,7 +297,7 @@ export class Tasks {
    * @param t The task, without its thread index yet.
    * @returns The task.
    */
-  enter(t: Omit<Task, "thread" | "storage" | "returned" | "borrows">): Task {
+  enter(t: Omit<Task, "thread" | "storage" | "returned" | "borrows" | "implicit">): Task {
     const threads = this.#threads[t.instance];
     if (t.type.async && this.#backpressure[t.instance] > 0 && !this.#sched.fibers) {
       throw new UnsupportedError(
@@ -306,6 +329,7 @@ export class Tasks {
     task.thread = threads.free.pop() ?? threads.next++;
     task.returned = false;
     task.borrows = 0;
+    task.implicit = undefined;
     this.moveTo(task, this.#sched.current);
   }
 
@@ -329,6 +353,94 @@ export class Tasks {
     if (task.fiber !== undefined) remove(task.fiber.tasks, task);
     task.fiber = undefined;
     this.#threads[task.instance].free.push(task.thread);
+    if (task.implicit !== undefined) {
+      task.implicit.state = "done";
+      this.#threadMaps[task.instance].delete(task.thread);
+    }
+  }
+
+  /**
+   * A task's implicit thread, registered in its instance's thread table
+   * when first asked for.
+   * @param task The task.
+   * @returns The thread.
+   */
+  implicitThread(task: Task): Thread {
+    if (task.implicit === undefined) {
+      task.implicit = { index: task.thread, instance: task.instance, state: "running" };
+      this.#threadMaps[task.instance].set(task.thread, task.implicit);
+    }
+    return task.implicit;
+  }
+
+  /**
+   * A new thread of `task` (`thread.new-indirect`), not started.
+   * @param task The task.
+   * @returns The thread.
+   */
+  newThread(task: Task): Thread {
+    const threads = this.#threads[task.instance];
+    const index = threads.free.pop() ?? threads.next++;
+    if (index > MAX_HANDLE) throw new Trap(TASK_RULES.tableFull);
+    const t: Thread = { index, instance: task.instance, state: "new" };
+    this.#threadMaps[task.instance].set(index, t);
+    task.threads = (task.threads ?? 0) + 1;
+    return t;
+  }
+
+  /**
+   * A thread that `thread.new-indirect` made ended: its index is free.
+   * @param task Its task.
+   * @param t The thread.
+   */
+  threadEnded(task: Task, t: Thread): void {
+    t.state = "done";
+    this.#threadMaps[t.instance].delete(t.index);
+    this.#threads[t.instance].free.push(t.index);
+    task.threads!--;
+  }
+
+  /**
+   * The thread at index `i` of `inst`'s thread table.
+   * @param inst The instance.
+   * @param i The index.
+   * @returns The thread.
+   * @throws {Trap} When there is none.
+   */
+  threadAt(inst: ComponentInstanceId, i: number): Thread {
+    const t = this.#threadMaps[inst].get(i);
+    if (t === undefined) throw new Trap(`unknown thread index ${i}`);
+    return t;
+  }
+
+  /**
+   * The thread of `inst` running now: the one whose fiber runs, or the
+   * implicit thread of its running task.
+   * @param inst The instance.
+   * @param what The built-in asking, for the error.
+   * @returns The thread.
+   */
+  runningThread(inst: ComponentInstanceId, what: string): Thread {
+    for (let f: Fiber | undefined = this.#sched.current; f !== undefined; f = f.prev) {
+      const t = f.thread as Thread | undefined;
+      if (t !== undefined && t.instance === inst) return t;
+      const tasks = f.tasks as Task[];
+      for (let i = tasks.length - 1; i >= 0; i--) {
+        if (tasks[i].instance === inst) return this.implicitThread(tasks[i]);
+      }
+    }
+    return this.implicitThread(this.current(inst, what));
+  }
+
+  /**
+   * Whether a thread of `inst` is ready to run (a synchronous task may block
+   * then: another thread runs meanwhile).
+   * @param inst The instance.
+   * @returns Whether one is.
+   */
+  hasReady(inst: ComponentInstanceId): boolean {
+    for (const t of this.#threadMaps[inst].values()) if (t.state === "ready") return true;
+    return false;
   }
 
   /**
@@ -479,9 +591,10 @@ export class Tasks {
 export function checkMayBlock(host: TaskHost, inst: ComponentInstanceId): void {
   if (host.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
   const task = host.tasks.find(inst);
-  if (task === undefined || (!task.type.async && !task.returned)) {
-    throw new Trap(TASK_RULES.cannotBlockSync);
-  }
+  // (a synchronous task may wait while another thread of its instance is ready to run)
+  if (
+    task === undefined || (!task.type.async && !task.returned && !host.tasks.hasReady(inst))
+  ) throw new Trap(TASK_RULES.cannotBlockSync);
 }
 
 /** What the built-ins need from the runtime. */
@@ -502,6 +615,12 @@ export interface TaskHost {
   readonly instantiating: boolean;
   /** Whether the instance is async (JSPI: `waitable-set.wait` may suspend its caller). */
   readonly asyncMode: boolean;
+  /** Count a host Promise a component waits for (see `Runtime.hostWork`). */
+  hostWork<T>(p: Promise<T>): Promise<T>;
+  /** A core definition's value (a table `thread.new-indirect` reads). */
+  resolve(d: CoreDef): unknown;
+  /** Start a thread `thread.new-indirect` made: `fn(arg)` on a fiber of its own. */
+  startThread(task: Task, t: Thread, fn: (arg: number) => void, arg: number): void;
 }
 
 /**
@@ -535,6 +654,13 @@ export function taskBuiltin(
       );
     }
     return wait() as unknown as CoreNum;
+  };
+  // a ready thread is resumed a turn of the host's event loop later
+  const later = (t: Thread) => {
+    t.state = "ready";
+    host.hostWork(yieldTurn()).then(() => {
+      if (t.state === "ready") resume(t);
+    });
   };
   const unsupported = (feature: string) => {
     throw new UnsupportedError(
@@ -600,19 +726,71 @@ export function taskBuiltin(
         mayLeave();
         const task = host.tasks.current(inst, b.name);
         if (!task.options.async) throw new Trap(TASK_RULES.taskCancelSync);
-        // cancellation is never requested: nothing here ever waits
-        throw new Trap(TASK_RULES.taskCancelUnrequested);
+        if (task.cancel !== "delivered" || task.returned) {
+          throw new Trap(TASK_RULES.taskCancelUnrequested);
+        }
+        if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
+        // resolved without a result: its caller's subtask is CANCELLED_BEFORE_RETURNED
+        task.returned = true;
+        task.onCancelled?.();
+        return undefined;
       };
     case "thread.index":
       return () => {
         mayLeave();
-        return host.tasks.current(inst, b.name).thread;
+        return host.tasks.runningThread(inst, b.name).index;
+      };
+    case "thread.new-indirect":
+      return (fi, c) => {
+        mayLeave();
+        const task = host.tasks.current(inst, b.name);
+        const table = host.resolve(b.table) as WebAssembly.Table;
+        const i = (fi as number) >>> 0;
+        if (i >= table.length) throw new Trap("out of bounds table access");
+        const fn = table.get(i) as ((c: number) => void) | null;
+        if (fn === null) throw new Trap("uninitialized element");
+        const t = host.tasks.newThread(task);
+        t.start = () => host.startThread(task, t, fn, c as number);
+        return t.index;
+      };
+    case "thread.resume-later":
+      return (i) => {
+        mayLeave();
+        const t = host.tasks.threadAt(inst, (i as number) >>> 0);
+        if (!isSuspended(t)) throw new Trap(TASK_RULES.notSuspended);
+        later(t);
+        return undefined;
+      };
+    case "thread.suspend":
+      return () => {
+        mayLeave();
+        const t = host.tasks.runningThread(inst, b.name);
+        return block(() => park(t, "suspended"));
+      };
+    case "thread.suspend-then-resume":
+    case "thread.yield-then-resume":
+      return (i) => {
+        mayLeave();
+        const other = host.tasks.threadAt(inst, (i as number) >>> 0);
+        if (!isSuspended(other)) throw new Trap(TASK_RULES.notSuspended);
+        const t = host.tasks.runningThread(inst, b.name);
+        if (!host.asyncMode) return unsupported("threads that switch (without JSPI)");
+        const yielding = b.name === "thread.yield-then-resume";
+        const p = park(t, yielding ? "ready" : "suspended");
+        if (yielding) later(t);
+        resume(other);
+        return p as unknown as CoreNum;
       };
     case "thread.yield":
       return () => {
         mayLeave();
-        host.tasks.current(inst, b.name);
-        return 0; // no other thread is ready: not cancelled, resumed at once
+        const task = host.tasks.current(inst, b.name);
+        // in an async instance a task that may block lets the others run first (a turn of
+        // the host's event loop); a sync task (or every task without fibers) goes on at once
+        if (host.asyncMode && !host.instantiating && (task.type.async || task.returned)) {
+          return host.hostWork(yieldTurn()).then(() => 0) as unknown as CoreNum;
+        }
+        return 0; // not cancelled
       };
     case "stream.new":
     case "future.new": {
@@ -644,6 +822,7 @@ export function taskBuiltin(
       const async = b.options?.async === true;
       return (i, ptr, n) => {
         mayLeave();
+        if (!async) checkMayBlock(host, inst);
         const e = get(i, kind);
         checkCopyType(e, b.element);
         if (e.state === COPY_STATE.DONE) throw new Trap(done);
@@ -668,6 +847,7 @@ export function taskBuiltin(
       const async = b.async === true;
       return (i) => {
         mayLeave();
+        if (!async) checkMayBlock(host, inst);
         const e = get(i, kind);
         checkCopyType(e, b.element);
         const r = cancelCopy(e, async);
@@ -745,6 +925,8 @@ export function taskBuiltin(
       }
       return (i, ptr) => {
         mayLeave();
+        // (a synchronous task may not call what may block: Wasmtime checks before anything else)
+        checkMayBlock(host, inst);
         const set = getSet(i as number);
         const e = takeEvent(set);
         if (e !== undefined) return write(ptr, e);
@@ -759,6 +941,7 @@ export function taskBuiltin(
         if (h.kind === "resource" || h.kind === "waitable-set" || h.kind === "error-context") {
           throw wrongHandle((w as number) >>> 0, "waitable", h);
         }
+        if (h.waiter !== undefined) throw new Trap(COPY_RULES.inSet);
         join(h, (si as number) === 0 ? undefined : getSet(si as number));
         return undefined;
       };
@@ -772,10 +955,38 @@ export function taskBuiltin(
     case "subtask.cancel":
       return (i) => {
         mayLeave();
-        get(i, "subtask");
-        return unsupported("cancellation");
+        if (!b.async) checkMayBlock(host, inst);
+        const s = get(i, "subtask");
+        if (resolved(s) && !s.pending) throw new Trap(WAITABLE_RULES.cancelDelivered);
+        if (s.cancelRequested) throw new Trap(WAITABLE_RULES.cancelTwice);
+        if (s.set !== undefined && !b.async) throw new Trap(COPY_RULES.inSet);
+        if (!resolved(s)) {
+          s.cancelRequested = true;
+          s.onCancel?.();
+          if (!resolved(s)) {
+            if (b.async) return COPY.BLOCKED;
+            // (a host function's call cannot be cancelled: it is waited for)
+            return block(() =>
+              new Promise<void>((resolve) => {
+                s.waiter = () => {
+                  if (!resolved(s)) return;
+                  s.waiter = undefined;
+                  resolve();
+                };
+              }).then(() => takeSubtaskEvent(s))
+            );
+          }
+        }
+        return takeSubtaskEvent(s);
       };
   }
+}
+
+/** A subtask's pending event, delivered as `subtask.cancel`'s result: its state. */
+function takeSubtaskEvent(s: Subtask): number {
+  s.pending = false;
+  if (s.error !== undefined) throw s.error;
+  return s.state;
 }
 
 /** A copy built-in's type must be its end's (CanonicalABI.md, `e.shared.t != stream_t.t`). */

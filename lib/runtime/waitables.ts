@@ -20,14 +20,23 @@ export const EVENT = {
   STREAM_WRITE: 3,
   FUTURE_READ: 4,
   FUTURE_WRITE: 5,
+  TASK_CANCELLED: 6,
 } as const;
 
 /** Subtask states (CanonicalABI.md, `Subtask.State`). */
-export const SUBTASK = { STARTING: 0, STARTED: 1, RETURNED: 2 } as const;
+export const SUBTASK = {
+  STARTING: 0,
+  STARTED: 1,
+  RETURNED: 2,
+  CANCELLED_BEFORE_STARTED: 3,
+  CANCELLED_BEFORE_RETURNED: 4,
+} as const;
 
 /** The rules of waitables, in Wasmtime's words. */
 export const WAITABLE_RULES = {
   dropUnresolved: "cannot drop a subtask which has not yet resolved",
+  cancelDelivered: "cannot cancel a subtask whose resolution was delivered",
+  cancelTwice: "cannot cancel a subtask twice",
   dropWithWaiters: "cannot drop waitable set with waiters",
   twoWaiters: "a waitable set has a waiter already",
 } as const;
@@ -64,8 +73,21 @@ export interface WaitableSet {
 export interface Subtask extends Waitable {
   /** Discriminant. */
   readonly kind: "subtask";
-  /** `STARTED` or `RETURNED`. */
+  /** `STARTING`, `STARTED`, `RETURNED` or a `CANCELLED_*`. */
   state: number;
+  /** Whether its caller asked for its cancellation (`subtask.cancel`). */
+  cancelRequested?: boolean;
+  /** Asks its callee to hurry (CanonicalABI.md, `OnCancel`). */
+  onCancel?: () => void;
+}
+
+/**
+ * Whether a subtask resolved (returned, or was cancelled).
+ * @param s The subtask.
+ * @returns Whether it did.
+ */
+export function resolved(s: Subtask): boolean {
+  return s.state >= SUBTASK.RETURNED;
 }
 
 /**
@@ -90,10 +112,14 @@ export function newSubtask(): Subtask {
  * @param s The subtask.
  * @param error What the call failed with, if it did.
  */
-export function resolveSubtask(s: Subtask, error?: unknown): void {
-  s.state = SUBTASK.RETURNED;
+export function resolveSubtask(
+  s: Subtask,
+  error?: unknown,
+  state: number = SUBTASK.RETURNED,
+): void {
+  s.state = state;
   if (error !== undefined) s.error = error;
-  notify(s, EVENT.SUBTASK, SUBTASK.RETURNED);
+  notify(s, EVENT.SUBTASK, state);
 }
 
 /**
@@ -115,6 +141,7 @@ export function startSubtask(s: Subtask): void {
 export function notify(w: Waitable, code: number, payload: number): void {
   w.event = [code, payload];
   w.pending = true;
+  w.waiter?.();
   w.set?.waiter?.();
 }
 
@@ -176,7 +203,7 @@ export function nextEvent(set: WaitableSet): Promise<[number, number, number]> {
  * @throws {Trap} When it is not.
  */
 export function checkDroppable(s: Subtask): void {
-  if (s.state !== SUBTASK.RETURNED || s.pending) throw new Trap(WAITABLE_RULES.dropUnresolved);
+  if (!resolved(s) || s.pending) throw new Trap(WAITABLE_RULES.dropUnresolved);
   s.set?.members.delete(s);
   s.set = undefined;
 }

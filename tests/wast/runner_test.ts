@@ -449,26 +449,39 @@ Deno.test("assert_unlinkable", async () => {
   assert.equal(at(r, 3).message, "accepted; expected `nothing`");
 });
 
+/**
+ * The body of a component whose `f` makes a stream of owned handles and
+ * returns its readable end, and whose `made` says whether `f` ran: the host
+ * cannot hold such a stream yet (an `UnsupportedError` at run time).
+ */
+const STREAM_OF_HANDLES = `(type $r (resource (rep i32)))
+  (type $st (stream (own $r)))
+  (core func $new (canon stream.new $st))
+  (core module $m
+    (import "" "new" (func $new (result i64)))
+    (global $n (mut i32) (i32.const 0))
+    (func (export "f") (result i32) (global.set $n (i32.const 1)) (i32.wrap_i64 (call $new)))
+    (func (export "made") (result i32) (global.get $n)))
+  (core instance $i (instantiate $m (with "" (instance (export "new" (func $new))))))
+  (func (export "f") (result $st) (canon lift (core func $i "f")))
+  (func (export "made") (result u32) (canon lift (core func $i "made"))))`;
+
 Deno.test("unsupported features skip their assertions, never pass them", async () => {
+  // (what is still unsupported: a thread built-in that promotes, and a stream of owned
+  // handles handed to the host, which holds no handle table)
   const script = `(component
-  (core func $s (canon thread.suspend))
+  (core func $s (canon thread.yield-then-promote))
   (core module $m (func (export "f") (result i32) (i32.const 0)))
   (core instance $i (instantiate $m))
   (func (export "f") (result u32) (canon lift (core func $i "f"))))
 (assert_return (invoke "f") (u32.const 0))
 (assert_trap (invoke "f") "unreachable")
 (component definition $A
-  (type $st (stream u32))
-  (core func $new (canon stream.new $st))
-  (core module $m
-    (import "" "new" (func $new (result i64)))
-    (func (export "f") (drop (call $new))))
-  (core instance $i (instantiate $m (with "" (instance (export "new" (func $new))))))
-  (func (export "f") (canon lift (core func $i "f"))))
+  ${STREAM_OF_HANDLES}
 (component instance $a $A)
 (assert_return (invoke $a "f"))
 (register "a" $a)
-(assert_invalid (component (core func (canon thread.suspend))) "x")
+(assert_invalid (component (core func (canon thread.yield-then-promote))) "x")
 `;
   const r = await run(script);
   counts(r, 0, 0, 4);
@@ -479,9 +492,15 @@ Deno.test("unsupported features skip their assertions, never pass them", async (
     "assert_invalid",
   ]);
   for (const a of r.assertions) assert.match(a.message!, /^unsupported: /);
-  assert.match(r.assertions[0].message!, /the component at line 1: canon thread\.suspend/);
-  // a built-in that is linked but cannot run here skips the call, at run time
-  assert.match(r.assertions[2].message!, /`stream\.new` is not supported: .* without streams$/);
+  assert.match(
+    r.assertions[0].message!,
+    /the component at line 1: canon thread\.yield-then-promote/,
+  );
+  // a value that cannot reach the host yet skips the call, at run time
+  assert.match(
+    r.assertions[2].message!,
+    /host values of type `stream<own<.*elements with handles$/,
+  );
 });
 
 Deno.test("directives the runner does not evaluate are skipped", async () => {
@@ -575,28 +594,18 @@ Deno.test("a top-level result is compared as a value, also through a registered 
 });
 
 Deno.test("a call skipped for a missing feature skips the later calls on its instance, not on others", async () => {
-  const component = `(component $C
-  (type $s (stream u8))
-  (core func $new (canon stream.new $s))
-  (core module $m
-    (import "" "new" (func $new (result i64)))
-    (global $n (mut i32) (i32.const 0))
-    (func (export "make") (drop (call $new)) (global.set $n (i32.const 1)))
-    (func (export "made") (result i32) (global.get $n)))
-  (core instance $i (instantiate $m (with "" (instance (export "new" (func $new))))))
-  (func (export "make") (canon lift (core func $i "make")))
-  (func (export "made") (result u32) (canon lift (core func $i "made"))))`;
-  const script = `(component definition $D ${component.slice("(component $C".length)}
+  const script = `(component definition $D
+  ${STREAM_OF_HANDLES}
 (component instance $a $D)
-(invoke "make")
+(invoke "f")
 (assert_return (invoke "made") (u32.const 1))
 (component instance $b $D)
 (assert_return (invoke "made") (u32.const 0))
 `;
   const r = await run(script);
   counts(r, 1, 0, 2);
-  // stream.new is not supported at run time: the call is skipped...
-  assert.match(at(r, lineOf(script, `(invoke "make")`)).message!, /^unsupported: `stream\.new`/);
+  // a stream of handles at the host is not supported at run time: the call is skipped...
+  assert.match(at(r, lineOf(script, `(invoke "f")`)).message!, /^unsupported: host values of type/);
   // ...and what the script then expects of that instance would not hold: skipped, saying why
   const after = at(r, lineOf(script, `(u32.const 1)`));
   assert.equal(after.status, "skipped");

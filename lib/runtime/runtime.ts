@@ -42,7 +42,14 @@ import type {
   ExportedType,
   InstantiateOptions,
 } from "./instance.ts";
-import { HandleTable, type ResourceHandle, type Task, TASK_RULES, Tasks } from "./tasks.ts";
+import {
+  checkMayBlock,
+  HandleTable,
+  type ResourceHandle,
+  type Task,
+  TASK_RULES,
+  Tasks,
+} from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
 import { isWasmException, PendingTrap, settleTrap, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
@@ -1009,7 +1016,9 @@ export class Runtime implements ResourceScope {
     const calleeCx = this.context(a.liftOptions, "guest");
     const sig = signature(a.lowerType, lo, "lower");
     // a sync call of an async-lifted callee may block, which a start function may not
-    const mayBlock = a.liftOptions.async === true && lo.async !== true;
+    // (so may a sync call of an `async`-typed function: a synchronous task may not make one,
+    // Wasmtime checks before the call, as the suite's trap-if-block-and-sync.wast has it)
+    const mayBlock = (a.liftOptions.async === true || a.liftType.async) && lo.async !== true;
     // in an async instance the callee runs on a fiber of its own (JSPI) and may suspend: a sync
     // caller is suspended until the callee returns its result (this adapter returns a Promise,
     // see Guards); an async caller goes on with a subtask, STARTING while the callee waits to
@@ -1017,7 +1026,7 @@ export class Runtime implements ResourceScope {
     const async = this.options.async === true;
     return (...args: CoreNum[]): CoreNum | undefined | Promise<CoreNum | undefined> => {
       if (!this.mayLeave(lo.instance)) throw new Trap(RULES.cannotLeave);
-      if (mayBlock && this.instantiating) throw new Trap(TASK_RULES.cannotBlockSync);
+      if (mayBlock) checkMayBlock(this, lo.instance);
       const outer = this.handles.lenders;
       const lenders: ResourceHandle[] = this.handles.lenders = [];
       // the call returned: what its parameters lent is released

@@ -768,7 +768,7 @@ Deno.test("lifts and lowers of types using streams, futures and error-context li
   });
 });
 
-Deno.test("task, async and error-context built-ins link; thread built-ins are refused", async (t) => {
+Deno.test("task, async, thread and error-context built-ins link; promoting threads are refused", async (t) => {
   const PRE = `
     (core module $M (memory (export "mem") 1) (table (export "tbl") 1 funcref))
     (core instance $i (instantiate $M))
@@ -794,6 +794,11 @@ Deno.test("task, async and error-context built-ins link; thread built-ins are re
     "waitable.join",
     "thread.yield",
     "thread.index",
+    "thread.new-indirect $ft $tbl",
+    "thread.suspend",
+    "thread.resume-later",
+    "thread.suspend-then-resume",
+    "thread.yield-then-resume",
     "stream.new $s",
     `stream.read $s ${MEM}`,
     `stream.write $s ${MEM}`,
@@ -812,10 +817,8 @@ Deno.test("task, async and error-context built-ins link; thread built-ins are re
   }
   // [built-in text, the name in the reason, the feature named]
   const refused: [string, string, string][] = [
-    ["thread.new-indirect $ft $tbl", "thread.new-indirect", "threads"],
-    ["thread.suspend", "thread.suspend", "threads"],
-    ["thread.resume-later", "thread.resume-later", "threads"],
-    ["thread.yield-then-resume", "thread.yield-then-resume", "threads"],
+    ["thread.yield-then-promote", "thread.yield-then-promote", "threads"],
+    ["thread.suspend-then-promote", "thread.suspend-then-promote", "threads"],
   ];
   for (const [builtin, name, feature] of refused) {
     await t.step(`canon ${builtin} is refused`, async () => {
@@ -848,8 +851,8 @@ Deno.test("task, async and error-context built-ins link; thread built-ins are re
         (type $r (resource (rep i32)))
         (core func (canon resource.new $r))
         (core func (canon waitable-set.new))
-        (core func (canon thread.suspend)))`,
-      /^canon thread\.suspend is not supported/,
+        (core func (canon thread.yield-then-promote)))`,
+      /^canon thread\.yield-then-promote is not supported/,
       { section: "canon", item: 2 },
     );
   });

@@ -109,7 +109,9 @@ export type Builtin =
       | "thread.suspend"
       | "thread.resume-later"
       | "thread.suspend-then-resume"
-      | "thread.yield-then-resume";
+      | "thread.yield-then-resume"
+      | "thread.suspend-then-promote"
+      | "thread.yield-then-promote";
   }
   | {
     readonly name: "subtask.cancel";

@@ -104,15 +104,15 @@ const MAX_INTERNED_OPTIONS = 8;
 /** How deep instances may nest inside instances (functions over them recurse). */
 const MAX_INSTANCE_NESTING = 100;
 
-/** The names of features the synchronous component model does not cover. */
+/** The feature a refused built-in belongs to (shared-everything threads, `thread.spawn-*`). */
 function unsupportedFeature(kind: string): string {
-  if (kind.startsWith("thread.") && kind !== "thread.yield") return "threads";
+  if (kind.startsWith("thread.")) return "shared-everything threads";
   return "async";
 }
 
 function unsupported(what: string, feature: string): LinkError {
   return new UnsupportedError(
-    `${what} is not supported: wasmfuse implements the synchronous component model, without ${feature}`,
+    `${what} is not supported: wasmfuse does not implement ${feature}`,
     feature,
   );
 }
@@ -228,6 +228,8 @@ const BUILTIN_SIGNATURES: Record<string, [FlatType[], FlatType[]]> = {
   "thread.resume-later": [["i32"], []],
   "thread.suspend-then-resume": [["i32"], ["i32"]],
   "thread.yield-then-resume": [["i32"], ["i32"]],
+  "thread.suspend-then-promote": [["i32"], ["i32"]],
+  "thread.yield-then-promote": [["i32"], ["i32"]],
   "waitable-set.new": [[], ["i32"]],
   "waitable-set.wait": [["i32", "i32"], ["i32"]],
   "waitable-set.poll": [["i32", "i32"], ["i32"]],

@@ -44,7 +44,8 @@ export function callbackLoop(
       if (++yields > MAX_YIELDS) {
         throw new UnsupportedError(
           `an async callback yielded ${MAX_YIELDS} times in a row, waiting for a task that ` +
-            "would run concurrently: wasmfuse has no async scheduler",
+            "would run concurrently, which needs an async instance (instantiate with " +
+            "`{ async: true }`)",
           "async",
         );
       }
@@ -54,7 +55,8 @@ export function callbackLoop(
     if (code === 2) {
       waitSet(table, packed);
       throw new UnsupportedError(
-        "an async callback waiting on a waitable set would block: wasmfuse has no async scheduler",
+        "an async callback waiting on a waitable set would block, which needs an async instance " +
+          "(instantiate with `{ async: true }`)",
         "async",
       );
     }

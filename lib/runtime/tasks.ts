@@ -1,20 +1,17 @@
 /**
- * Tasks, handle tables and the task and async built-ins, for a runtime
- * that never suspends: every call runs to completion on the JavaScript
- * stack, so a subtask always returns before its caller goes on, and no
- * waitable ever has an event pending.
- *
- * Within that model the built-ins are exact (CanonicalABI.md, "Canonical
- * built-ins"): `context.get`/`set` read and write the current task's
- * storage, `backpressure.inc`/`dec` count per instance, `task.return`
- * lifts the result of an `async`-lifted task, `thread.index` is the
- * task's index in its instance's thread table, `thread.yield` returns at
- * once (no other thread is ready), `waitable-set.new`/`poll`/`drop` work
- * on sets that stay empty, and `waitable.join`, `subtask.*` and
- * `task.cancel` trap, as they must when no waitable or subtask exists and
- * no cancellation was requested. What would block or needs streams and
- * futures (`waitable-set.wait`, `stream.*`, `future.*`) checks what the
- * specification checks first, then throws an {@link UnsupportedError}.
+ * Tasks, handle tables and the task, async and thread built-ins
+ * (CanonicalABI.md, "Canonical built-ins"). A task is one call into a
+ * component instance, on the fiber that runs its code (fibers.ts);
+ * `context.get`/`set` read and write its storage, `task.return` lifts its
+ * result, `task.cancel` ends it cancelled; `backpressure.inc`/`dec` and the
+ * instance's exclusive lock gate calls of `async`-typed functions
+ * ({@link Tasks.gate}); waitable sets, subtasks, streams and futures
+ * (copies.ts) deliver events; threads (threads.ts) switch. What waits (a
+ * wait, a synchronous copy, a suspended thread) returns a Promise its
+ * caller waits for through JSPI, in an async instance; a synchronous task
+ * that would wait before it returned traps, as the specification says. In
+ * an instance that is not async, every call runs to completion, and what
+ * would wait is an {@link UnsupportedError}.
  *
  * @module
  */
@@ -301,7 +298,8 @@ export class Tasks {
     const threads = this.#threads[t.instance];
     if (t.type.async && this.#backpressure[t.instance] > 0 && !this.#sched.fibers) {
       throw new UnsupportedError(
-        "entering an instance that applies backpressure would wait: wasmfuse has no async scheduler",
+        "entering an instance that applies backpressure would wait, which needs an async " +
+          "instance (instantiate with `{ async: true }`)",
         "async",
       );
     }
@@ -662,10 +660,11 @@ export function taskBuiltin(
       if (t.state === "ready") resume(t);
     });
   };
-  const unsupported = (feature: string) => {
+  const unsupported = (what: string) => {
     throw new UnsupportedError(
-      `\`${b.name}\` is not supported: wasmfuse runs every call to completion, without ${feature}`,
-      feature,
+      `\`${b.name}\` is not supported here: ${what} need an async instance ` +
+        "(instantiate with `{ async: true }`, on an engine with JSPI)",
+      "async",
     );
   };
   switch (b.name) {
@@ -774,11 +773,28 @@ export function taskBuiltin(
         const other = host.tasks.threadAt(inst, (i as number) >>> 0);
         if (!isSuspended(other)) throw new Trap(TASK_RULES.notSuspended);
         const t = host.tasks.runningThread(inst, b.name);
-        if (!host.asyncMode) return unsupported("threads that switch (without JSPI)");
+        if (!host.asyncMode) return unsupported("threads that switch");
         const yielding = b.name === "thread.yield-then-resume";
         const p = park(t, yielding ? "ready" : "suspended");
         if (yielding) later(t);
         resume(other);
+        return p as unknown as CoreNum;
+      };
+    case "thread.suspend-then-promote":
+    case "thread.yield-then-promote":
+      return (i) => {
+        mayLeave();
+        // (the other thread is resumed only if it is ready; this one waits in any case)
+        const other = host.tasks.threadAt(inst, (i as number) >>> 0);
+        const t = host.tasks.runningThread(inst, b.name);
+        const yielding = b.name === "thread.yield-then-promote";
+        if (!yielding && other.state !== "ready") {
+          return block(() => park(t, "suspended"));
+        }
+        if (!host.asyncMode) return unsupported("threads that switch");
+        const p = park(t, yielding ? "ready" : "suspended");
+        if (yielding) later(t);
+        if (other.state === "ready") resume(other);
         return p as unknown as CoreNum;
       };
     case "thread.yield":

@@ -268,9 +268,9 @@ if (!exists(new URL("validation/", SUITE))) {
       );
     }
     await t.step(
-      `${refused.length} valid components refused for a feature outside the sync model`,
+      `${refused.length} valid components refused for a feature wasmfuse does not implement`,
       () => {
-        // Deliberate: wasmfuse implements the synchronous component model.
+        // Deliberate: features wasmfuse does not implement (component values, say).
         if (refused.length > 0) {
           console.log(
             `\n${refused.length} valid components refused as unsupported:\n` +

@@ -1,0 +1,233 @@
+// The component model's async on fibers (JSPI), as a Deno script meets it:
+// streams a component writes, read by the host as a ReadableStream; a stream
+// handed from one component to another; a deadlock that fails the call.
+import assert from "node:assert/strict";
+import { instantiate, Trap } from "../../mod.ts";
+import { wat } from "../_wat.ts";
+import { hasJspi } from "../../lib/runtime/jspi.ts";
+
+const MEM = `(core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))`;
+
+/**
+ * `squares(n)`, lifted async without a callback (stackful), returns a
+ * `stream<u32>` at once (`task.return`), then writes 0, 1, 4, ... one at a
+ * time with a synchronous `stream.write` (which waits for the reader), and
+ * drops its end. `bytes(n)` writes `n` bytes 0..n-1 in one write.
+ */
+const WRITER = `(component
+  (type $s (stream u32))
+  (type $b (stream u8))
+  ${MEM}
+  (core func $new (canon stream.new $s))
+  (core func $write (canon stream.write $s (memory $mem "mem")))
+  (core func $dropw (canon stream.drop-writable $s))
+  (core func $return (canon task.return (result $s)))
+  (core func $bnew (canon stream.new $b))
+  (core func $bwrite (canon stream.write $b (memory $mem "mem")))
+  (core func $bdropw (canon stream.drop-writable $b))
+  (core func $breturn (canon task.return (result $b)))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "new" (func $new (result i64)))
+    (import "" "write" (func $write (param i32 i32 i32) (result i32)))
+    (import "" "dropw" (func $dropw (param i32)))
+    (import "" "return" (func $return (param i32)))
+    (import "" "bnew" (func $bnew (result i64)))
+    (import "" "bwrite" (func $bwrite (param i32 i32 i32) (result i32)))
+    (import "" "bdropw" (func $bdropw (param i32)))
+    (import "" "breturn" (func $breturn (param i32)))
+    (func (export "squares") (param $n i32)
+      (local $rw i64) (local $w i32) (local $i i32)
+      (local.set $rw (call $new))
+      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+      (call $return (i32.wrap_i64 (local.get $rw)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.const 16) (i32.mul (local.get $i) (local.get $i)))
+        (drop (call $write (local.get $w) (i32.const 16) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (call $dropw (local.get $w)))
+    (func (export "bytes") (param $n i32)
+      (local $rw i64) (local $w i32) (local $i i32)
+      (local.set $rw (call $bnew))
+      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+      (call $breturn (i32.wrap_i64 (local.get $rw)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 (i32.add (i32.const 64) (local.get $i)) (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (drop (call $bwrite (local.get $w) (i32.const 64) (local.get $n)))
+      (call $bdropw (local.get $w))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem"))
+    (export "new" (func $new)) (export "write" (func $write))
+    (export "dropw" (func $dropw)) (export "return" (func $return))
+    (export "bnew" (func $bnew)) (export "bwrite" (func $bwrite))
+    (export "bdropw" (func $bdropw)) (export "breturn" (func $breturn))))))
+  (func (export "squares") async (param "n" u32) (result $s)
+    (canon lift (core func $m "squares") async))
+  (func (export "bytes") async (param "n" u32) (result $b)
+    (canon lift (core func $m "bytes") async)))`;
+
+async function all<T>(s: ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of s as unknown as AsyncIterable<T>) out.push(x);
+  return out;
+}
+
+Deno.test({
+  name: "a stream a component writes is a ReadableStream at the host, an element per chunk",
+  ignore: !hasJspi(),
+  async fn() {
+    const { exports } = await instantiate(await wat(WRITER), {}, { async: true });
+    const squares = exports.squares as (n: number) => Promise<ReadableStream<number>>;
+    const s = await squares(6);
+    assert.ok(s instanceof ReadableStream);
+    assert.deepEqual(await all(s), [0, 1, 4, 9, 16, 25]);
+    // the task ended (its writable end dropped): the instance takes the next call
+    assert.deepEqual(await all(await squares(2)), [0, 1]);
+  },
+});
+
+Deno.test({
+  name: "a stream<u8> a component writes is Uint8Array chunks at the host",
+  ignore: !hasJspi(),
+  async fn() {
+    const { exports } = await instantiate(await wat(WRITER), {}, { async: true });
+    const bytes = exports.bytes as (n: number) => Promise<ReadableStream<Uint8Array>>;
+    const chunks = await all(await bytes(200));
+    assert.ok(chunks.every((c) => c instanceof Uint8Array));
+    const got = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      got.set(c, at);
+      at += c.length;
+    }
+    assert.deepEqual(got, Uint8Array.from({ length: 200 }, (_, i) => i));
+  },
+});
+
+Deno.test({
+  name: "a stream one component writes, another reads: handed through an adapter",
+  ignore: !hasJspi(),
+  async fn() {
+    // $p's produce() returns a stream it then writes "hello!" into; $c's consume(s) reads it
+    // to its end and returns the sum of the bytes; run() hands one to the other
+    const { exports } = await instantiate(
+      await wat(`(component
+  (component $P
+    (type $b (stream u8))
+    ${MEM}
+    (core func $new (canon stream.new $b))
+    (core func $write (canon stream.write $b (memory $mem "mem")))
+    (core func $dropw (canon stream.drop-writable $b))
+    (core func $return (canon task.return (result $b)))
+    (core module $M
+      (import "" "mem" (memory 1))
+      (import "" "new" (func $new (result i64)))
+      (import "" "write" (func $write (param i32 i32 i32) (result i32)))
+      (import "" "dropw" (func $dropw (param i32)))
+      (import "" "return" (func $return (param i32)))
+      (data (i32.const 8) "hello!")
+      (func (export "produce")
+        (local $rw i64) (local $w i32)
+        (local.set $rw (call $new))
+        (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+        (call $return (i32.wrap_i64 (local.get $rw)))
+        (drop (call $write (local.get $w) (i32.const 8) (i32.const 3)))
+        (drop (call $write (local.get $w) (i32.const 11) (i32.const 3)))
+        (call $dropw (local.get $w))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "mem" (memory $mem "mem")) (export "new" (func $new))
+      (export "write" (func $write)) (export "dropw" (func $dropw))
+      (export "return" (func $return))))))
+    (func (export "produce") async (result $b) (canon lift (core func $m "produce") async)))
+  (component $C
+    (type $b (stream u8))
+    ${MEM}
+    (core func $read (canon stream.read $b (memory $mem "mem")))
+    (core func $dropr (canon stream.drop-readable $b))
+    (core func $return (canon task.return (result u32)))
+    (core module $M
+      (import "" "mem" (memory 1))
+      (import "" "read" (func $read (param i32 i32 i32) (result i32)))
+      (import "" "dropr" (func $dropr (param i32)))
+      (import "" "return" (func $return (param i32)))
+      (func (export "consume") (param $r i32)
+        (local $ret i32) (local $sum i32) (local $i i32) (local $n i32)
+        (block $end (loop $more
+          (local.set $ret (call $read (local.get $r) (i32.const 0) (i32.const 64)))
+          (local.set $n (i32.shr_u (local.get $ret) (i32.const 4)))
+          (local.set $i (i32.const 0))
+          (block $added (loop $add
+            (br_if $added (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $sum (i32.add (local.get $sum) (i32.load8_u (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $add)))
+          (br_if $end (i32.eq (i32.and (local.get $ret) (i32.const 0xf)) (i32.const 1)))
+          (br $more)))
+        (call $dropr (local.get $r))
+        (call $return (local.get $sum))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "mem" (memory $mem "mem")) (export "read" (func $read))
+      (export "dropr" (func $dropr)) (export "return" (func $return))))))
+    (func (export "consume") async (param "s" $b) (result u32)
+      (canon lift (core func $m "consume") async)))
+  (component $D
+    (type $b (stream u8))
+    (import "produce" (func $produce async (result $b)))
+    (import "consume" (func $consume async (param "s" $b) (result u32)))
+    (core func $produce (canon lower (func $produce)))
+    (core func $consume (canon lower (func $consume)))
+    (core module $M
+      (import "" "produce" (func $produce (result i32)))
+      (import "" "consume" (func $consume (param i32) (result i32)))
+      (func (export "run") (result i32) (call $consume (call $produce))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "produce" (func $produce)) (export "consume" (func $consume))))))
+    (func (export "run") async (result u32) (canon lift (core func $m "run"))))
+  (instance $p (instantiate $P))
+  (instance $c (instantiate $C))
+  (instance $d (instantiate $D
+    (with "produce" (func $p "produce")) (with "consume" (func $c "consume"))))
+  (export "run" (func $d "run")))`),
+      {},
+      { async: true },
+    );
+    const sum = [..."hello!"].reduce((n, c) => n + c.charCodeAt(0), 0);
+    assert.equal(await (exports.run as () => Promise<number>)(), sum);
+  },
+});
+
+Deno.test({
+  name: "a call that waits for what never comes fails with Wasmtime's deadlock trap",
+  ignore: !hasJspi(),
+  async fn() {
+    const { exports } = await instantiate(
+      await wat(`(component
+  ${MEM}
+  (core func $new (canon waitable-set.new))
+  (core func $wait (canon waitable-set.wait (memory $mem "mem")))
+  (core func $return (canon task.return (result u32)))
+  (core module $M
+    (import "" "new" (func $new (result i32)))
+    (import "" "wait" (func $wait (param i32 i32) (result i32)))
+    (import "" "return" (func $return (param i32)))
+    (func (export "stuck") (drop (call $wait (call $new) (i32.const 0))) (call $return (i32.const 1))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "new" (func $new)) (export "wait" (func $wait)) (export "return" (func $return))))))
+  (func (export "stuck") async (result u32) (canon lift (core func $m "stuck") async)))`),
+      {},
+      { async: true },
+    );
+    await assert.rejects(
+      (exports.stuck as () => Promise<number>)(),
+      (e) =>
+        e instanceof Trap &&
+        e.message === "deadlock detected: event loop cannot make further progress",
+    );
+  },
+});

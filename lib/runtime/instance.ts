@@ -23,7 +23,7 @@ import { checkImports, noteExports, noteModules } from "./check_imports.ts";
 import { addJsNames } from "./host.ts";
 import { requireJspi } from "./jspi.ts";
 import { Runtime } from "./runtime.ts";
-import { taskBuiltin } from "./tasks.ts";
+import { taskBuiltin } from "./builtins.ts";
 import { transcoder } from "./transcode.ts";
 
 /**

@@ -2,7 +2,8 @@
  * The runtime of one instantiation: the Canonical ABI at the host boundary
  * (host functions lowered into components, exports lifted for the host),
  * host adapters, tasks and handle tables, resource built-ins, and the host's
- * import lookup.
+ * import lookup. The calls of lifted functions themselves (on fibers in an
+ * async instance) are lifted.ts's; the built-ins, builtins.ts's.
  *
  * @module
  */
@@ -19,7 +20,7 @@ import type {
   ImportPath,
   Lowering,
 } from "../inline/dfg.ts";
-import { type FlatSignature, flattenAsyncFuncType, flattenFuncType, some } from "../types/abi.ts";
+import { type FlatSignature, some } from "../types/abi.ts";
 import { LinkError } from "../types/errors.ts";
 import type { InterfaceType, TypeFunc, TypeHandle, TypeResource } from "../types/model.ts";
 import type { CompiledModules, CoreValue, IntrinsicKind } from "./core.ts";
@@ -42,31 +43,15 @@ import type {
   ExportedType,
   InstantiateOptions,
 } from "./instance.ts";
-import {
-  checkMayBlock,
-  HandleTable,
-  type ResourceHandle,
-  type Task,
-  TASK_RULES,
-  Tasks,
-} from "./tasks.ts";
+import { checkMayBlock } from "./builtins.ts";
+import { HandleTable, type ResourceHandle, type Task, TASK_RULES, Tasks } from "./tasks.ts";
 import { snapshot } from "./js_values.ts";
-import { isWasmException, PendingTrap, settleTrap, Trap } from "./trap.ts";
+import { isWasmException, settleTrap, Trap } from "./trap.ts";
 import { Handles } from "./handles.ts";
-import { CallQueue, isAsyncFunction, isSuspendError, markAsync } from "./jspi.ts";
-import {
-  EVENT,
-  newSubtask,
-  nextEvent,
-  resolveSubtask,
-  startSubtask,
-  SUBTASK,
-  takeEvent,
-  type WaitableSet,
-} from "./waitables.ts";
-import type { FuncSig } from "../wasm/module.ts";
-import { callbackLoop, callbackStep } from "./callbacks.ts";
-import { type Fiber, Scheduler, yieldTurn } from "./fibers.ts";
+import { CallQueue, isAsyncFunction, markAsync } from "./jspi.ts";
+import { newSubtask, resolveSubtask, startSubtask, SUBTASK } from "./waitables.ts";
+import { type CalleeLink, LiftedCalls, signature } from "./lifted.ts";
+import { Scheduler } from "./fibers.ts";
 import type { Thread } from "./threads.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
@@ -74,61 +59,9 @@ function tupleOf(ft: TypeFunc): InterfaceType {
   return { kind: "tuple", types: ft.params.map((p) => p.type) };
 }
 
-const borrowing = new WeakMap<TypeFunc, boolean>();
-
-/** Whether a function's parameters may lend borrows to its callee (cached per type). */
-function lendsBorrows(ft: TypeFunc): boolean {
-  let b = borrowing.get(ft);
-  if (b === undefined) {
-    b = ft.params.some((p) => some(p.type, (u) => typeof u !== "string" && u.kind === "borrow"));
-    borrowing.set(ft, b);
-  }
-  return b;
-}
-
-/** The core signature of a lift or lower with options `o`. */
-function signature(ft: TypeFunc, o: AdapterOptions, context: "lift" | "lower"): FlatSignature {
-  const ptr = o.memory64 ? "i64" : "i32";
-  return o.async
-    ? flattenAsyncFuncType(ft, context, ptr, o.callback !== undefined)
-    : flattenFuncType(ft, context, ptr);
-}
-
 /** An import path as Wasmtime names it: `wasi:cli/stdout@0.2.12#get-stdout`. */
 function importName(t: Translation, path: ImportPath): string {
   return [t.dfg.imports[path.import].name, ...path.names].join("#");
-}
-
-/** A core call on a fiber: returned (with its results), or their Promise. */
-type Step = { done: true; value: unknown } | { done: false; promise: Promise<unknown> };
-
-/** A thread's start function's core signature: `(closure)`. */
-const THREAD_SIG: FuncSig = { params: ["i32"], results: [] };
-
-/** A callback's core signature: `(event, index, payload) -> code`. */
-const CALLBACK_SIG: FuncSig = { params: ["i32", "i32", "i32"], results: ["i32"] };
-
-/** What a host adapter keeps of its callee's task: to ask for its cancellation. */
-interface CalleeLink {
-  /** The callee's task, once it started. */
-  task?: Task;
-  /** Called when the callee's task is cancelled (`task.cancel`). */
-  onCancelled?: () => void;
-}
-
-/** A lifted function's call in progress (see `Runtime.#enterLifted`). */
-interface LiftedCall {
-  readonly ft: TypeFunc;
-  readonly o: AdapterOptions;
-  readonly cx: AbiContext;
-  readonly sig: FlatSignature;
-  readonly core: (...a: CoreNum[]) => CoreNum | undefined;
-  /** How many call scopes were open when it started. */
-  readonly calls: number;
-  task: Task | undefined;
-  flat: CoreNum[];
-  /** The fiber that entered the instance (the callee's own, once it runs on one). */
-  fiber: Fiber;
 }
 
 /**
@@ -232,6 +165,20 @@ export class Runtime implements ResourceScope {
   /** Handles moving between tables, and the call scopes adapters open. */
   readonly handles: Handles = new Handles(this);
 
+  /** The calls of lifted functions (the host's exports, host adapters' callees). */
+  readonly calls: LiftedCalls = new LiftedCalls(this);
+
+  /**
+   * Start a thread `thread.new-indirect` made (see `LiftedCalls.startThread`).
+   * @param task Its task.
+   * @param t The thread.
+   * @param fn Its function.
+   * @param arg Its closure argument.
+   */
+  startThread(task: Task, t: Thread, fn: (arg: number) => void, arg: number): void {
+    this.calls.startThread(task, t, fn, arg);
+  }
+
   /** A handle of `resource` at index `i` of `inst`'s table, or the rule it breaks. */
   resourceHandle(inst: ComponentInstanceId, i: number, resource: number): ResourceHandle {
     return this.handles.resourceHandle(inst, i, resource);
@@ -332,8 +279,15 @@ export class Runtime implements ResourceScope {
     return ft.params.map((p) => cx.liftFlat(p.type, src));
   }
 
-  /** Lower parameter values into a callee: its core arguments. */
-  #lowerParams(cx: AbiContext, ft: TypeFunc, sig: FlatSignature, values: unknown[]): CoreNum[] {
+  /**
+   * Lower parameter values into a callee: its core arguments.
+   * @param cx The callee's context.
+   * @param ft The function type.
+   * @param sig Its core signature.
+   * @param values The values.
+   * @returns The core arguments.
+   */
+  lowerParams(cx: AbiContext, ft: TypeFunc, sig: FlatSignature, values: unknown[]): CoreNum[] {
     const flat: CoreNum[] = [];
     if (sig.paramsInMemory) {
       const params = tupleOf(ft);
@@ -503,363 +457,6 @@ export class Runtime implements ResourceScope {
   }
 
   /**
-   * Run a lifted function as one task, from its parameters to its
-   * post-return: lower `values` into the callee, call it, and hand its
-   * result to `deliver` (at `task.return` for an async lift).
-   */
-  #runLifted(
-    ft: TypeFunc,
-    func: CoreDef,
-    o: AdapterOptions,
-    values: unknown[],
-    deliver: (result: unknown) => void,
-    cx: AbiContext = this.context(o),
-  ): void {
-    const c = this.#enterLifted(ft, func, o, values, deliver, cx);
-    try {
-      this.#finishLifted(c, c.core(...c.flat), deliver);
-    } catch (caught) {
-      throw this.#failLifted(c, caught);
-    } finally {
-      this.#leaveLifted(c);
-    }
-  }
-
-  /**
-   * {@link Runtime.#runLifted} on fibers (JSPI): the callee's core function,
-   * and each call of its callback, runs on a fiber of its own, now, until it
-   * returns or suspends. What completes without suspending completes before
-   * this returns, as when nothing suspends; the rest goes on when what it
-   * waits for comes. The result is delivered when the callee has it (an
-   * async lift's `task.return`, which may come before the end).
-   * @returns Nothing when the call is over, else the Promise of its end.
-   * @throws {unknown} What the call failed with, when it failed before suspending.
-   */
-  #runLiftedAsync(
-    ft: TypeFunc,
-    func: CoreDef,
-    o: AdapterOptions,
-    values: unknown[],
-    deliver: (result: unknown) => void,
-    cx: AbiContext,
-    link?: CalleeLink,
-  ): Promise<void> | undefined {
-    const c = this.#enterLifted(ft, func, o, values, deliver, cx, link);
-    let end: Promise<void> | undefined;
-    try {
-      end = this.#drive(c, this.#onFiber(c, c.core, c.sig, c.flat), deliver);
-    } catch (caught) {
-      try {
-        throw this.#failLifted(c, caught);
-      } finally {
-        this.#leaveLifted(c);
-      }
-    }
-    if (end === undefined) {
-      this.#leaveLifted(c);
-      return undefined;
-    }
-    return end.then(() => this.#leaveLifted(c), (caught) => {
-      const e = this.#failLifted(c, caught);
-      this.#leaveLifted(c);
-      throw e;
-    });
-  }
-
-  /**
-   * Call `fn` for the call `c` on a new fiber, which enters the callee's
-   * instance and holds its task.
-   * @returns Its results when it returned without suspending, else their Promise.
-   * @throws {PendingTrap} When it trapped before suspending.
-   */
-  #onFiber(c: LiftedCall, fn: unknown, sig: FuncSig, args: readonly unknown[]): Step {
-    const inst = c.o.instance;
-    const { fiber, promise } = this.sched.run(fn as (...a: never[]) => unknown, sig, args, (f) => {
-      this.sched.leave(c.fiber, inst);
-      c.fiber = f;
-      f.entered.push(inst);
-      if (c.task !== undefined) this.tasks.moveTo(c.task, f);
-    });
-    if (fiber.done) return { done: true, value: fiber.results };
-    const p = promise.finally(() => this.sched.ended(fiber));
-    if (!fiber.suspended) {
-      // it trapped: with the error a host function recorded, or (an engine trap in its own
-      // code) with what JSPI reports a microtask later
-      p.catch(() => {});
-      const recorded = this.recordedTrap();
-      if (recorded !== undefined) throw recorded;
-      const known = p.catch((e) => {
-        throw this.#caught(e);
-      });
-      known.catch(() => {});
-      throw new PendingTrap(known);
-    }
-    return { done: false, promise: p };
-  }
-
-  /**
-   * Go on with a lifted call whose core function (or callback) returned or
-   * will: a sync or stackful lift's result is lifted and delivered; a
-   * callback's code is obeyed (CanonicalABI.md, `canon_lift`): `WAIT` calls
-   * it again with the set's next event (at once when one is pending),
-   * `YIELD` after the host's pending work, `EXIT` ends the task.
-   * @returns Nothing when the call is over, else the Promise of its end.
-   */
-  #drive(c: LiftedCall, step: Step, deliver: (result: unknown) => void): Promise<void> | undefined {
-    const { o } = c;
-    for (;;) {
-      if (!step.done) {
-        return step.promise.then((raw) => this.#drive(c, { done: true, value: raw }, deliver));
-      }
-      const raw = step.value as CoreNum | undefined;
-      // (a task lets go of its instance's lock as its code ends, not a turn later)
-      if (!o.async || o.callback === undefined) {
-        this.#finishLifted(c, raw, deliver);
-        if (c.task !== undefined) this.tasks.release(c.task);
-        return undefined;
-      }
-      const next = callbackStep(this.table(o.instance), raw as number);
-      if (next === "exit") {
-        if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
-        this.tasks.release(c.task!);
-        return undefined;
-      }
-      // between two calls of its callback, a task lets others run in its instance
-      const task = c.task!;
-      this.tasks.release(task);
-      const cb = this.resolve(o.callback);
-      const call = (e: readonly number[]) => () =>
-        this.#drive(c, this.#onFiber(c, cb, CALLBACK_SIG, e), deliver);
-      // a cancellation asked for while the callback ran is told now (CanonicalABI.md,
-      // `deliver_pending_cancel`), else while it waits
-      if (task.cancel === "pending") {
-        task.cancel = "delivered";
-        return this.#locked(task, call([EVENT.TASK_CANCELLED, 0, 0]));
-      }
-      if (next === "yield") {
-        const turn = this.hostWork(yieldTurn()).then(() => [EVENT.NONE, 0, 0] as const);
-        return this.#waitThen(task, turn, undefined, call);
-      }
-      const e = takeEvent(next);
-      if (e === undefined) return this.#waitThen(task, nextEvent(next), next, call);
-      const wait = this.tasks.acquire(task);
-      if (wait !== undefined) return wait.then(call(e)) as Promise<void>;
-      step = this.#onFiber(c, cb, CALLBACK_SIG, e);
-    }
-  }
-
-  /**
-   * Start a thread `thread.new-indirect` made: `fn(arg)` on a fiber of its
-   * own, in its task and instance; when it ends, its index is free, and a
-   * trap in it fails what the host waits for.
-   */
-  startThread(task: Task, t: Thread, fn: (arg: number) => void, arg: number): void {
-    const inst = task.instance;
-    const { fiber, promise } = this.sched.run(fn, THREAD_SIG, [arg], (f) => {
-      f.thread = t;
-      f.tasks.push(task);
-      f.entered.push(inst);
-    });
-    const end = () => this.tasks.threadEnded(task, t);
-    if (fiber.done) return end();
-    promise.then(end, (e) => {
-      end();
-      const err = this.#caught(e);
-      if (err instanceof Trap || err instanceof WebAssembly.RuntimeError) this.poisoned[inst] = 1;
-      this.#trapped(err);
-    });
-  }
-
-  /**
-   * A callback waits for `p` (an event, a turn), then runs with it; or, when
-   * its task's cancellation is asked for meanwhile, runs at once with
-   * `TASK_CANCELLED` (in the call that asked: CanonicalABI.md,
-   * `request_cancellation` resumes the task) and gives the wait up.
-   */
-  #waitThen(
-    task: Task,
-    p: Promise<readonly number[]>,
-    set: WaitableSet | undefined,
-    call: (e: readonly number[]) => () => Promise<void> | undefined,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const go = (e: readonly number[]) => {
-        try {
-          const r = this.#locked(task, call(e));
-          if (r === undefined) resolve();
-          else r.then(resolve, reject);
-        } catch (err) {
-          reject(err);
-        }
-      };
-      task.cancelWaiter = () => {
-        task.cancelWaiter = undefined;
-        if (set !== undefined) set.waiter = undefined;
-        go([EVENT.TASK_CANCELLED, 0, 0]);
-      };
-      p.then((e) => {
-        if (task.cancelWaiter === undefined) return;
-        task.cancelWaiter = undefined;
-        go(e);
-      }, reject);
-    });
-  }
-
-  /**
-   * A caller asks for a task's cancellation (CanonicalABI.md,
-   * `Task.request_cancellation`): a callback that waits, in an instance
-   * that may be entered, is told now (`TASK_CANCELLED`), else when it next
-   * waits.
-   */
-  #requestCancel(task: Task): void {
-    if (task.returned || task.cancel !== undefined) return;
-    if (task.cancelWaiter !== undefined && !this.busy[task.instance]) {
-      task.cancel = "delivered";
-      task.cancelWaiter();
-    } else task.cancel = "pending";
-  }
-
-  /** Run `f` once `task` holds its instance's exclusive lock again. */
-  #locked(task: Task, f: () => Promise<void> | undefined): Promise<void> | undefined {
-    const wait = this.tasks.acquire(task);
-    return wait === undefined ? f() : wait.then(f) as Promise<void>;
-  }
-
-  /**
-   * Enter a lifted function: the instance must be enterable; its task starts
-   * first (CanonicalABI.md, canon_lift), then the parameters are written
-   * with may-leave cleared (realloc runs, as a task of its own).
-   */
-  #enterLifted(
-    ft: TypeFunc,
-    func: CoreDef,
-    o: AdapterOptions,
-    values: unknown[],
-    deliver: (result: unknown) => void,
-    cx: AbiContext,
-    link?: CalleeLink,
-  ): LiftedCall {
-    const inst = o.instance;
-    if (this.poisoned[inst] || this.busy[inst]) throw new Trap(RULES.cannotEnter);
-    const c: LiftedCall = {
-      ft,
-      o,
-      cx,
-      sig: signature(ft, o, "lift"),
-      core: this.resolve(func) as (...a: CoreNum[]) => CoreNum | undefined,
-      calls: this.handles.depth,
-      task: undefined,
-      flat: [],
-      fiber: this.sched.enter(inst),
-    };
-    try {
-      // a plain call into an instance without task built-ins needs no task record:
-      // nothing could read it (the fast path of every host call)
-      if (this.taskScoped[inst] || o.async || ft.async || lendsBorrows(ft)) {
-        c.task = this.tasks.enter({
-          instance: inst,
-          type: ft,
-          options: o,
-          onReturn: deliver,
-          returnCx: cx,
-        });
-        if (link !== undefined) {
-          link.task = c.task;
-          c.task.onCancelled = link.onCancelled;
-        }
-      }
-      const flag = this.flags[inst];
-      flag.value = 0;
-      try {
-        c.flat = this.#lowerParams(cx, ft, c.sig, values);
-      } finally {
-        flag.value = 1;
-      }
-      return c;
-    } catch (caught) {
-      try {
-        throw this.#failLifted(c, caught);
-      } finally {
-        this.#leaveLifted(c);
-      }
-    }
-  }
-
-  /** The callee returned `raw`: lift its result, deliver it, run the post-return. */
-  #finishLifted(c: LiftedCall, raw: CoreNum | undefined, deliver: (result: unknown) => void): void {
-    const { ft, o, cx, sig, task } = c;
-    const inst = o.instance;
-    if (o.async) {
-      if (o.callback !== undefined) {
-        callbackLoop(
-          this.resolve(o.callback) as (...a: number[]) => number,
-          this.table(inst),
-          raw as number,
-        );
-      }
-      if (!task!.returned) throw new Trap(TASK_RULES.noResult);
-      return;
-    }
-    const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];
-    let result: unknown;
-    if (ft.result !== undefined) {
-      if (sig.resultsInMemory) {
-        const l = cx.layout(ft.result);
-        const p = cx.ptr(raw!);
-        cx.check(p, l.align, l.size, RULES.unaligned, RULES.outOfBounds);
-        result = cx.load(ft.result, p);
-      } else {
-        result = cx.liftFlat(ft.result, new FlatSource(rawResults));
-      }
-    }
-    if (task !== undefined) {
-      if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
-      task.returned = true;
-    }
-    deliver(result);
-    if (o.postReturn !== undefined) {
-      // (its task is the running one's again: the fiber of its core function may have ended)
-      if (task !== undefined) this.tasks.moveTo(task, this.sched.current);
-      const flag = this.flags[inst];
-      flag.value = 0;
-      try {
-        const pr = this.resolve(this.t.dfg.postReturns[o.postReturn]);
-        try {
-          (pr as (...a: CoreNum[]) => void)(...rawResults);
-        } catch (e) {
-          // (what a post-return calls that may suspend would trap first: it may not leave)
-          if (isSuspendError(e)) throw new Trap(RULES.cannotLeave);
-          throw e;
-        }
-      } finally {
-        flag.value = 1;
-      }
-    }
-  }
-
-  /** What a lifted call that threw throws: a trap poisons the instance. */
-  #failLifted(c: LiftedCall, caught: unknown): unknown {
-    this.handles.unwindCalls(c.calls);
-    const e = this.#caught(caught);
-    if (e instanceof Trap || e instanceof WebAssembly.RuntimeError) this.poisoned[c.o.instance] = 1;
-    return e;
-  }
-
-  /** What an error caught from core wasm stands for. */
-  #caught(caught: unknown): unknown {
-    // a core wasm exception traps at the boundary (`call_and_trap_on_throw`)
-    return isWasmException(caught)
-      ? Trap.fromCode(TrapCode.UncaughtException)
-      : this.trapOf(caught);
-  }
-
-  /** A lifted call is over (returned or not): its task ends, the instance may be entered. */
-  #leaveLifted(c: LiftedCall): void {
-    if (c.task !== undefined) this.tasks.exit(c.task);
-    this.sched.leave(c.fiber, c.o.instance);
-  }
-
-  /**
    * An exported lifted function as a JavaScript function. A top-level
    * `result<T, E>` returns `T` and throws a {@link ComponentError} for `E`,
    * unless the instance was asked for tagged results. An `async` one calls
@@ -918,7 +515,7 @@ export class Runtime implements ResourceScope {
               this.#checkDeadlock();
               // (a sync lift's result is the host's after its post-return, which may trap)
               let result: unknown;
-              const end = this.#runLiftedAsync(
+              const end = this.calls.runAsync(
                 ft,
                 func,
                 o,
@@ -931,13 +528,13 @@ export class Runtime implements ResourceScope {
                 next();
               };
               if (end === undefined) ended();
-              else end.then(ended, (e) => this.#trapped(e)).finally(next);
+              else end.then(ended, (e) => this.trapped(e)).finally(next);
             }).catch(fail)
           ).catch(fail);
         })
       : (...args: unknown[]) => {
         let result: unknown;
-        this.#runLifted(ft, func, o, values(args), (r) => result = r, cx);
+        this.calls.run(ft, func, o, values(args), (r) => result = r, cx);
         return settle(result);
       };
     if (!throws && this.options.results === "tagged") taggedResults.add(f);
@@ -983,7 +580,7 @@ export class Runtime implements ResourceScope {
       this.#checking = false;
       if (this.#failing.size === 0 || this.#hostWork > 0) return;
       if (this.sched.current !== this.sched.root) return this.#checkDeadlock();
-      this.#trapped(new Trap(TASK_RULES.deadlock));
+      this.trapped(new Trap(TASK_RULES.deadlock));
     }, 0);
   }
 
@@ -991,8 +588,9 @@ export class Runtime implements ResourceScope {
    * A task trapped where no caller waits for it (after it returned its
    * result, say): every pending call from the host fails with the trap, as
    * in Wasmtime, where a trap ends the store's event loop.
+   * @param e The trap.
    */
-  #trapped(e: unknown): void {
+  trapped(e: unknown): void {
     for (const fail of [...this.#failing]) fail(e);
   }
 
@@ -1055,7 +653,7 @@ export class Runtime implements ResourceScope {
       this.handles.lenders = outer;
       if (!async) {
         try {
-          this.#runLifted(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx);
+          this.calls.run(a.liftType, a.func, a.liftOptions, values, deliver, calleeCx);
           return lo.async ? SUBTASK.RETURNED : out;
         } finally {
           release();
@@ -1066,7 +664,7 @@ export class Runtime implements ResourceScope {
       let delivered = false;
       let onDelivered: (() => void) | undefined;
       // a trap after the callee returned fails what the host waits for
-      const afterReturn = (e: unknown) => this.#trapped(e);
+      const afterReturn = (e: unknown) => this.trapped(e);
       // what the subtask asks of a callee cancelled: resolved without a result
       const link: CalleeLink = {
         onCancelled: () => {
@@ -1081,7 +679,7 @@ export class Runtime implements ResourceScope {
       const start = (): Promise<void> | undefined => {
         started = true;
         try {
-          return this.#runLiftedAsync(
+          return this.calls.runAsync(
             a.liftType,
             a.func,
             a.liftOptions,
@@ -1129,7 +727,7 @@ export class Runtime implements ResourceScope {
         onCancelled = () => resolveSubtask(s, undefined, SUBTASK.CANCELLED_BEFORE_RETURNED);
         s.onCancel = () => {
           if (started) {
-            if (link.task !== undefined) this.#requestCancel(link.task);
+            if (link.task !== undefined) this.calls.requestCancel(link.task);
             return;
           }
           delivered = true;

@@ -95,8 +95,9 @@ export class Scheduler {
    */
   enter(inst: number): Fiber {
     const f = this.current;
-    f.entered.push(inst);
     this.#busy[inst] = 1;
+    // (without fibers nothing suspends: the flag alone is the state)
+    if (this.fibers) f.entered.push(inst);
     return f;
   }
 
@@ -106,6 +107,10 @@ export class Scheduler {
    * @param inst The instance.
    */
   leave(fiber: Fiber, inst: number): void {
+    if (!this.fibers) {
+      this.#busy[inst] = 0;
+      return;
+    }
     const i = fiber.entered.lastIndexOf(inst);
     if (i < 0) return;
     fiber.entered.splice(i, 1);

@@ -192,6 +192,9 @@ export function taskBuiltin(
         if (task.borrows > 0) throw new Trap(TASK_RULES.borrowsRemain);
         task.returned = true;
         task.onReturn(result);
+        // (a task that returned lets others into its instance, as Wasmtime does: the suite's
+        // sync-streams.wast calls in while the task waits in a synchronous write)
+        host.tasks.release(task);
         return undefined;
       };
     }

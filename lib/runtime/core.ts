@@ -42,6 +42,8 @@ export interface CoreHost {
    * settles.
    */
   suspend?(p: Promise<unknown>): Promise<unknown>;
+  /** Told when a suspended caller runs again, before anything else it does. */
+  resumed?(): void;
 
   /** The string transcoder an adapter module imports. */
   transcoder?(binding: ImportBinding & { kind: "transcode" }): CoreValue;
@@ -158,6 +160,7 @@ export function instantiateCore(
       ) as CallableFunction;
     },
     host.suspend,
+    host.resumed,
   );
   const trap = (code: number) => guards.raise(Trap.fromCode(code));
   const trapOf = (e: unknown): unknown => guards.errorOf(e);

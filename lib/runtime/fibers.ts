@@ -4,7 +4,9 @@
  * callback) runs on a fiber of its own, which is suspended at every
  * `WebAssembly.Suspending` import it calls (JSPI suspends there even when
  * the import returns no Promise) and resumed when that import's Promise
- * settles. The {@link Scheduler} knows which fiber runs now, and so which
+ * settles (its trampoline then says so first thing, see
+ * {@link Scheduler.resumed}: between a Promise settling and its fiber
+ * running again, other microtasks may run). The {@link Scheduler} knows which fiber runs now, and so which
  * tasks are on the running stack (the task a built-in belongs to) and
  * which component instances are entered (CanonicalABI.md, `may_enter`: a
  * suspended call leaves its instances, so they may be entered again).
@@ -82,6 +84,8 @@ export class Scheduler {
   fibers = false;
   readonly #busy: Uint8Array;
   readonly #entries = new WeakMap<object, (...a: unknown[]) => Promise<unknown>>();
+  /** Fibers whose Promise settled, in the order JSPI resumes them. */
+  readonly #resuming: Fiber[] = [];
 
   /** @param busy Per component instance: 1 while it is entered by a running stack. */
   constructor(busy: Uint8Array) {
@@ -213,19 +217,28 @@ export class Scheduler {
     if (f === this.root) return Promise.resolve(p);
     f.suspended = true;
     this.#stop(f);
-    const resume = () => {
-      f.prev = this.current;
-      f.running = true;
-      this.current = f;
-      for (const i of f.entered) this.#busy[i] = 1;
-    };
+    // JSPI resumes the fibers in the order their Promises settle: the first queued is the
+    // first to call `resumed` (a microtask may run between a settling and its resumption)
     return Promise.resolve(p).then((v) => {
-      resume();
+      this.#resuming.push(f);
       return v;
     }, (e) => {
-      resume();
+      this.#resuming.push(f);
       throw e;
     });
+  }
+
+  /**
+   * A suspended fiber runs again (its trampoline says so first thing): it is
+   * the running fiber, inside its instances again.
+   */
+  resumed(): void {
+    const f = this.#resuming.shift();
+    if (f === undefined) return;
+    f.prev = this.current;
+    f.running = true;
+    this.current = f;
+    for (const i of f.entered) this.#busy[i] = 1;
   }
 }
 

@@ -15,8 +15,10 @@
  * returns a Promise (an async host function, a wait that must wait) parks
  * it and returns; the trampoline then calls its wait import, a
  * `WebAssembly.Suspending` that gives JSPI the Promise, and its caller
- * suspends until it settles. A host function that returns at once never
- * suspends its caller (JSPI suspends at every call of a suspending import).
+ * suspends until it settles; resumed, the trampoline first tells the host
+ * (`resumed`: which fiber runs now). A host function that returns at once
+ * never suspends its caller (JSPI suspends at every call of a suspending
+ * import).
  *
  * One trampoline module per compiled component holds a trampoline per
  * (host definition, core signature) the plan wires into wasm; it is built
@@ -146,12 +148,14 @@ export function planGuards(t: Translation): GuardPlan {
  * for each result signature, and exports `g{i}`, which calls `f{i}`; when
  * `f{i}` parked a Promise (`parked` set), it calls `wait:...` instead for
  * the result (a `WebAssembly.Suspending`: the caller suspends until the
- * Promise settles); it executes `unreachable` when `trapped` is set.
+ * Promise settles), then `host`/`resumed`; it executes `unreachable` when
+ * `trapped` is set.
  */
 function trampolines(entries: readonly GuardEntry[]): WebAssembly.Module {
   const b = new ModuleBuilder();
   const trapped = b.importGlobal("guard", "trapped", "i32", true);
   const parked = b.importGlobal("guard", "parked", "i32", true);
+  const resumed = b.importFunc("host", "resumed", { params: [], results: [] });
   const waits = new Map<string, FuncRef>();
   entries.forEach((e, i) => {
     const f = b.importFunc("host", `f${i}`, e.sig);
@@ -166,7 +170,7 @@ function trampolines(entries: readonly GuardEntry[]): WebAssembly.Module {
     body.op("global.get", parked);
     body.open("if", { params: e.sig.results, results: e.sig.results });
     for (let r = 0; r < e.sig.results.length; r++) body.op("drop");
-    body.op("i32.const", 0).op("global.set", parked).call(wait).op("end");
+    body.op("i32.const", 0).op("global.set", parked).call(wait).call(resumed).op("end");
     body.op("global.get", trapped).open("if").op("unreachable").op("end");
     b.exportFunc(`g${i}`, ref);
   });
@@ -209,11 +213,12 @@ export class Guards {
     readonly plan: GuardPlan,
     host: (e: GuardEntry) => CallableFunction,
     suspend: (p: Promise<unknown>) => Promise<unknown> = (p) => p,
+    resumed: () => void = () => {},
   ) {
     this.#host = host;
     this.#suspend = suspend;
     if (plan.module === undefined) return;
-    const imports: Record<string, unknown> = {};
+    const imports: Record<string, unknown> = { resumed };
     plan.entries.forEach((e, i) => {
       imports[`f${i}`] = this.#guarded(i, e.sig.params.length, zeros(e.sig));
       imports[waitKey(e.sig)] ??= hasJspi() ? suspending(() => this.#unpark()) : () => {

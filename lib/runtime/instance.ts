@@ -176,6 +176,7 @@ export class Component {
         );
       },
       suspend: (p) => rt.sched.suspend(p),
+      resumed: () => rt.sched.resumed(),
       intrinsic: (kind) => rt.intrinsic(kind) as CoreValue,
       transcoder: (b) => {
         const side = (memory: number, stringEncoding: StringEncoding, realloc?: number) =>

@@ -115,60 +115,78 @@ interface Pending {
   onCopyDone: OnCopyDone;
 }
 
-/** The state both ends of a stream a component made share (CanonicalABI.md, `SharedStreamImpl`). */
-export class SharedStream implements StreamSource {
+/**
+ * What the shared state of a stream and of a future have in common: the
+ * read or write waiting for the other (CanonicalABI.md, `pending_*`), and
+ * whether an end was dropped.
+ */
+abstract class Rendezvous {
   dropped = false;
-  #pending: Pending | undefined;
+  /** The read or write that waits for the other, if any. */
+  protected pending: Pending | undefined;
 
-  /** @param t The element type. */
-  constructor(readonly t: InterfaceType | undefined) {}
+  /**
+   * @param t The element type.
+   * @param what `stream` or `future`, for the trap messages.
+   */
+  constructor(readonly t: InterfaceType | undefined, readonly what: "stream" | "future") {}
 
-  #notify(result: number): void {
-    const p = this.#pending!;
-    this.#pending = undefined;
+  /** The waiting copy is over, with `result`. */
+  protected notify(result: number): void {
+    const p = this.pending!;
+    this.pending = undefined;
     p.onCopyDone(result);
   }
 
-  #check(side: Side): void {
-    if (side === this.#pending!.side && !sameSideOk(this.t)) {
-      throw new Trap("cannot read from and write to intra-component stream");
+  /** A copy meets the waiting one: not from the same instance, for values other than numbers. */
+  protected check(side: Side): void {
+    if (side === this.pending!.side && !sameSideOk(this.t)) {
+      throw new Trap(`cannot read from and write to intra-component ${this.what}`);
     }
   }
 
-  /** {@inheritDoc StreamSource.cancel} */
+  /** Hurry the waiting copy: it is over, `CANCELLED`. */
   cancel(): void {
-    this.#notify(COPY.CANCELLED);
+    this.notify(COPY.CANCELLED);
   }
 
-  /** {@inheritDoc StreamSource.drop} */
+  /** An end is gone: the waiting copy is over, `DROPPED`. */
   drop(): void {
     if (this.dropped) return;
     this.dropped = true;
-    if (this.#pending !== undefined) this.#notify(COPY.DROPPED);
+    if (this.pending !== undefined) this.notify(COPY.DROPPED);
+  }
+}
+
+/** The state both ends of a stream a component made share (CanonicalABI.md, `SharedStreamImpl`). */
+export class SharedStream extends Rendezvous implements StreamSource {
+  /** @param t The element type. */
+  constructor(t: InterfaceType | undefined) {
+    super(t, "stream");
   }
 
   /** {@inheritDoc StreamSource.read} */
   read(side: Side, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     if (this.dropped) return onCopyDone(COPY.DROPPED);
-    const p = this.#pending;
+    const p = this.pending;
     if (p === undefined) {
-      this.#pending = { side, buffer: dst, onCopy, onCopyDone };
+      this.pending = { side, buffer: dst, onCopy, onCopyDone };
       return;
     }
-    this.#check(side);
+    this.check(side);
     const src = p.buffer as ReadableBuffer;
     if (remain(src) > 0) {
       if (remain(dst) > 0) {
         dst.write(src.read(Math.min(remain(dst), remain(src))));
         p.onCopy!(() => {
-          if (this.#pending === p) this.#pending = undefined;
+          if (this.pending === p) this.pending = undefined;
         });
       }
       onCopyDone(COPY.COMPLETED);
     } else {
       // a zero-length write waiting: it completes, the read waits
-      this.#notify(COPY.COMPLETED);
-      this.#pending = { side, buffer: dst, onCopy, onCopyDone };
+      this.notify(COPY.COMPLETED);
+      this.pending = { side, buffer: dst, onCopy, onCopyDone };
     }
   }
 
@@ -181,18 +199,18 @@ export class SharedStream implements StreamSource {
    */
   write(side: Side, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     if (this.dropped) return onCopyDone(COPY.DROPPED);
-    const p = this.#pending;
+    const p = this.pending;
     if (p === undefined) {
-      this.#pending = { side, buffer: src, onCopy, onCopyDone };
+      this.pending = { side, buffer: src, onCopy, onCopyDone };
       return;
     }
-    this.#check(side);
+    this.check(side);
     const dst = p.buffer as WritableBuffer;
     if (remain(dst) > 0) {
       if (remain(src) > 0) {
         dst.write(src.read(Math.min(remain(dst), remain(src))));
         p.onCopy!(() => {
-          if (this.#pending === p) this.#pending = undefined;
+          if (this.pending === p) this.pending = undefined;
         });
       }
       onCopyDone(COPY.COMPLETED);
@@ -200,53 +218,28 @@ export class SharedStream implements StreamSource {
       onCopyDone(COPY.COMPLETED);
     } else {
       // a zero-length read waiting: it completes, the write waits
-      this.#notify(COPY.COMPLETED);
-      this.#pending = { side, buffer: src, onCopy, onCopyDone };
+      this.notify(COPY.COMPLETED);
+      this.pending = { side, buffer: src, onCopy, onCopyDone };
     }
   }
 }
 
 /** The state both ends of a future a component made share (CanonicalABI.md, `SharedFutureImpl`). */
-export class SharedFuture implements FutureSource {
-  dropped = false;
-  #pending: Pending | undefined;
-
+export class SharedFuture extends Rendezvous implements FutureSource {
   /** @param t The value type. */
-  constructor(readonly t: InterfaceType | undefined) {}
-
-  #notify(result: number): void {
-    const p = this.#pending!;
-    this.#pending = undefined;
-    p.onCopyDone(result);
-  }
-
-  #check(side: Side): void {
-    if (side === this.#pending!.side && !sameSideOk(this.t)) {
-      throw new Trap("cannot read from and write to intra-component future");
-    }
-  }
-
-  /** {@inheritDoc FutureSource.cancel} */
-  cancel(): void {
-    this.#notify(COPY.CANCELLED);
-  }
-
-  /** {@inheritDoc FutureSource.drop} */
-  drop(): void {
-    if (this.dropped) return;
-    this.dropped = true;
-    if (this.#pending !== undefined) this.#notify(COPY.DROPPED);
+  constructor(t: InterfaceType | undefined) {
+    super(t, "future");
   }
 
   /** {@inheritDoc FutureSource.read} */
   read(side: Side, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
-    if (this.#pending === undefined) {
-      this.#pending = { side, buffer: dst, onCopyDone };
+    if (this.pending === undefined) {
+      this.pending = { side, buffer: dst, onCopyDone };
       return;
     }
-    this.#check(side);
-    dst.write((this.#pending.buffer as ReadableBuffer).read(1));
-    this.#notify(COPY.COMPLETED);
+    this.check(side);
+    dst.write((this.pending.buffer as ReadableBuffer).read(1));
+    this.notify(COPY.COMPLETED);
     onCopyDone(COPY.COMPLETED);
   }
 
@@ -258,13 +251,13 @@ export class SharedFuture implements FutureSource {
    */
   write(side: Side, src: ReadableBuffer, onCopyDone: OnCopyDone): void {
     if (this.dropped) return onCopyDone(COPY.DROPPED);
-    if (this.#pending === undefined) {
-      this.#pending = { side, buffer: src, onCopyDone };
+    if (this.pending === undefined) {
+      this.pending = { side, buffer: src, onCopyDone };
       return;
     }
-    this.#check(side);
-    (this.#pending.buffer as WritableBuffer).write(src.read(1));
-    this.#notify(COPY.COMPLETED);
+    this.check(side);
+    (this.pending.buffer as WritableBuffer).write(src.read(1));
+    this.notify(COPY.COMPLETED);
     onCopyDone(COPY.COMPLETED);
   }
 }

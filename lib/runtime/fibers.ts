@@ -6,10 +6,11 @@
  * the import returns no Promise) and resumed when that import's Promise
  * settles (its trampoline then says so first thing, see
  * {@link Scheduler.resumed}: between a Promise settling and its fiber
- * running again, other microtasks may run). The {@link Scheduler} knows which fiber runs now, and so which
- * tasks are on the running stack (the task a built-in belongs to) and
- * which component instances are entered (CanonicalABI.md, `may_enter`: a
- * suspended call leaves its instances, so they may be entered again).
+ * running again, other microtasks may run). The {@link Scheduler} knows
+ * which fiber runs now, and so which tasks are on the running stack (the
+ * task a built-in belongs to) and which component instances are entered
+ * (CanonicalABI.md, `may_enter`: a suspended call leaves its instances, so
+ * they may be entered again).
  *
  * A fiber's end is seen where it happens: its core function is called
  * through a small wasm trampoline that calls back into the scheduler with
@@ -208,7 +209,8 @@ export class Scheduler {
 
   /**
    * The running fiber calls a `WebAssembly.Suspending` import, which gave
-   * `p`: the fiber is suspended until `p` settles, then resumed.
+   * `p`: the fiber is suspended until `p` settles, then resumed (see
+   * {@link Scheduler.resumed}).
    * @param p What the import returned.
    * @returns The Promise JSPI waits for.
    */
@@ -223,7 +225,9 @@ export class Scheduler {
       this.#resuming.push(f);
       return v;
     }, (e) => {
-      this.#resuming.push(f);
+      // (a rejection is thrown into the fiber, past the trampoline's call of `resumed`: the
+      // fiber runs again now; the guards never reject, a failure is recorded and returned)
+      this.#resume(f);
       throw e;
     });
   }
@@ -234,7 +238,10 @@ export class Scheduler {
    */
   resumed(): void {
     const f = this.#resuming.shift();
-    if (f === undefined) return;
+    if (f !== undefined) this.#resume(f);
+  }
+
+  #resume(f: Fiber): void {
     f.prev = this.current;
     f.running = true;
     this.current = f;

@@ -123,8 +123,10 @@ export function isSuspendError(e: unknown): boolean {
 }
 
 /**
- * Runs async calls one after another (a component instance runs one sync
- * task at a time: a call that arrives while one is suspended waits for it).
+ * Starts the host's calls one after another: each `f` runs once the
+ * Promise the one before returned has settled (the runtime settles it when
+ * that call's result is delivered, so a call waits for the result of the
+ * one before it, not for its task's end).
  */
 export class CallQueue {
   #tail: Promise<unknown> = Promise.resolve();

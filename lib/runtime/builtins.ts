@@ -90,6 +90,11 @@ export interface TaskHost {
   readonly asyncMode: boolean;
   /** Count a host Promise a component waits for (see `Runtime.hostWork`). */
   hostWork<T>(p: Promise<T>): Promise<T>;
+  /**
+   * Resume a ready thread now, or, while a synchronous call from the host
+   * into another instance is in progress, once it is over.
+   */
+  resumeReady(t: Thread): void;
   /** A core definition's value (a table `thread.new-indirect` reads). */
   resolve(d: CoreDef): unknown;
   /** Start a thread `thread.new-indirect` made: `fn(arg)` on a fiber of its own. */
@@ -131,9 +136,7 @@ export function taskBuiltin(
   // a ready thread is resumed a turn of the host's event loop later
   const later = (t: Thread) => {
     t.state = "ready";
-    host.hostWork(yieldTurn()).then(() => {
-      if (t.state === "ready") resume(t);
-    });
+    host.hostWork(yieldTurn()).then(() => host.resumeReady(t));
   };
   const unsupported = (what: string) => {
     throw new UnsupportedError(

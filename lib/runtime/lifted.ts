@@ -153,7 +153,7 @@ export class LiftedCalls {
   }
 
   /**
-   * {@link Runtime.#runLifted} on fibers (JSPI): the callee's core function,
+   * {@link LiftedCalls.run} on fibers (JSPI): the callee's core function,
    * and each call of its callback, runs on a fiber of its own, now, until it
    * returns or suspends. What completes without suspending completes before
    * this returns, as when nothing suspends; the rest goes on when what it
@@ -252,7 +252,7 @@ export class LiftedCalls {
       }
       const next = callbackStep(this.#rt.table(o.instance), raw as number);
       if (next === "exit") {
-        if (!c.task!.returned) throw new Trap(TASK_RULES.noResult);
+        this.#implicitEnded(c.task!);
         this.#rt.tasks.release(c.task!);
         return undefined;
       }
@@ -281,6 +281,17 @@ export class LiftedCalls {
   }
 
   /**
+   * An async task's implicit thread ended: without its result, that traps,
+   * unless a thread it made still runs (which may return it: CanonicalABI.md,
+   * `unregister_thread` traps when the last thread ends unresolved).
+   */
+  #implicitEnded(task: Task): void {
+    if (task.returned) return;
+    if ((task.threads ?? 0) > 0) task.implicitEnded = true;
+    else throw new Trap(TASK_RULES.noResult);
+  }
+
+  /**
    * Start a thread `thread.new-indirect` made: `fn(arg)` on a fiber of its
    * own, in its task and instance; when it ends, its index is free, and a
    * trap in it fails what the host waits for.
@@ -292,15 +303,23 @@ export class LiftedCalls {
       f.tasks.push(task);
       f.entered.push(inst);
     });
-    const end = () => this.#rt.tasks.threadEnded(task, t);
-    if (fiber.done) return end();
-    promise.then(end, (e) => {
-      end();
-      const err = this.caught(e);
+    const fail = (err: unknown) => {
       if (err instanceof Trap || err instanceof WebAssembly.RuntimeError) {
         this.#rt.poisoned[inst] = 1;
       }
       this.#rt.trapped(err);
+    };
+    const end = () => {
+      this.#rt.tasks.threadEnded(task, t);
+      // the last thread of a task whose implicit thread ended without its result
+      if (task.threads === 0 && task.implicitEnded && !task.returned) {
+        fail(new Trap(TASK_RULES.noResult));
+      }
+    };
+    if (fiber.done) return end();
+    promise.then(end, (e) => {
+      end();
+      fail(this.caught(e));
     });
   }
 
@@ -431,7 +450,7 @@ export class LiftedCalls {
           raw as number,
         );
       }
-      if (!task!.returned) throw new Trap(TASK_RULES.noResult);
+      this.#implicitEnded(task!);
       return;
     }
     const rawResults: CoreNum[] = sig.results.length === 0 ? [] : [raw!];

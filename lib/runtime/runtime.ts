@@ -51,8 +51,8 @@ import { Handles } from "./handles.ts";
 import { CallQueue, isAsyncFunction, markAsync } from "./jspi.ts";
 import { newSubtask, resolveSubtask, startSubtask, SUBTASK } from "./waitables.ts";
 import { type CalleeLink, LiftedCalls, signature } from "./lifted.ts";
-import { Scheduler } from "./fibers.ts";
-import type { Thread } from "./threads.ts";
+import { Scheduler, yieldTurn } from "./fibers.ts";
+import { resume, type Thread } from "./threads.ts";
 import { AbiContext, type CoreNum, FlatSource, type HandleOps, RULES } from "./values.ts";
 
 function tupleOf(ft: TypeFunc): InterfaceType {
@@ -112,7 +112,7 @@ export class Runtime implements ResourceScope {
     this.poisoned = new Uint8Array(n);
     this.sched = new Scheduler(this.busy);
     this.sched.fibers = options.async === true;
-    this.tasks = new Tasks(n, this.sched);
+    this.tasks = new Tasks(n, this.sched, () => this.#syncEnded());
     // instances whose core code can call task built-ins
     this.taskScoped = new Uint8Array(n);
     const mark = (d: CoreDef) => {
@@ -177,6 +177,36 @@ export class Runtime implements ResourceScope {
    */
   startThread(task: Task, t: Thread, fn: (arg: number) => void, arg: number): void {
     this.calls.startThread(task, t, fn, arg);
+  }
+
+  /** Ready threads held back until no synchronous task is in progress (see `resumeReady`). */
+  #heldBack: Thread[] = [];
+
+  /**
+   * Resume a ready thread: now, unless a synchronous task is in progress
+   * and none in the thread's instance: a synchronous call interleaves only
+   * with ready threads of its own instances (CanonicalABI.md, `canon_lift`
+   * resumes only those; the store's event loop does not run meanwhile);
+   * held back, it is resumed once no synchronous task is in progress.
+   * @param t The thread.
+   */
+  resumeReady(t: Thread): void {
+    if (t.state !== "ready") return;
+    if (this.tasks.syncInProgress() && !this.tasks.syncIn(t.instance)) this.#heldBack.push(t);
+    else resume(t);
+  }
+
+  /**
+   * No synchronous task is in progress any more: the threads held back go
+   * on a turn later (after the call that held them back has delivered).
+   */
+  #syncEnded(): void {
+    if (this.#heldBack.length === 0) return;
+    const held = this.#heldBack;
+    this.#heldBack = [];
+    this.hostWork(yieldTurn()).then(() => {
+      for (const t of held) this.resumeReady(t);
+    });
   }
 
   /** A handle of `resource` at index `i` of `inst`'s table, or the rule it breaks. */
@@ -497,40 +527,63 @@ export class Runtime implements ResourceScope {
             this.#failing.delete(fail);
             settleTrap(e).then(reject);
           };
-          this.#queue.run(() =>
-            new Promise<void>((next) => {
-              const deliver = (r: unknown) => {
-                if (delivered) return;
-                delivered = true;
-                this.#failing.delete(fail);
-                try {
-                  resolve(settle(r));
-                } catch (e) {
-                  reject(e);
-                }
-                next();
-              };
-              // a trap anywhere in the instance while this call is pending fails it
-              this.#failing.add(fail);
-              this.#checkDeadlock();
-              // (a sync lift's result is the host's after its post-return, which may trap)
-              let result: unknown;
-              const end = this.calls.runAsync(
-                ft,
-                func,
-                o,
-                values(args),
-                o.async ? deliver : (r) => result = r,
-                cx,
-              );
+          this.#queue.run(() => {
+            // the next call from the host waits for this one's result, not for its task's end
+            let next!: () => void;
+            const released = new Promise<void>((r) => next = r);
+            const deliver = (r: unknown) => {
+              if (delivered) return;
+              delivered = true;
+              this.#failing.delete(fail);
+              try {
+                resolve(settle(r));
+              } catch (e) {
+                reject(e);
+              }
+              next();
+            };
+            // a trap anywhere in the instance while this call is pending fails it
+            this.#failing.add(fail);
+            this.#checkDeadlock();
+            // (a sync lift's result is the host's after its post-return, which may trap)
+            let result: unknown;
+            const start = () => {
+              let end: Promise<void> | undefined;
+              try {
+                end = this.calls.runAsync(
+                  ft,
+                  func,
+                  o,
+                  values(args),
+                  o.async ? deliver : (r) => result = r,
+                  cx,
+                );
+              } catch (e) {
+                this.tasks.unreserve(o.instance);
+                throw e;
+              }
               const ended = () => {
                 if (!o.async) deliver(result);
                 next();
               };
               if (end === undefined) ended();
               else end.then(ended, (e) => this.trapped(e)).finally(next);
-            }).catch(fail)
-          ).catch(fail);
+            };
+            const failed = (e: unknown) => {
+              fail(e);
+              next();
+            };
+            // an async-typed export may have to wait to enter (backpressure, the exclusive lock
+            // a task of its instance holds), as a call from a component does
+            const gate = ft.async ? this.tasks.gate(o.instance, o) : undefined;
+            try {
+              if (gate === undefined) start();
+              else gate.then(start).catch(failed);
+            } catch (e) {
+              failed(e);
+            }
+            return released;
+          });
         })
       : (...args: unknown[]) => {
         let result: unknown;
@@ -717,8 +770,6 @@ export class Runtime implements ResourceScope {
           this.tasks.unreserve(a.liftOptions.instance);
           return undefined;
         });
-        // (a sync caller, its callee let in later, is told of a trap before the return too)
-        if (!lo.async) end = end.then(undefined, (e) => Promise.reject(e));
       }
       if (lo.async) {
         const s = newSubtask();

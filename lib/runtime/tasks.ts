@@ -203,6 +203,8 @@ export interface Task {
   implicit?: Thread;
   /** How many threads it made (`thread.new-indirect`) have not ended. */
   threads?: number;
+  /** Its implicit thread ended before its result, while threads it made still ran. */
+  implicitEnded?: boolean;
   /** Whether `task.return` has run. */
   returned: boolean;
   /** Borrowed handles lent to it and not dropped yet. */
@@ -243,13 +245,20 @@ export class Tasks {
   /** Per instance: its threads by index (implicit ones once asked for). */
   readonly #threadMaps: Map<number, Thread>[] = [];
   readonly #backpressure: Int32Array;
+  /** Per instance: synchronous (not `async`-typed) tasks in progress; and in all. */
+  readonly #syncTasks: Int32Array;
+  #syncTotal = 0;
+  readonly #syncEnded: () => void;
 
   /**
    * @param instances How many component instances there are.
    * @param sched The fibers the tasks run on.
+   * @param syncEnded Called when no synchronous task is in progress any more.
    */
-  constructor(instances: number, sched: Scheduler) {
+  constructor(instances: number, sched: Scheduler, syncEnded: () => void = () => {}) {
     this.#sched = sched;
+    this.#syncEnded = syncEnded;
+    this.#syncTasks = new Int32Array(instances);
     this.#exclusive = new Array(instances).fill(undefined);
     this.#waiting = Array.from({ length: instances }, () => []);
     this.#entering = new Int32Array(instances);
@@ -283,6 +292,7 @@ export class Tasks {
     };
     this.moveTo(task, this.#sched.current);
     if (t.type.async && needsExclusive(t.options)) this.#exclusive[t.instance] = task;
+    else if (!t.type.async) this.#syncStarts(t.instance);
     return task;
   }
 
@@ -299,7 +309,32 @@ export class Tasks {
     task.returned = false;
     task.borrows = 0;
     task.implicit = undefined;
+    task.implicitEnded = undefined;
     this.moveTo(task, this.#sched.current);
+    if (!task.type.async) this.#syncStarts(task.instance);
+  }
+
+  #syncStarts(inst: ComponentInstanceId): void {
+    this.#syncTasks[inst]++;
+    this.#syncTotal++;
+  }
+
+  /**
+   * Whether a synchronous task is in progress (it may not be interleaved
+   * with threads of other instances: see `Runtime.resumeReady`).
+   * @returns Whether one is.
+   */
+  syncInProgress(): boolean {
+    return this.#syncTotal > 0;
+  }
+
+  /**
+   * Whether a synchronous task of `inst` is in progress.
+   * @param inst The instance.
+   * @returns Whether one is.
+   */
+  syncIn(inst: ComponentInstanceId): boolean {
+    return this.#syncTasks[inst] > 0;
   }
 
   /**
@@ -319,6 +354,10 @@ export class Tasks {
    */
   exit(task: Task): void {
     this.release(task);
+    if (!task.type.async) {
+      this.#syncTasks[task.instance]--;
+      if (--this.#syncTotal === 0) this.#syncEnded();
+    }
     if (task.fiber !== undefined) remove(task.fiber.tasks, task);
     task.fiber = undefined;
     this.#threads[task.instance].free.push(task.thread);

@@ -22,7 +22,7 @@ export interface Thread {
    * (will be resumed), `running` (runs, or waits for an event), `done`.
    */
   state: "new" | "suspended" | "ready" | "running" | "done";
-  /** Runs a new thread on its fiber. */
+  /** Runs a new thread on its fiber (until it has started). */
   start?: () => void;
   /** Resumes a suspended or ready thread. */
   wake?: () => void;
@@ -60,8 +60,11 @@ export function park(t: Thread, state: "suspended" | "ready"): Promise<number> {
  * @param t The thread.
  */
 export function resume(t: Thread): void {
-  if (t.state === "new") {
+  const start = t.start;
+  if (start !== undefined) {
+    // (a new thread, perhaps made ready first: it starts)
+    t.start = undefined;
     t.state = "running";
-    t.start!();
+    start();
   } else t.wake?.();
 }

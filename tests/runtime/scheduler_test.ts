@@ -231,3 +231,102 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "a call from the host waits for the exclusive lock a task of its instance holds",
+  ignore: !hasJspi(),
+  async fn() {
+    // $d's run() starts $c's hold() (an async call) and returns; hold() waits in the host's
+    // `sleep` before its result, holding $c's lock; the host's call of $c's ping() waits for it
+    const bytes = await wat(`(component
+  (import "sleep" (func $sleep async))
+  (import "note" (func $note (param "n" u32)))
+  (component $C
+    (import "sleep" (func $sleep async))
+    (import "note" (func $note (param "n" u32)))
+    (core func $sleep (canon lower (func $sleep)))
+    (core func $note (canon lower (func $note)))
+    (core func $return (canon task.return))
+    (core module $M
+      (import "" "sleep" (func $sleep))
+      (import "" "note" (func $note (param i32)))
+      (import "" "return" (func $return))
+      (func (export "hold") (result i32) (call $sleep) (call $return) (i32.const 0))
+      (func (export "ping") (result i32) (call $note (i32.const 2)) (call $return) (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "sleep" (func $sleep)) (export "note" (func $note))
+      (export "return" (func $return))))))
+    (func (export "hold") async (canon lift (core func $m "hold") async (callback (core func $m "cb"))))
+    (func (export "ping") async (canon lift (core func $m "ping") async (callback (core func $m "cb")))))
+  (component $D
+    (import "hold" (func $hold async))
+    ${MEM}
+    (core func $hold (canon lower (func $hold) async (memory $mem "mem")))
+    (core func $return (canon task.return))
+    (core module $M
+      (import "" "hold" (func $hold (result i32)))
+      (import "" "return" (func $return))
+      (func (export "run") (result i32) (drop (call $hold)) (call $return) (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "hold" (func $hold)) (export "return" (func $return))))))
+    (func (export "run") async (canon lift (core func $m "run") async (callback (core func $m "cb")))))
+  (instance $c (instantiate $C (with "sleep" (func $sleep)) (with "note" (func $note))))
+  (instance $d (instantiate $D (with "hold" (func $c "hold"))))
+  (export "run" (func $d "run"))
+  (export "ping" (func $c "ping")))`);
+    const log: string[] = [];
+    let wake = () => {};
+    const { exports } = await instantiate(bytes, {
+      sleep: async () => {
+        log.push("sleep");
+        await new Promise<void>((resolve) => wake = resolve);
+        log.push("woke");
+      },
+      note: (n: number) => {
+        log.push(`note ${n}`);
+      },
+    }, { async: true });
+    await (exports.run as () => Promise<void>)();
+    const ping = (exports.ping as () => Promise<void>)();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(log, ["sleep"], "ping() has not entered: hold() holds the lock");
+    wake();
+    await ping;
+    assert.deepEqual(log, ["sleep", "woke", "note 2"]);
+  },
+});
+
+Deno.test({
+  name: "a thread may return its task's result after the task's own code ended",
+  ignore: !hasJspi(),
+  async fn() {
+    // f() makes a thread that calls task.return(7), makes it ready and ends without a result
+    const { exports } = await instantiate(
+      await wat(`(component
+  (core module $T (table (export "t") 1 funcref))
+  (core instance $t (instantiate $T))
+  (alias core export $t "t" (core table $tbl))
+  (core type $ft (func (param i32)))
+  (core func $new (canon thread.new-indirect $ft (core table $tbl)))
+  (core func $later (canon thread.resume-later))
+  (core func $return (canon task.return (result u32)))
+  (core module $M
+    (import "" "new" (func $new (param i32 i32) (result i32)))
+    (import "" "later" (func $later (param i32)))
+    (import "" "return" (func $return (param i32)))
+    (import "" "t" (table 1 funcref))
+    (func $answer (param i32) (call $return (local.get 0)))
+    (elem (i32.const 0) func $answer)
+    (func (export "f") (call $later (call $new (i32.const 0) (i32.const 7)))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "new" (func $new)) (export "later" (func $later))
+    (export "return" (func $return)) (export "t" (table $tbl))))))
+  (func (export "f") async (result u32) (canon lift (core func $m "f") async)))`),
+      {},
+      { async: true },
+    );
+    assert.equal(await (exports.f as () => Promise<number>)(), 7);
+  },
+});

@@ -15,46 +15,13 @@
 import { instantiate } from "../mod.ts";
 import { hasJspi } from "../lib/runtime/jspi.ts";
 import { wat } from "../tests/_wat.ts";
+import { STREAM_WRITER } from "../tests/runtime/_jspi.ts";
 
 const MIB = 1 << 20;
 
 // `add(a, b)`; `bytes(total, chunk)` returns a stream<u8> and writes `total` bytes into it,
 // `chunk` at a time (synchronous writes: each waits for the host to read)
-const bytes = await wat(`(component
-  (type $b (stream u8))
-  (core module $Mem (memory (export "mem") 2))
-  (core instance $mem (instantiate $Mem))
-  (core func $new (canon stream.new $b))
-  (core func $write (canon stream.write $b (memory $mem "mem")))
-  (core func $dropw (canon stream.drop-writable $b))
-  (core func $return (canon task.return (result $b)))
-  (core module $M
-    (import "" "mem" (memory 2))
-    (import "" "new" (func $new (result i64)))
-    (import "" "write" (func $write (param i32 i32 i32) (result i32)))
-    (import "" "dropw" (func $dropw (param i32)))
-    (import "" "return" (func $return (param i32)))
-    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
-    (func (export "bytes") (param $total i32) (param $chunk i32)
-      (local $rw i64) (local $w i32) (local $left i32)
-      (local.set $rw (call $new))
-      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
-      (call $return (i32.wrap_i64 (local.get $rw)))
-      (local.set $left (local.get $total))
-      (block $done (loop $next
-        (br_if $done (i32.eqz (local.get $left)))
-        (drop (call $write (local.get $w) (i32.const 0) (local.get $chunk)))
-        (local.set $left (i32.sub (local.get $left) (local.get $chunk)))
-        (br $next)))
-      (call $dropw (local.get $w))))
-  (core instance $m (instantiate $M (with "" (instance
-    (export "mem" (memory $mem "mem")) (export "new" (func $new))
-    (export "write" (func $write)) (export "dropw" (func $dropw))
-    (export "return" (func $return))))))
-  (func (export "add") (param "a" u32) (param "b" u32) (result u32)
-    (canon lift (core func $m "add")))
-  (func (export "bytes") async (param "total" u32) (param "chunk" u32) (result $b)
-    (canon lift (core func $m "bytes") async)))`);
+const bytes = await wat(STREAM_WRITER);
 
 const sync = (await instantiate(bytes)).exports as { add(a: number, b: number): number };
 

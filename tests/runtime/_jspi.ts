@@ -1,4 +1,4 @@
-// Components for the JSPI tests (tests/runtime/jspi_test.ts, tests/browser/browser_test.ts).
+// Components for the JSPI tests (tests/runtime/jspi_test.ts, scheduler_test.ts, tests/browser/browser_test.ts) and bench/async_bench.ts.
 
 /** Two components and a fused adapter: `run(x)` is sleep-add(x) * 10 + 1, the host call in the inner one. */
 export const COMPOSED = `(component
@@ -22,3 +22,76 @@ export const COMPOSED = `(component
   (instance $in (instantiate $inner (with "sleep-add" (func $sa))))
   (instance $out (instantiate $outer (with "f" (func $in "f"))))
   (export "run" (func $out "run")))`;
+
+/**
+ * `add(a, b)`, lifted sync; `squares(n)`, lifted async without a callback
+ * (stackful), returns a `stream<u32>` at once (`task.return`), then writes
+ * 0, 1, 4, ... one at a time with a synchronous `stream.write` (which waits
+ * for the reader), and drops its end; `bytes(total, chunk)` likewise writes
+ * `total` bytes into a `stream<u8>`, `chunk` at a time (each chunk's bytes
+ * 0, 1, 2, ... mod 256).
+ */
+export const STREAM_WRITER = `(component
+  (type $s (stream u32))
+  (type $b (stream u8))
+  (core module $Mem (memory (export "mem") 2))
+  (core instance $mem (instantiate $Mem))
+  (core func $new (canon stream.new $s))
+  (core func $write (canon stream.write $s (memory $mem "mem")))
+  (core func $dropw (canon stream.drop-writable $s))
+  (core func $return (canon task.return (result $s)))
+  (core func $bnew (canon stream.new $b))
+  (core func $bwrite (canon stream.write $b (memory $mem "mem")))
+  (core func $bdropw (canon stream.drop-writable $b))
+  (core func $breturn (canon task.return (result $b)))
+  (core module $M
+    (import "" "mem" (memory 2))
+    (import "" "new" (func $new (result i64)))
+    (import "" "write" (func $write (param i32 i32 i32) (result i32)))
+    (import "" "dropw" (func $dropw (param i32)))
+    (import "" "return" (func $return (param i32)))
+    (import "" "bnew" (func $bnew (result i64)))
+    (import "" "bwrite" (func $bwrite (param i32 i32 i32) (result i32)))
+    (import "" "bdropw" (func $bdropw (param i32)))
+    (import "" "breturn" (func $breturn (param i32)))
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "squares") (param $n i32)
+      (local $rw i64) (local $w i32) (local $i i32)
+      (local.set $rw (call $new))
+      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+      (call $return (i32.wrap_i64 (local.get $rw)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.const 16) (i32.mul (local.get $i) (local.get $i)))
+        (drop (call $write (local.get $w) (i32.const 16) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (call $dropw (local.get $w)))
+    (func (export "bytes") (param $total i32) (param $chunk i32)
+      (local $rw i64) (local $w i32) (local $i i32)
+      (local.set $rw (call $bnew))
+      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
+      (call $breturn (i32.wrap_i64 (local.get $rw)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $chunk)))
+        (i32.store8 (i32.add (i32.const 64) (local.get $i)) (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (block $written (loop $more
+        (br_if $written (i32.eqz (local.get $total)))
+        (drop (call $bwrite (local.get $w) (i32.const 64) (local.get $chunk)))
+        (local.set $total (i32.sub (local.get $total) (local.get $chunk)))
+        (br $more)))
+      (call $bdropw (local.get $w))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem"))
+    (export "new" (func $new)) (export "write" (func $write))
+    (export "dropw" (func $dropw)) (export "return" (func $return))
+    (export "bnew" (func $bnew)) (export "bwrite" (func $bwrite))
+    (export "bdropw" (func $bdropw)) (export "breturn" (func $breturn))))))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $m "add")))
+  (func (export "squares") async (param "n" u32) (result $s)
+    (canon lift (core func $m "squares") async))
+  (func (export "bytes") async (param "total" u32) (param "chunk" u32) (result $b)
+    (canon lift (core func $m "bytes") async)))`;

@@ -5,72 +5,10 @@ import assert from "node:assert/strict";
 import { instantiate, Trap } from "../../mod.ts";
 import { wat } from "../_wat.ts";
 import { hasJspi } from "../../lib/runtime/jspi.ts";
+import { STREAM_WRITER } from "./_jspi.ts";
 
 const MEM = `(core module $Mem (memory (export "mem") 1))
   (core instance $mem (instantiate $Mem))`;
-
-/**
- * `squares(n)`, lifted async without a callback (stackful), returns a
- * `stream<u32>` at once (`task.return`), then writes 0, 1, 4, ... one at a
- * time with a synchronous `stream.write` (which waits for the reader), and
- * drops its end. `bytes(n)` writes `n` bytes 0..n-1 in one write.
- */
-const WRITER = `(component
-  (type $s (stream u32))
-  (type $b (stream u8))
-  ${MEM}
-  (core func $new (canon stream.new $s))
-  (core func $write (canon stream.write $s (memory $mem "mem")))
-  (core func $dropw (canon stream.drop-writable $s))
-  (core func $return (canon task.return (result $s)))
-  (core func $bnew (canon stream.new $b))
-  (core func $bwrite (canon stream.write $b (memory $mem "mem")))
-  (core func $bdropw (canon stream.drop-writable $b))
-  (core func $breturn (canon task.return (result $b)))
-  (core module $M
-    (import "" "mem" (memory 1))
-    (import "" "new" (func $new (result i64)))
-    (import "" "write" (func $write (param i32 i32 i32) (result i32)))
-    (import "" "dropw" (func $dropw (param i32)))
-    (import "" "return" (func $return (param i32)))
-    (import "" "bnew" (func $bnew (result i64)))
-    (import "" "bwrite" (func $bwrite (param i32 i32 i32) (result i32)))
-    (import "" "bdropw" (func $bdropw (param i32)))
-    (import "" "breturn" (func $breturn (param i32)))
-    (func (export "squares") (param $n i32)
-      (local $rw i64) (local $w i32) (local $i i32)
-      (local.set $rw (call $new))
-      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
-      (call $return (i32.wrap_i64 (local.get $rw)))
-      (block $done (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (i32.store (i32.const 16) (i32.mul (local.get $i) (local.get $i)))
-        (drop (call $write (local.get $w) (i32.const 16) (i32.const 1)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-      (call $dropw (local.get $w)))
-    (func (export "bytes") (param $n i32)
-      (local $rw i64) (local $w i32) (local $i i32)
-      (local.set $rw (call $bnew))
-      (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))))
-      (call $breturn (i32.wrap_i64 (local.get $rw)))
-      (block $done (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (i32.store8 (i32.add (i32.const 64) (local.get $i)) (local.get $i))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-      (drop (call $bwrite (local.get $w) (i32.const 64) (local.get $n)))
-      (call $bdropw (local.get $w))))
-  (core instance $m (instantiate $M (with "" (instance
-    (export "mem" (memory $mem "mem"))
-    (export "new" (func $new)) (export "write" (func $write))
-    (export "dropw" (func $dropw)) (export "return" (func $return))
-    (export "bnew" (func $bnew)) (export "bwrite" (func $bwrite))
-    (export "bdropw" (func $bdropw)) (export "breturn" (func $breturn))))))
-  (func (export "squares") async (param "n" u32) (result $s)
-    (canon lift (core func $m "squares") async))
-  (func (export "bytes") async (param "n" u32) (result $b)
-    (canon lift (core func $m "bytes") async)))`;
 
 async function all<T>(s: ReadableStream<T>): Promise<T[]> {
   const out: T[] = [];
@@ -82,7 +20,7 @@ Deno.test({
   name: "a stream a component writes is a ReadableStream at the host, an element per chunk",
   ignore: !hasJspi(),
   async fn() {
-    const { exports } = await instantiate(await wat(WRITER), {}, { async: true });
+    const { exports } = await instantiate(await wat(STREAM_WRITER), {}, { async: true });
     const squares = exports.squares as (n: number) => Promise<ReadableStream<number>>;
     const s = await squares(6);
     assert.ok(s instanceof ReadableStream);
@@ -96,9 +34,12 @@ Deno.test({
   name: "a stream<u8> a component writes is Uint8Array chunks at the host",
   ignore: !hasJspi(),
   async fn() {
-    const { exports } = await instantiate(await wat(WRITER), {}, { async: true });
-    const bytes = exports.bytes as (n: number) => Promise<ReadableStream<Uint8Array>>;
-    const chunks = await all(await bytes(200));
+    const { exports } = await instantiate(await wat(STREAM_WRITER), {}, { async: true });
+    const bytes = exports.bytes as (
+      total: number,
+      chunk: number,
+    ) => Promise<ReadableStream<Uint8Array>>;
+    const chunks = await all(await bytes(200, 200));
     assert.ok(chunks.every((c) => c instanceof Uint8Array));
     const got = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;

@@ -153,6 +153,7 @@ export async function main(args: string[]): Promise<number> {
           dirs: (values.dir as string[] | undefined) ?? [],
           envs: (values.env as string[] | undefined) ?? [],
           trapUnknownImports: values["trap-unknown-imports"] === true,
+          async: values.async === true,
           args: programArgs,
         });
       default: // wast

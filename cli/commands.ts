@@ -266,6 +266,8 @@ export interface RunOptions {
   dirs: string[];
   envs: string[];
   trapUnknownImports: boolean;
+  /** Whether to instantiate async (JSPI), as an `async` function invoked is anyway. */
+  async?: boolean;
   /** The program's arguments (after `--`). */
   args: string[];
 }
@@ -335,9 +337,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const imports = opts.wasi ? await wasiImports(file, opts) : {};
   let instance;
   try {
+    // an `async` function runs in an async instance (its tasks may wait): JSPI, or an
+    // UnsupportedError naming it
     instance = component.instantiate(imports, {
       trapUnknownImports: opts.trapUnknownImports,
       results: "tagged",
+      ...(opts.async === true || call.type.async ? { async: true } : {}),
     });
   } catch (e) {
     if (e instanceof LinkError && /^missing import/.test(e.message)) {
@@ -350,7 +355,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   let fn: unknown = instance.exports;
   for (const name of call.path) fn = (fn as Record<string, unknown>)[name];
-  const result = (fn as (...a: unknown[]) => unknown)(...call.args);
+  const result = await (fn as (...a: unknown[]) => unknown)(...call.args);
   if (opts.invoke === undefined) {
     // `run: func() -> result`: the exit status is the component's
     return (result as { tag: string }).tag === "ok" ? 0 : 1;

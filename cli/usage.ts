@@ -33,6 +33,7 @@ export const OPTIONS = {
   dir: { type: "string", multiple: true, commands: ["run"] },
   env: { type: "string", multiple: true, commands: ["run"] },
   "trap-unknown-imports": { type: "boolean", commands: ["run"] },
+  async: { type: "boolean", commands: ["run"] },
   timeout: { type: "string", commands: ["wast"] },
 } as const;
 
@@ -78,7 +79,7 @@ options:
 ${INPUT}`,
   run: `usage: wasmfuse run FILE|-|DIR [--invoke 'NAME(ARGS)'] [--wasi]
                     [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
-                    [--trap-unknown-imports] [-- ARGS...]
+                    [--trap-unknown-imports] [--async] [-- ARGS...]
 
 Instantiate the component and call one function, printing the result in WAVE
 as \`wasmtime run --invoke\` does; without --invoke, run a command's
@@ -96,6 +97,8 @@ options:
   --env NAME[=VALUE]      an environment variable (NAME alone: the host's)
   -- ARGS...              the program's arguments
   --trap-unknown-imports  link imports nobody gives as functions that trap
+  --async                 instantiate async (JSPI: tasks may wait, streams and
+                          futures run); an \`async\` function invoked always is
 
 ${INPUT}`,
   wast: `usage: wasmfuse wast [--timeout SECONDS] FILE...

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { wat } from "../_wat.ts";
 
 import { run } from "../_cli.ts";
+import { STREAM_PIPE } from "../runtime/_jspi.ts";
 
 const POINTS = new URL("../../examples/points.wasm", import.meta.url).pathname;
 
@@ -269,4 +270,20 @@ Deno.test("cli run: the README's calls on examples/values.wasm", async (t) => {
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "error: `add` takes 2 arguments (a, b), got 1\n");
   });
+});
+
+Deno.test("cli run: an async function runs in an async instance (streams between components)", async () => {
+  // run() is `async`: two components pass a stream, each waiting for the other (JSPI)
+  const file = `${dir}/pipe.wasm`;
+  await Deno.writeFile(file, await wat(STREAM_PIPE));
+  const r = await invoke("run()", file);
+  assert.equal(r.stderr, "");
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `${[..."hello!"].reduce((n, c) => n + c.charCodeAt(0), 0)}\n`);
+});
+
+Deno.test("cli run --async: a sync function in an async instance gives the same result", async () => {
+  const r = await run(["run", FILE, "--invoke", "add(2, 3)", "--async"]);
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "5\n");
 });
